@@ -1,0 +1,144 @@
+"""The decision: one object that text, JSON, HTML and the HTTP API all render.
+
+Messages are kept in both languages; `to_dict(lang)` picks one for `reasons`/`message` and the
+JSON keeps the contract's key order (stable output is part of the contract).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+def area_text(value: Decimal) -> str:
+    return str(value.quantize(FOUR_PLACES))
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str            # blocking | correctable | warning
+    message: dict[str, str]  # zh, en
+    citation: str
+    remedy: dict[str, str] | None = None
+    missing: tuple[str, ...] = ()   # evidence fields whose absence makes the item incomplete
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, lang: str) -> dict:
+        out = {"code": self.code, "severity": self.severity, "message": self.message[lang],
+               "citation": self.citation}
+        if self.remedy:
+            out["remedy"] = self.remedy[lang]
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.facts:
+            out["facts"] = {k: _plain(v) for k, v in self.facts.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class Authority:
+    level: str
+    mode: str
+    rule: str
+    citations: tuple[str, ...]
+    reasons: tuple[dict[str, str], ...]
+    facts: dict[str, Any]
+
+    def to_dict(self, lang: str) -> dict:
+        return {"level": self.level, "mode": self.mode, "rule": self.rule,
+                "citations": list(self.citations), "reasons": [r[lang] for r in self.reasons],
+                "facts": {k: _plain(v) for k, v in self.facts.items()}}
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    status: str  # pass | fail | incomplete | not_applicable
+    findings: tuple[Finding, ...] = ()
+    title: dict[str, str] | None = None
+    citation: str = ""
+
+    def to_dict(self, lang: str) -> dict:
+        out = {"id": self.id, "status": self.status, "findings": [f.to_dict(lang) for f in self.findings]}
+        if self.title:
+            out["title"] = self.title[lang]
+        if self.citation:
+            out["citation"] = self.citation
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    status: str  # done | pending | blocked | not_applicable
+    due: dt.date | None = None
+    findings: tuple[Finding, ...] = ()
+    title: dict[str, str] | None = None
+    citation: str = ""
+    done_on: dt.date | None = None
+
+    def to_dict(self, lang: str) -> dict:
+        out = {"id": self.id, "status": self.status, "due": self.due.isoformat() if self.due else None,
+               "findings": [f.to_dict(lang) for f in self.findings]}
+        if self.title:
+            out["title"] = self.title[lang]
+        if self.citation:
+            out["citation"] = self.citation
+        if self.done_on:
+            out["done_on"] = self.done_on.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class Decision:
+    case: str
+    as_of: dt.date
+    as_of_source: str
+    county: dict[str, str]
+    totals: dict[str, dict[str, Decimal]]
+    conversion: Authority | None
+    expropriation: Authority | None
+    together: bool
+    together_reason: dict[str, str]
+    checks: tuple[Check, ...]
+    steps: tuple[Step, ...]
+    next_step: str | None
+    blocking: tuple[str, ...]
+    approvable: bool
+    fired: tuple[str, ...]
+    facts: dict[str, Any]
+    geometry: dict | None = None
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {
+            "case": self.case,
+            "as_of": self.as_of.isoformat(),
+            "totals": {part: {k: area_text(v) for k, v in values.items()}
+                       for part, values in self.totals.items()},
+            "authority": {
+                "conversion": self.conversion.to_dict(lang) if self.conversion else None,
+                "expropriation": self.expropriation.to_dict(lang) if self.expropriation else None,
+                "together": self.together,
+            },
+            "checks": [c.to_dict(lang) for c in self.checks],
+            "workflow": {"steps": [s.to_dict(lang) for s in self.steps], "next": self.next_step},
+            "blocking": list(self.blocking),
+            "approvable": self.approvable,
+            "as_of_source": self.as_of_source,
+            "county": dict(self.county),
+            "rules_fired": list(self.fired),
+            "geometry": self.geometry,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return area_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,142 @@
+"""Jurisdiction data and dated parameters, read from rules/ (data, not code).
+
+Counties and zones come from rules/jurisdiction.yaml, thresholds and the delegation's start from
+rules/parameters.yaml (OpenFisca-style: values keyed by the date they apply from).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleError
+
+
+def rules_dir() -> Path:
+    """rules/ beside the package (source checkout), or the copy shipped inside the wheel.
+
+    LANDAPPROVAL_RULES points at another folder (a city testing a corrected zone list)."""
+    override = os.environ.get("LANDAPPROVAL_RULES")
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "rules", here / "_rules"):
+        if (candidate / "authority.yaml").is_file():
+            return candidate
+    raise RuleError(f"no rules/ folder found beside {here}")
+
+
+def read_rule_file(name: str) -> Any:
+    from .loading import read_document  # the same safe reader as case files
+    from .errors import InputError
+
+    path = rules_dir() / name
+    try:
+        return read_document(path)
+    except InputError as error:
+        raise RuleError(f"rule file {error.describe()}") from None
+
+
+def as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    short: str
+    pinyin: str
+    delegated_from: dt.date | None
+
+    def delegated_on(self, day: dt.date) -> bool:
+        return self.delegated_from is not None and day >= self.delegated_from
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    level: str
+    confidence: str
+    counties: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    start: dt.date
+    value: Any
+    reference: str
+
+
+class Jurisdiction:
+    """Lookups over rules/jurisdiction.yaml and rules/parameters.yaml."""
+
+    def __init__(self) -> None:
+        data = read_rule_file("jurisdiction.yaml")
+        self.counties = [
+            County(str(c["code"]), c["name"], c["short"], c["pinyin"],
+                   as_date(c["delegated_from"], f"counties.{c['code']}") if c.get("delegated_from") else None)
+            for c in data["counties"]
+        ]
+        self.zones = [
+            Zone(z["name"], z["level"], z.get("confidence", ""), tuple(z.get("counties", ())),
+                 tuple(z.get("aliases", ())))
+            for z in data["zones"]
+        ]
+        self.parameters = self._read_parameters(read_rule_file("parameters.yaml"))
+
+    @staticmethod
+    def _read_parameters(data: dict) -> dict[str, list[DatedValue]]:
+        params = {}
+        for name, spec in data.items():
+            values = [DatedValue(as_date(start, f"{name}.values"), v["value"], v["reference"])
+                      for start, v in spec["values"].items()]
+            params[name] = sorted(values, key=lambda d: d.start)
+        return params
+
+    @cached_property
+    def _county_index(self) -> dict[str, County]:
+        index = {}
+        for county in self.counties:
+            for key in (county.code, county.name, county.short, county.pinyin.lower()):
+                index[key] = county
+        return index
+
+    def county(self, text: str) -> County | None:
+        key = text.strip()
+        return self._county_index.get(key) or self._county_index.get(key.lower().replace(" ", ""))
+
+    def zone(self, name: str) -> Zone | None:
+        key = name.strip()
+        for zone in self.zones:
+            if key == zone.name or key in zone.aliases:
+                return zone
+        return None
+
+    def parameter(self, name: str, day: dt.date) -> DatedValue | None:
+        """The value in force on `day`, or None before the first value applies."""
+        current = None
+        for value in self.parameters[name]:
+            if value.start <= day:
+                current = value
+        return current
+
+    def delegation_start(self) -> dt.date:
+        first = self.parameters["delegation_start"][0]
+        return as_date(first.value, "delegation_start")
+
+    def threshold_ha(self, name: str, day: dt.date) -> Decimal | None:
+        """None before the first dated value: the caller reports it, nothing is guessed."""
+        value = self.parameter(name, day)
+        return None if value is None else Decimal(str(value.value))

@@ -1,0 +1,188 @@
+"""Reading case files safely: YAML or JSON in, a validated `Case` or an `InputError` out.
+
+Why not plain `yaml.safe_load`: it turns `5.1234` into a binary float, `2024-02-30` into a crash,
+a repeated key into a silent overwrite, and an alias bomb into exponential work downstream.
+Here numbers stay exact (Decimal), dates stay text until pydantic checks them, repeated keys and
+anchors/aliases are refused, and the file size is capped before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InputError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a 10,000-parcel case is ~1.5 MB; more is not a case file
+MAX_DEPTH = 32                    # the contract nests 5 deep; deeper is an attack or an accident
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader without timestamps, floats as Decimal, no aliases, no repeated keys."""
+
+
+# Drop the implicit timestamp resolver: dates stay strings and pydantic validates them
+# (so 2024-02-30 is a field error, not a ValueError from inside the YAML library).
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_decimal(loader: _SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        # .inf / .nan spellings of YAML 1.1
+        value = Decimal(text.lower().replace(".inf", "Infinity").replace(".nan", "NaN"))
+    return value
+
+
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
+        seen[key] = True
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _refuse_alias(self, *args, **kwargs):
+    raise yaml.composer.ComposerError(
+        None, None, "YAML anchors and aliases (&, *) are not accepted in case files",
+        self.peek_event().start_mark)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_SafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+class _NoAliasLoader(_SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            _refuse_alias(self)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML anchors and aliases (&, *) are not accepted in case files",
+                event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(source, [("", f"not valid YAML ({where}): {error.problem or error}")]) from None
+    except yaml.YAMLError as error:
+        raise InputError(source, [("", f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+
+
+def parse_json(text: str, source: str) -> Any:
+    def no_repeats(pairs):
+        result = {}
+        for key, value in pairs:
+            if key in result:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=no_repeats,
+                          parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise InputError(source, [("", f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}")]) from None
+    except ValueError as error:
+        raise InputError(source, [("", f"not valid JSON: {error}")]) from None
+    except RecursionError:
+        raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number")
+
+
+def read_document(path: Path | str) -> Any:
+    """Read one YAML or JSON file into plain Python data, refusing anything unsafe."""
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(source, [("", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+        raw = path.read_bytes()
+    except InputError:
+        raise
+    except IsADirectoryError:
+        raise InputError(source, [("", "is a directory, not a case file")]) from None
+    except OSError as error:
+        raise InputError(source, [("", f"cannot be read: {error.strerror or error}")]) from None
+    return parse_bytes(raw, source, json_first=path.suffix.lower() == ".json")
+
+
+def parse_bytes(raw: bytes, source: str, json_first: bool = False) -> Any:
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(source, [("", f"document is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(source, [("", f"not UTF-8 text (byte {error.start}): save the file as UTF-8")]) from None
+    if "\x00" in text:
+        raise InputError(source, [("", "contains NUL characters: not a text file")])
+    data = parse_json(text, source) if json_first else parse_yaml(text, source)
+    _check_depth(data, source)
+    return data
+
+
+def _check_depth(data: Any, source: str) -> None:
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")])
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def field_path(loc: tuple) -> str:
+    """pydantic's ('parcels', 2, 'land', 'cultivated') → 'parcels[2].land.cultivated'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("str", "ZoneRef", "function-after[_state_land_is_not_expropriated(), Parcel]"):
+            continue  # union-branch labels pydantic adds to the location
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors(include_url=False):
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (not in the landapproval/v1 contract; check the spelling)"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in item and item["type"] not in ("model_type",):
+            shown = repr(item["input"])
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            message = f"{message} (got {shown})"
+        problems.append((field_path(item["loc"]), message))
+    return problems

@@ -1,0 +1,210 @@
+"""The case file (contract landapproval/v1) as pydantic models: the one description of the input.
+
+Validation, the JSON Schema (`landapproval schema`) and field-path error messages all come from
+here. Unknown keys are errors: a typo in a case file must never change a decision silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_ID = "landapproval/v1"
+
+# Hectares, at most 4 decimals (1 m²), never negative. The upper bound is Linfen's whole area
+# (20,275 km² ≈ 2,027,500 ha) rounded up: a larger figure is a typo, not a case.
+Hectares = Annotated[
+    Decimal,
+    Field(ge=0, le=2_100_000, decimal_places=4, allow_inf_nan=False,
+          description="hectares, at most 4 decimal places, >= 0"),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZoneRef(Strict):
+    name: str = Field(min_length=1, description="development zone name (开发区/示范区)")
+    level: Literal["national", "provincial", "municipal", "county"]
+
+
+class Scope(Strict):
+    within_construction_scale: bool = Field(
+        description="inside the territorial plan's city/village/town construction-land scale")
+    development_zone: Optional[str | ZoneRef] = Field(
+        default=None,
+        description="null, the name of a zone known to rules/jurisdiction.yaml, or {name, level}")
+
+
+class Land(Strict):
+    """Hectares by class; the five classes are disjoint."""
+    permanent_basic_farmland: Hectares = Decimal(0)
+    cultivated: Hectares = Field(default=Decimal(0), description="耕地 other than permanent basic farmland")
+    other_agricultural: Hectares = Field(default=Decimal(0), description="园地, 林地, 草地, 设施农用地, 田坎 …")
+    construction: Hectares = Decimal(0)
+    unused: Hectares = Decimal(0)
+
+
+class Parcel(Strict):
+    id: str = Field(min_length=1)
+    ownership: Literal["collective", "state"]
+    expropriate: Optional[bool] = Field(
+        default=None,
+        description="state land: never (true is an error); collective land: default true, "
+                    "except in village_housing cases (default false)")
+    boundary: Optional[str] = Field(default=None, description="geometry file relative to the case file, optional #ID")
+    land: Land
+
+    @model_validator(mode="after")
+    def _state_land_is_not_expropriated(self):
+        if self.ownership == "state" and self.expropriate:
+            raise ValueError("state-owned land is never expropriated: expropriate must be false or absent")
+        return self
+
+
+class Planning(Strict):
+    conforms_to_plan: Optional[bool] = None
+    occupies_ecological_red_line: Optional[bool] = None
+    exceeds_development_boundary_phase_total: Optional[bool] = None
+    city_coordination_approved: Optional[bool] = None
+
+
+class AnnualPlan(Strict):
+    quota_available: Optional[Hectares] = None
+    quota_requested: Optional[Hectares] = None
+    additional_quota_granted: Optional[Hectares] = None
+
+
+class Ownership(Strict):
+    matches_registration: Optional[bool] = None
+    matches_change_survey: Optional[bool] = None
+    disputed: Optional[bool] = None
+    land_type_traced: Optional[bool] = None
+
+
+class CultivatedCompensation(Strict):
+    method: Optional[Literal["fee", "self_reclaim", "none"]] = None
+    supplemented: Optional[Hectares] = None
+    quality_matched: Optional[bool] = None
+
+
+class PublicInterest(Strict):
+    category: Optional[Literal["military_diplomatic", "infrastructure", "public_utility",
+                               "poverty_relocation_housing", "comprehensive_development",
+                               "other_by_law"]] = None
+    in_development_plan: Optional[bool] = None
+    in_annual_plan: Optional[bool] = None
+    in_approved_development_scheme: Optional[bool] = None
+
+
+class ProtectedArea(Strict):
+    name: str = Field(min_length=1)
+    consent: Optional[bool] = None
+
+
+class ExpropriationProcedure(Strict):
+    pre_announcement: Optional[dt.date] = None
+    status_survey: Optional[dt.date] = None
+    risk_assessment: Optional[dt.date] = None
+    compensation_announcement: Optional[dt.date] = None
+    hearing: Optional[dt.date] = None
+    hearing_required: Optional[bool] = None
+    compensation_registration: Optional[dt.date] = None
+    agreements_signed: Optional[dt.date] = None
+    social_security_funded: Optional[bool] = None
+    costs_predeposited: Optional[bool] = None
+
+
+class CollectiveDecision(Strict):
+    decided_on: Optional[dt.date] = None
+    township_approved_on: Optional[dt.date] = None
+
+
+class Violation(Strict):
+    id: str = Field(min_length=1)
+    handled: bool
+
+
+class Petition(Strict):
+    id: str = Field(min_length=1)
+    resolved: bool
+
+
+class Violations(Strict):
+    illegal_land_use: Optional[list[Violation]] = None
+    petitions: Optional[list[Petition]] = None
+
+
+class Review(Strict):
+    planning: Optional[Planning] = None
+    annual_plan: Optional[AnnualPlan] = None
+    ownership: Optional[Ownership] = None
+    cultivated_compensation: Optional[CultivatedCompensation] = None
+    public_interest: Optional[PublicInterest] = None
+    protected_areas: Optional[list[ProtectedArea]] = None
+    expropriation_procedure: Optional[ExpropriationProcedure] = None
+    collective_decision: Optional[CollectiveDecision] = None
+    violations: Optional[Violations] = None
+
+
+class Workflow(Strict):
+    accepted_on: Optional[dt.date] = None
+    reviewed_on: Optional[dt.date] = None
+    decided_on: Optional[dt.date] = None
+    fee_notice_on: Optional[dt.date] = None
+    fee_paid_on: Optional[dt.date] = None
+    approval_issued_on: Optional[dt.date] = None
+    archived_on: Optional[dt.date] = None
+
+
+class Case(Strict):
+    """One land-use application (批次/单独选址/村民住宅用地) as filed by a county."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="landapproval/v1 case")
+
+    schema_: Optional[Literal["landapproval/v1"]] = Field(default=None, alias="schema")
+    id: str = Field(min_length=1)
+    title: Optional[str] = None
+    county: str = Field(description="6-digit code (141021), Chinese name (曲沃县 / 曲沃) or pinyin (quwo)")
+    kind: Literal["batch", "single_site", "village_housing"]
+    filed_on: Optional[dt.date] = None
+    scope: Scope
+    parcels: list[Parcel] = Field(min_length=1)
+    review: Review = Review()
+    workflow: Workflow = Workflow()
+
+    @field_validator("county", mode="before")
+    @classmethod
+    def _county_code_may_be_a_number(cls, value):
+        # YAML reads `county: 141021` as an integer; it is still a code
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_is_text(cls, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @model_validator(mode="after")
+    def _parcel_ids_are_unique(self):
+        seen = set()
+        for parcel in self.parcels:
+            if parcel.id in seen:
+                raise ValueError(f"parcel id {parcel.id!r} appears more than once")
+            seen.add(parcel.id)
+        return self
+
+    def expropriates(self, parcel: Parcel) -> bool:
+        """The contract's default: collective land is expropriated, except for rural housing."""
+        if parcel.ownership == "state":
+            return False
+        if parcel.expropriate is not None:
+            return parcel.expropriate
+        return self.kind != "village_housing"
