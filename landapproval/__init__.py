@@ -1,1 +1,15 @@
-"""landapproval: who approves a Linfen land-use application, and what still blocks it."""
+"""landapproval: who approves a Linfen land-use application, and what still blocks it.
+
+    >>> import landapproval
+    >>> decision = landapproval.evaluate("cases/city-authorized-batch.yaml")
+    >>> decision.conversion.level
+    'city'
+"""
+
+from .api import evaluate, load_case, validate
+from .decision import Decision
+from .errors import CalendarError, EngineError, InputError, LandApprovalError, RuleError
+from .models import Case
+
+__all__ = ["evaluate", "validate", "load_case", "Decision", "Case", "InputError", "RuleError",
+           "EngineError", "CalendarError", "LandApprovalError"]
