@@ -14,12 +14,13 @@ from pydantic import ValidationError
 
 from . import facts as factlib
 from . import rulebook
-from .decision import Authority, Decision
+from .decision import Authority, Check, Decision, Finding, Step
 from .engine import Engine
 from .errors import EngineError, InputError
 from .jurisdiction import Jurisdiction
 from .loading import read_document, validation_problems
 from .models import Case
+from .workdays import add_workdays
 
 CaseInput = Case | dict | str | Path
 
@@ -31,7 +32,7 @@ def jurisdiction() -> Jurisdiction:
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
-    return Engine(rulebook.load().durable_ruleset())
+    return Engine(rulebook.load().durable_rulesets())
 
 
 def load_case(case: CaseInput, source: str | None = None) -> tuple[Case, str]:
@@ -65,13 +66,28 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     juris = jurisdiction()
     ctx = factlib.resolve(model, juris, source, as_of=as_of, today=today)
     sums = factlib.totals(model)
-    facts = factlib.authority_facts(model, ctx, sums, juris)
     book = rulebook.load()
-    fired = engine().fire(facts.values)
+    rules = engine()
 
+    # stage 1: who approves
+    facts = factlib.authority_facts(model, ctx, sums, juris)
+    fired = rules.fire("authority", facts.values)
     outcomes = {name: _decide_table(book.tables[name], fired, facts) for name in book.tables}
     conversion, expropriation = outcomes["conversion"], outcomes["expropriation"]
     together = bool(conversion and expropriation and conversion.level == expropriation.level)
+
+    # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
+    review = factlib.review_facts(model, ctx, sums, juris, conversion and conversion.level,
+                                  expropriation and expropriation.level, add_workdays)
+    review_fired = rules.fire("review", review.values)
+    checks = tuple(_check(item, review_fired, book, review) for item in book.checks)
+    steps = _steps(book, review_fired, review, checks)
+    findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
+    blocking = tuple(f.code for f in findings if f.severity == "blocking")
+    approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
+    next_step = next((s.id for s in steps if s.status in ("pending", "blocked")), None)
+    fired = fired + review_fired
+    shown = {**facts.shown, **review.shown}
 
     return Decision(
         case=model.id,
@@ -83,14 +99,65 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
         expropriation=expropriation,
         together=together,
         together_reason=book.together["reason"],
-        checks=(),
-        steps=(),
-        next_step=None,
-        blocking=(),
-        approvable=False,
+        checks=checks,
+        steps=steps,
+        next_step=next_step,
+        blocking=blocking,
+        approvable=approvable,
         fired=tuple(fired),
-        facts=dict(facts.shown),
+        facts=shown,
     )
+
+
+def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tuple[Finding, ...]:
+    out = []
+    for rule in item.rules:
+        if rule.id not in fired or rule.extra["kind"] not in ("finding", "missing"):
+            continue
+        used = sorted(n for n in rule.when.facts_used() if n in facts.shown) + list(rule.extra["show"])
+        out.append(Finding(code=rule.id, severity=rule.extra["severity"], message=rule.reason,
+                           citation=str(rule.cite), remedy=rule.extra["remedy"],
+                           missing=rule.extra["missing"],
+                           facts={n: facts.shown[n] for n in dict.fromkeys(used)},
+                           kind=rule.extra["kind"]))
+    return tuple(out)
+
+
+def _check(item: rulebook.Item, fired: list[str], book, facts: factlib.Facts) -> Check:
+    hits = set(fired)
+    common = dict(title=item.title, citation=str(item.cite))
+    if f"{item.id}.not_applicable" in hits:
+        return Check(item.id, "not_applicable", (), **common)
+    findings = _findings(item, hits, facts)
+    if any(f.kind == "finding" and f.severity in ("blocking", "correctable") for f in findings):
+        status = "fail"
+    elif any(f.kind == "missing" for f in findings):
+        status = "incomplete"
+    else:
+        status = "pass"
+    return Check(item.id, status, findings, **common)
+
+
+def _steps(book, fired: list[str], facts: factlib.Facts, checks: tuple[Check, ...]) -> tuple[Step, ...]:
+    hits = set(fired)
+    by_id = {c.id: c for c in checks}
+    steps = []
+    for item in book.steps:
+        common = dict(title=item.title, citation=str(item.cite))
+        if f"{item.id}.not_applicable" in hits:
+            steps.append(Step(item.id, "not_applicable", None, (), **common))
+            continue
+        findings = _findings(item, hits, facts)
+        due = facts.shown.get(item.due) if item.due else None
+        due = due if isinstance(due, dt.date) else None
+        if f"{item.id}.pending" not in hits:
+            status = "done"
+        else:
+            blockers = [by_id[c] for c in (by_id if item.blocked_by == "checks" else item.blocked_by or [])]
+            stopped = any(c.status == "fail" or any(f.severity == "blocking" for f in c.findings) for c in blockers)
+            status = "blocked" if stopped or any(f.severity == "blocking" for f in findings) else "pending"
+        steps.append(Step(item.id, status, due, findings, **common))
+    return tuple(steps)
 
 
 def _decide_table(table: rulebook.Table, fired: list[str], facts: factlib.Facts) -> Authority | None:

@@ -11,11 +11,12 @@ Grammar (YAML):
                | {ref: definition-name}
     test      := scalar                    equals
                | {eq|ne|gt|gte|lt|lte: scalar | {fact: name}} | {in: [scalar, ...]}
-               | unknown                   the evidence was not given
+               | unknown | known             whether the evidence was given
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -34,7 +35,7 @@ _PY: dict[str, Callable[[Any, Any], bool]] = {
     "lt": lambda a, b: a < b,
     "lte": lambda a, b: a <= b,
 }
-NUMERIC = {"area", "days", "int"}
+NUMERIC = {"area", "days", "int", "date"}  # sent to the engine as integers (dates as day ordinals)
 
 
 def engine_key(name: str) -> str:
@@ -181,11 +182,16 @@ class Parser:
         meta = self.catalogue.get(fact)
         if meta is None:
             raise RuleError(f"{where}: unknown fact {fact!r} (declare it in rules/facts.yaml)")
+        if meta["type"] == "list":
+            raise RuleError(f"{where}.{fact}: a list fact can be shown, not tested")
         numeric = meta["type"] in NUMERIC
-        if spec == UNKNOWN:
+        if spec in (UNKNOWN, "known"):
+            given = spec == "known"
             if numeric:
-                return Test(known_key(fact), "eq", False)
-            return Test(fact, "eq", UNKNOWN)
+                if not meta.get("may_be_unknown"):
+                    raise RuleError(f"{where}.{fact}: this fact is always known (no may_be_unknown)")
+                return Test(known_key(fact), "eq", given)
+            return Test(fact, "ne" if given else "eq", UNKNOWN)
         if not isinstance(spec, dict):
             spec = {"eq": spec}
         if len(spec) != 1:
@@ -222,6 +228,11 @@ class Parser:
             return value
         if kind == "area":
             return to_square_metres(value, f"{where}.{fact}")
+        if kind == "date":
+            try:
+                return dt.date.fromisoformat(str(value)).toordinal()
+            except ValueError:
+                raise RuleError(f"{where}.{fact}: {value!r} is not a date") from None
         if kind in ("days", "int"):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise RuleError(f"{where}.{fact}: expected a whole number, got {value!r}")

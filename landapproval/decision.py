@@ -27,6 +27,7 @@ class Finding:
     remedy: dict[str, str] | None = None
     missing: tuple[str, ...] = ()   # evidence fields whose absence makes the item incomplete
     facts: dict[str, Any] = field(default_factory=dict)
+    kind: str = "finding"           # finding | missing (evidence not given: the item is incomplete)
 
     def to_dict(self, lang: str) -> dict:
         out = {"code": self.code, "severity": self.severity, "message": self.message[lang],
@@ -137,6 +138,8 @@ class Decision:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     if isinstance(value, Decimal):
         return area_text(value)
     if isinstance(value, dt.date):

@@ -7,29 +7,30 @@ What this wrapper guarantees, and why each is needed (durable_rules 2.0.28):
 - every case runs in its own session (sid) that is deleted afterwards, even on error, so the
   1,024-live-sessions limit is never reached and memory stays flat;
 - an exception inside an action surfaces as EngineError instead of being swallowed;
-- a fact set no rule matches is a normal answer (no rule fired), not MessageNotHandledException.
+- a fact set no rule matches is a normal answer (no rule fired), not MessageNotHandledException;
+- deleting a session in which no rule fired crashes the process (free(): invalid size), so every
+  ruleset carries a marker rule that always fires (rulebook.SENTINEL) and is filtered out here.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from durable.engine import Host, MessageNotHandledException
 
 from .conditions import engine_key
+from .rulebook import SENTINEL
 from .errors import EngineError
-
-RULESET = "landapproval"
 
 
 class _QuietHost(Host):
     """A Host whose actions are named by rule id and that runs no background threads."""
 
-    def __init__(self, ruleset: dict):
+    def __init__(self, rulesets: dict):
         self._fired: list[str] = []
-        super().__init__({RULESET: ruleset})
+        super().__init__(rulesets)
 
     def _run(self) -> None:  # the dispatch/timer threads serve timers and async actions: unused here
         pass
@@ -43,14 +44,15 @@ class _QuietHost(Host):
 
 
 class Engine:
-    """Asserts one flat fact set per case and returns the ids of the rules that fired."""
+    """Asserts one flat fact set per case into a named ruleset; returns the ids of the rules that fired."""
 
-    def __init__(self, ruleset: dict):
-        self._host = _QuietHost(ruleset)
+    def __init__(self, rulesets: dict):
+        self.rulesets = tuple(rulesets)
+        self._host = _QuietHost(rulesets)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
 
-    def fire(self, facts: Mapping[str, Any]) -> list[str]:
+    def fire(self, ruleset: str, facts: Mapping[str, Any]) -> list[str]:
         message = {engine_key(k): v for k, v in facts.items() if v is not None}
         with self._lock:
             sid = str(next(self._sids))
@@ -58,19 +60,16 @@ class Engine:
             fired = self._host._fired
             fired.clear()
             try:
-                self._host.assert_fact(RULESET, message)
+                self._host.assert_fact(ruleset, message)
             except MessageNotHandledException:
                 pass  # no rule matched: an answer, not an error
             except Exception as error:  # an action raised, or the engine rejected the message
                 raise EngineError(f"the rule engine failed on this case: {error!r}") from error
             finally:
                 try:
-                    self._host.delete_state(RULESET, sid)
+                    self._host.delete_state(ruleset, sid)
                 except Exception:  # pragma: no cover - nothing to delete when assert failed early
                     pass
-            result = list(fired)
+            result = [rule for rule in fired if rule != SENTINEL]
             fired.clear()
         return result
-
-    def fire_many(self, fact_sets: Iterable[Mapping[str, Any]]) -> list[list[str]]:
-        return [self.fire(facts) for facts in fact_sets]

@@ -135,3 +135,115 @@ def authority_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisd
     facts.area("threshold.cultivated", jurisdiction.threshold_ha("expropriation_cultivated_threshold_ha", ctx.as_of))
     facts.area("threshold.other", jurisdiction.threshold_ha("expropriation_other_threshold_ha", ctx.as_of))
     return facts
+
+
+def _date(facts: Facts, name: str, day: dt.date | None) -> None:
+    facts.values[name] = day.toordinal() if day else None
+    facts.values[known_key(name)] = day is not None
+    facts.shown[name] = day if day else UNKNOWN
+
+
+def _bool(facts: Facts, name: str, value: bool | None) -> None:
+    facts.set(name, UNKNOWN if value is None else value)
+
+
+def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdiction,
+                 conversion_level: str | None, expropriation_level: str | None,
+                 add_workdays) -> Facts:
+    """Stage-2 facts: the review evidence (C1–C8), the workflow dates (S1–S6) and stage 1's outcome."""
+    review, flow = case.review, case.workflow
+    facts = Facts()
+    facts.set("case.evaluated", True)
+    facts.set("authority.conversion", conversion_level or "none")
+    facts.set("authority.expropriation", expropriation_level or "none")
+    conv, expr = sums.conversion, sums.expropriation
+    unused = sum((p.land.unused for p in case.parcels), ZERO)
+    facts.area("land.new_construction", conv["agricultural"] + unused)
+    facts.area("conversion.permanent_basic_farmland", conv["permanent_basic_farmland"])
+    facts.area("conversion.cultivated_incl_pbf", conv["cultivated"] + conv["permanent_basic_farmland"])
+    facts.area("expropriation.total", expr["cultivated"] + expr["other"] + expr["permanent_basic_farmland"])
+    facts.area("conversion.collective_without_expropriation", sum(
+        (p.land.permanent_basic_farmland + p.land.cultivated + p.land.other_agricultural
+         for p in case.parcels if p.ownership == "collective" and not case.expropriates(p)), ZERO))
+    facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
+
+    planning = review.planning
+    for name, attr in (("conforms_to_plan", "conforms_to_plan"),
+                       ("occupies_ecological_red_line", "occupies_ecological_red_line"),
+                       ("exceeds_phase_total", "exceeds_development_boundary_phase_total"),
+                       ("city_coordination_approved", "city_coordination_approved")):
+        _bool(facts, f"planning.{name}", getattr(planning, attr) if planning else None)
+
+    plan = review.annual_plan
+    available = plan.quota_available if plan else None
+    requested = plan.quota_requested if plan else None
+    additional = plan.additional_quota_granted if plan else None
+    facts.area("annual_plan.quota_available", available, may_be_unknown=True)
+    facts.area("annual_plan.quota_requested", requested, may_be_unknown=True)
+    facts.area("annual_plan.additional_quota_granted", additional, may_be_unknown=True)
+    facts.area("annual_plan.quota_limit",
+               available + additional if available is not None and additional is not None else None,
+               may_be_unknown=True)
+
+    owner = review.ownership
+    for name in ("matches_registration", "matches_change_survey", "disputed", "land_type_traced"):
+        _bool(facts, f"ownership.{name}", getattr(owner, name) if owner else None)
+
+    comp = review.cultivated_compensation
+    facts.set("compensation.method", (comp.method if comp else None) or UNKNOWN)
+    facts.area("compensation.supplemented", comp.supplemented if comp else None, may_be_unknown=True)
+    _bool(facts, "compensation.quality_matched", comp.quality_matched if comp else None)
+
+    interest = review.public_interest
+    facts.set("public_interest.category", (interest.category if interest else None) or UNKNOWN)
+    for name in ("in_development_plan", "in_annual_plan", "in_approved_development_scheme"):
+        _bool(facts, f"public_interest.{name}", getattr(interest, name) if interest else None)
+
+    areas = review.protected_areas
+    facts.set("protected.list_given", True if areas is not None else UNKNOWN)
+    without = [a.name for a in areas or [] if a.consent is False]
+    unknown = [a.name for a in areas or [] if a.consent is None]
+    facts.set("protected.without_consent", len(without))
+    facts.set("protected.consent_unknown", len(unknown))
+    facts.shown["protected.names_without_consent"] = without
+    facts.shown["protected.names_consent_unknown"] = unknown
+
+    proc = review.expropriation_procedure
+    steps = ("pre_announcement", "status_survey", "risk_assessment", "compensation_announcement",
+             "hearing", "compensation_registration", "agreements_signed")
+    for name in steps:
+        _date(facts, f"procedure.{name}", getattr(proc, name) if proc else None)
+    for name in ("hearing_required", "social_security_funded", "costs_predeposited"):
+        _bool(facts, f"procedure.{name}", getattr(proc, name) if proc else None)
+    pre = proc.pre_announcement if proc else None
+    announced = proc.compensation_announcement if proc else None
+    # Periods, read as stated in rules/review.yaml (C7): 10 working days; 30 calendar days.
+    _date(facts, "procedure.pre_announcement_period_end", add_workdays(pre, 10) if pre else None)
+    _date(facts, "procedure.compensation_announcement_period_end",
+          announced + dt.timedelta(days=30) if announced else None)
+
+    decision = review.collective_decision
+    _date(facts, "collective.decided_on", decision.decided_on if decision else None)
+    _date(facts, "collective.township_approved_on", decision.township_approved_on if decision else None)
+
+    violations = review.violations
+    illegal = violations.illegal_land_use if violations else None
+    petitions = violations.petitions if violations else None
+    facts.set("violations.illegal_list_given", True if illegal is not None else UNKNOWN)
+    facts.set("violations.petitions_list_given", True if petitions is not None else UNKNOWN)
+    unhandled = [v.id for v in illegal or [] if not v.handled]
+    open_petitions = [p.id for p in petitions or [] if not p.resolved]
+    facts.set("violations.illegal_unhandled", len(unhandled))
+    facts.set("violations.petitions_open", len(open_petitions))
+    facts.shown["violations.unhandled_ids"] = unhandled
+    facts.shown["violations.open_petition_ids"] = open_petitions
+
+    facts.set("county.filing_suspended", jurisdiction.filing_suspended(ctx.county, case.filed_on or ctx.as_of))
+
+    _date(facts, "workflow.filed_on", case.filed_on)
+    for name in ("accepted_on", "reviewed_on", "decided_on", "fee_notice_on", "fee_paid_on",
+                 "approval_issued_on", "archived_on"):
+        _date(facts, f"workflow.{name}", getattr(flow, name))
+    issued = flow.approval_issued_on
+    _date(facts, "workflow.archive_due", add_workdays(issued, 5) if issued else None)
+    return facts

@@ -95,6 +95,12 @@ class Jurisdiction:
             for z in data["zones"]
         ]
         self.parameters = self._read_parameters(read_rule_file("parameters.yaml"))
+        state = read_rule_file("jurisdiction-state.yaml") or {}
+        self.suspensions = [
+            (str(s["county"]), as_date(s["from"], "suspensions.from"),
+             as_date(s["until"], "suspensions.until") if s.get("until") else None, str(s.get("reference", "")))
+            for s in state.get("suspensions") or []
+        ]
 
     @staticmethod
     def _read_parameters(data: dict) -> dict[str, list[DatedValue]]:
@@ -123,6 +129,11 @@ class Jurisdiction:
             if key == zone.name or key in zone.aliases:
                 return zone
         return None
+
+    def filing_suspended(self, county: County, day: dt.date) -> bool:
+        """七(三): the city has suspended this county's new filings on `day`."""
+        return any(code == county.code and start <= day and (until is None or day < until)
+                   for code, start, until, _ in self.suspensions)
 
     def parameter(self, name: str, day: dt.date) -> DatedValue | None:
         """The value in force on `day`, or None before the first value applies."""

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .conditions import All, Cond, Parser, conjoin
+from .conditions import Cond, Parser, conjoin, engine_key
 from .errors import RuleError
 from .jurisdiction import read_rule_file
 
 SEVERITIES = ("blocking", "correctable", "warning")
+SENTINEL = "engine.session_marker"
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,40 @@ class Table:
 
 
 @dataclass
+class Item:
+    """A review item (C1–C8) or a workflow step (S1–S6) and the rules that speak about it."""
+    id: str
+    title: dict[str, str]
+    cite: Citation
+    rules: list[Rule]
+    blocked_by: Any = None   # steps: list of check ids, "checks", or None
+    due: str | None = None   # steps: the fact holding the due date
+
+
+@dataclass
 class RuleBook:
     catalogue: dict[str, dict]
     definitions: dict[str, dict]
     tables: dict[str, Table]
     together: dict
+    checks: list[Item]
+    steps: list[Item]
     rules: dict[str, Rule]
 
-    def durable_ruleset(self) -> dict:
-        return {rule.id: {"all": [{"m": rule.condition.to_durable()}], "run": rule.id}
-                for rule in self.rules.values()}
+    def stage(self, name: str) -> list[Rule]:
+        """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome."""
+        return [r for r in self.rules.values() if (r.group.startswith("authority.")) == (name == "authority")]
+
+    def durable_rulesets(self) -> dict:
+        rulesets = {}
+        for name in ("authority", "review"):
+            rules = {rule.id: {"all": [{"m": rule.condition.to_durable()}], "run": rule.id}
+                     for rule in self.stage(name)}
+            # durable_rules 2.0.28 crashes (free(): invalid size) when deleting a session in which
+            # no rule ever fired; a rule that always fires keeps every session deletable.
+            rules[SENTINEL] = {"all": [{"m": {engine_key("case.evaluated"): True}}], "run": SENTINEL}
+            rulesets[name] = rules
+        return rulesets
 
 
 def _compile_table(name: str, node: dict, parser: Parser) -> Table:
@@ -110,6 +135,85 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
     return Table(name, bilingual(node, where), rules)
 
 
+def _finding_rule(spec: dict, item_id: str, item_cite: Citation, guard: Cond | None,
+                  parser: Parser, where: str) -> Rule:
+    code = spec.get("code")
+    if not code or not str(code).startswith(item_id + "."):
+        raise RuleError(f"{where}: a finding code starts with {item_id}., got {code!r}")
+    when = parser.parse(spec.get("when"), f"{where} ({code}).when")
+    severity = spec.get("severity")
+    kind = "missing" if severity == "missing" else "finding"
+    if kind == "finding" and severity not in SEVERITIES:
+        raise RuleError(f"{where} ({code}): severity is one of {SEVERITIES} or missing")
+    for name in spec.get("show", []):
+        if name not in parser.catalogue:
+            raise RuleError(f"{where} ({code}): shows unknown fact {name!r}")
+    cite = Citation.parse(spec["cite"], where) if "cite" in spec else item_cite
+    return Rule(code, item_id, when, conjoin(guard, when) if guard else when, cite,
+                bilingual(spec.get("message"), f"{where} ({code}).message"),
+                extra={"kind": kind, "severity": "correctable" if kind == "missing" else severity,
+                       "remedy": bilingual(spec["remedy"], f"{where} ({code}).remedy") if "remedy" in spec else None,
+                       "show": tuple(spec.get("show", ())), "missing": tuple(spec.get("missing", ()))})
+
+
+def _missing_rule(entry: Any, item_id: str, cite: Citation, guard: Cond | None, parser: Parser,
+                  where: str) -> Rule:
+    """`requires: [fact]` → a rule that fires when the case does not give that evidence."""
+    fact, when = (entry, None) if isinstance(entry, str) else (entry.get("fact"), entry.get("when"))
+    meta = parser.catalogue.get(fact)
+    if meta is None:
+        raise RuleError(f"{where}: requires unknown fact {fact!r}")
+    field_path = meta.get("field", fact)
+    cond = parser.parse({fact: "unknown"}, where)
+    if when is not None:
+        cond = conjoin(parser.parse(when, where), cond)
+    code = f"{item_id}.missing.{fact}"
+    if meta["type"] == "bool":
+        message = {"zh": f"缺少审查材料：{field_path}（是否{meta['zh']}）",
+                   "en": f"Evidence missing: {field_path} ({meta['en']}: yes or no?)"}
+    else:
+        message = {"zh": f"缺少审查材料：{field_path}（{meta['zh']}）",
+                   "en": f"Evidence missing: {field_path} ({meta['en']})"}
+    remedy = {"zh": f"在报件中补充 {field_path}", "en": f"Give {field_path} in the case file"}
+    return Rule(code, item_id, cond, conjoin(guard, cond) if guard else cond, cite, message,
+                extra={"kind": "missing", "severity": "correctable", "remedy": remedy, "show": (),
+                       "missing": (field_path,)})
+
+
+def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[Item]:
+    items = []
+    for index, node in enumerate(nodes):
+        item_id = node.get("id")
+        where = f"{file}[{index}] ({item_id})"
+        cite = Citation.parse(node.get("cite"), where)
+        title = bilingual(node.get("title"), f"{where}.title")
+        rules: list[Rule] = []
+        if steps:
+            na = parser.parse(node["not_applicable_when"], where) if "not_applicable_when" in node else None
+        else:
+            applies = parser.parse(node["applies_when"], where) if "applies_when" in node else None
+            na = applies.negate() if applies is not None else None
+        guard = na.negate() if na is not None else None
+        if na is not None:
+            rules.append(Rule(f"{item_id}.not_applicable", item_id, na, na, cite,
+                              {"zh": f"{title['zh']}：不适用", "en": f"{title['en']}: not applicable"},
+                              extra={"kind": "not_applicable"}))
+        if steps and "pending_when" in node:
+            pending = parser.parse(node["pending_when"], f"{where}.pending_when")
+            rules.append(Rule(f"{item_id}.pending", item_id, pending, conjoin(guard, pending) if guard else pending,
+                              cite, {"zh": f"{title['zh']}：待办", "en": f"{title['en']}: pending"},
+                              extra={"kind": "pending"}))
+        for entry in node.get("requires", []):
+            rules.append(_missing_rule(entry, item_id, cite, guard, parser, f"{where}.requires"))
+        for spec_index, spec in enumerate(node.get("findings", [])):
+            rules.append(_finding_rule(spec, item_id, cite, guard, parser, f"{where}.findings[{spec_index}]"))
+        due = node.get("due")
+        if due is not None and parser.catalogue.get(due, {}).get("type") != "date":
+            raise RuleError(f"{where}: due must name a date fact, got {due!r}")
+        items.append(Item(item_id, title, cite, rules, node.get("blocked_by"), due))
+    return items
+
+
 @lru_cache(maxsize=1)
 def load() -> RuleBook:
     catalogue = read_rule_file("facts.yaml")
@@ -119,15 +223,21 @@ def load() -> RuleBook:
     for name in definitions:  # a broken definition is reported even if no rule uses it yet
         parser.parse(definitions[name]["when"], f"definitions.{name}")
     tables = {name: _compile_table(name, node, parser) for name, node in authority["decisions"].items()}
+    checks = _compile_items(read_rule_file("review.yaml")["checks"], parser, "review.yaml", steps=False)
+    steps = _compile_items(read_rule_file("workflow.yaml")["steps"], parser, "workflow.yaml", steps=True)
+    if [c.id for c in checks] != [f"C{i}" for i in range(1, 9)]:
+        raise RuleError("review.yaml: the checks are exactly C1–C8, in order (临政发〔2024〕7号 四(一)–(八))")
+    if [s.id for s in steps] != [f"S{i}" for i in range(1, 7)]:
+        raise RuleError("workflow.yaml: the steps are exactly S1–S6, in order (临政发〔2024〕7号 五(一)–(六))")
     rules: dict[str, Rule] = {}
-    for table in tables.values():
-        for rule in table.rules:
+    for group in [*(t.rules for t in tables.values()), *(i.rules for i in checks + steps)]:
+        for rule in group:
             if rule.id in rules:
                 raise RuleError(f"rule id {rule.id!r} is used twice")
             rules[rule.id] = rule
     together = authority["together"]
     Citation.parse(together.get("cite"), "authority.yaml together")
-    return RuleBook(catalogue, definitions, tables, together, rules)
+    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules)
 
 
-__all__ = ["Citation", "Rule", "RuleBook", "Table", "load", "All", "SEVERITIES"]
+__all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "SEVERITIES"]

@@ -1,0 +1,446 @@
+"""Read one parcel's boundary (`parcels[].boundary`) into a checked polygon in EPSG:4525.
+
+Formats: the national 界址点坐标 exchange text (jzd.py), GeoJSON and WKT. Whatever comes in is
+either a valid (Multi)Polygon inside Linfen, or an InputError that names the file, the parcel and
+the point(s) at fault. Problems that do not stop the measurement (axes written the wrong way
+round, a point count that disagrees with the header) come back as findings.
+
+Swapped axes are *handled*, not rejected: at Linfen's latitude a northing (~3.9e6) can never be
+mistaken for an easting (37.xe6 with the prefix, < 1e6 without, or a longitude ~111 for a
+latitude ~36), so swapping back is unambiguous and cannot move the parcel. The file still breaks
+the exchange format that the provincial system (国土空间用途管制监管系统) checks, so a
+`correctable` finding asks for it to be fixed before filing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from shapely.geometry import MultiPolygon, Polygon
+
+from ..errors import InputError
+from . import jzd
+from .areas import AREA_TOLERANCE, ellipsoid_area_m2, plane_area_m2
+from .crs import (GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, ZONES, classify, crs_for,
+                  kind_of_crs, outside_linfen, transform_xy)
+from .findings import CITE_EXCHANGE_FORMAT, CITE_LAND_TYPE_AREA, finding
+from .rings import RawRing, assemble_by_containment, check_assembled, check_ring
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass
+class Boundary:
+    """A parcel boundary as read from a file."""
+    parcel_id: str            # the parcel's id inside the file (地块编号, feature id/name, file stem)
+    geometry: object          # shapely Polygon or MultiPolygon, EPSG:4525, valid
+    source: str               # the file it came from
+    source_crs: str           # the CRS the file was in (detected or declared)
+    findings: list[dict] = field(default_factory=list)
+    declared_area_ha: Decimal | None = None   # the area the file itself states, if any
+
+
+def read_boundary(ref: str, base_dir: str | Path = ".", *, case_file: str | None = None,
+                  field_path: str = "") -> Boundary:
+    """Resolve a case file's `boundary` value ("path[#ID]", path relative to the case file)."""
+    path_text, _, select = ref.partition("#")
+    path = Path(base_dir) / path_text
+    if not path_text or not path.is_file():
+        raise InputError(case_file or str(path), [(field_path, f"boundary file not found: {path}")])
+    return read_boundary_file(path, select or None)
+
+
+def read_boundary_file(path: str | Path, select: str | None = None) -> Boundary:
+    path = Path(path)
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(source, [("", f"cannot read: {exc.strerror}")]) from None
+    text = jzd.decode(data, source)
+    kind = _format_of(path, text)
+    if kind == "jzd":
+        return _from_jzd(text, source, select)
+    if kind == "geojson":
+        return _from_geojson(text, source, select)
+    return _from_wkt(text, source, select, path.stem)
+
+
+def _format_of(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix == ".wkt":
+        return "wkt"
+    head = text.lstrip()[:200]
+    if head.startswith("{"):
+        return "geojson"
+    if re.match(r"(SRID=\d+;)?\s*(MULTI)?POLYGON", head, re.I):
+        return "wkt"
+    return "jzd"
+
+
+# ---------------------------------------------------------------- 界址点 exchange file
+
+def _from_jzd(text: str, source: str, select: str | None) -> Boundary:
+    parsed = jzd.parse(text, source)
+    attrs = parsed.attrs
+    problems = _check_jzd_attrs(attrs)
+    if problems:
+        raise InputError(source, problems)
+    parcel = _select(parsed.parcels, select, source, key=lambda p: (p.code, p.name),
+                     what="地块编号/地块名称")
+    label = parcel.label
+    where = f"地块 {label} (line {parcel.line})"
+    if parcel.shape and parcel.shape not in ("面", "polygon", "Polygon"):
+        raise InputError(source, [(where, f"记录图形属性 is {parcel.shape!r}: only 面 (polygon) "
+                                          "parcels have an area")])
+    if not parcel.rings:
+        raise InputError(source, [(where, "parcel has no points")])
+    zone_hint = int(attrs["带号"]) if attrs.get("带号") else None
+    src_crs, swapped = _locate(label, parcel.rings, None, zone_hint, source, where, jzd_axes=True)
+    findings = []
+    if swapped:
+        findings.append(_swapped_finding(source, label, "X 应为北坐标（纵）、Y 应为带带号的东坐标（横）",
+                                         "X must be the northing and Y the easting with the zone prefix"))
+    problems = [p for ring in parcel.rings for p in check_ring(label, ring)]
+    if problems:
+        raise InputError(source, [(where, p) for p in problems])
+    geom, problems = assemble_by_containment(label, parcel.rings)
+    if problems:
+        raise InputError(source, [(where, p) for p in problems])
+    findings += _point_count_findings(source, parcel)
+    findings += _file_area_findings(source, label, parcel.area_ha, geom)
+    return Boundary(parcel.code or parcel.name, geom, source, src_crs, findings, parcel.area_ha)
+
+
+def _check_jzd_attrs(attrs: dict[str, str]) -> list[tuple[str, str]]:
+    problems = []
+    system = attrs.get("坐标系", "")
+    if system and "2000" not in system:
+        problems.append(("[属性描述] 坐标系", f"{system!r}: only CGCS2000 (2000国家大地坐标系) is "
+                         "accepted; 1980西安/1954北京 coordinates need a transformation with "
+                         "published parameters before they can be checked against CGCS2000 layers"))
+    if attrs.get("几度分带", "3") not in ("3", "3度"):
+        problems.append(("[属性描述] 几度分带", f"{attrs['几度分带']!r}: Linfen's boundary files use "
+                         "3° zones"))
+    if attrs.get("计量单位", "米") not in ("米", "m"):
+        problems.append(("[属性描述] 计量单位", f"{attrs['计量单位']!r}: coordinates must be in metres (米)"))
+    zone = attrs.get("带号", "")
+    if zone and (not zone.isdigit() or int(zone) not in ZONES):
+        problems.append(("[属性描述] 带号", f"{zone!r}: Linfen lies in 3° zone 37 (and its eastern "
+                         "edge in zone 38)"))
+    return problems
+
+
+def _point_count_findings(source: str, parcel: jzd.JzdParcel) -> list[dict]:
+    if parcel.count is None:
+        return []
+    n = parcel.n_points
+    closing = sum(1 for r in parcel.rings if len(r.names) > 1 and np.array_equal(r.xy_src[0], r.xy_src[-1]))
+    if parcel.count in (n, n - closing):  # both conventions occur: with or without closing points
+        return []
+    return [finding(
+        "geo.boundary.point_count_mismatch", "warning",
+        f"{Path(source).name} 地块 {parcel.label} 头行界址点数为 {parcel.count}，实际有 {n} 个点"
+        f"（不计闭合点 {n - closing} 个）；已按实际点位计算",
+        f"{Path(source).name} parcel {parcel.label}: the header says {parcel.count} points, the "
+        f"file has {n} ({n - closing} without closing points); the points as listed were used",
+        CITE_EXCHANGE_FORMAT,
+        "核对并更正头行界址点数 (correct the point count in the header line)")]
+
+
+def _file_area_findings(source: str, label: str, area_ha: Decimal | None, geom) -> list[dict]:
+    if area_ha is None:
+        return []
+    declared_m2 = area_ha * 10_000
+    plane, ellipsoid = plane_area_m2(geom), ellipsoid_area_m2(geom)
+    if AREA_TOLERANCE.agree(declared_m2, plane) or AREA_TOLERANCE.agree(declared_m2, ellipsoid):
+        return []
+    return [finding(
+        "geo.boundary.file_area_mismatch", "warning",
+        f"{Path(source).name} 地块 {label} 头行地块面积 {area_ha} 公顷，按坐标计算平面面积 "
+        f"{plane / 10_000:.4f} 公顷、椭球面积 {ellipsoid / 10_000:.4f} 公顷，超出容差",
+        f"{Path(source).name} parcel {label}: the header states {area_ha} ha but the coordinates "
+        f"enclose {plane / 10_000:.4f} ha (plane) / {ellipsoid / 10_000:.4f} ha (ellipsoid)",
+        CITE_LAND_TYPE_AREA,
+        "核对界址点坐标与地块面积 (check the coordinates and the stated area)")]
+
+
+# ---------------------------------------------------------------- shared: CRS, axes, Linfen
+
+def _locate(label: str, rings: list[RawRing], declared: str | None, zone_hint: int | None,
+            source: str, where: str, jzd_axes: bool = False) -> tuple[str, bool]:
+    """Decide the file's CRS and axis order, fill ring.xy (EPSG:4525), check it lies in Linfen."""
+    xy = np.concatenate([r.xy_src for r in rings])
+    names = [(r, i) for r in rings for i in range(len(r.names))]
+    normal, flipped = classify(xy[:, 0], xy[:, 1]), classify(xy[:, 1], xy[:, 0])
+    if declared:
+        want, zone = kind_of_crs(declared)
+    else:
+        zone = None
+        seen = [k for k in normal if k] or [k for k in flipped if k]
+        want = Counter(seen).most_common(1)[0][0] if seen else "?"
+    ok_n, ok_f = normal == want, flipped == want
+    if ok_n.all():
+        swapped, kind = False, want
+    elif ok_f.all():
+        swapped, kind = True, want
+        xy = xy[:, ::-1]
+    else:
+        neither = np.flatnonzero(~ok_n & ~ok_f)
+        axes = ("X = northing, Y = easting with the zone prefix" if jzd_axes
+                else "x = easting or lon, y = northing or lat")
+        if neither.size:
+            bad = neither
+            msg = (f"not a {declared} coordinate" if declared else
+                   "not a CGCS2000 coordinate of Linfen (zone 37 with or without the 37 prefix, "
+                   "or lon/lat)") + f"; expected {axes}"
+        else:  # every point is fine one way or the other: the axis order changes inside the file
+            bad = np.flatnonzero(~ok_n) if (~ok_n).sum() <= (~ok_f).sum() else np.flatnonzero(~ok_f)
+            msg = f"its axes are in the other order than the rest of the file; expected {axes}"
+        found = [names[k] for k in bad]
+        raise InputError(source, [(where, f"point {r.point(i)}: {msg}") for r, i in found[:5]]
+                         + ([(where, f"… and {len(found) - 5} more points")] if len(found) > 5 else []))
+    if kind == "prefixed":
+        zones = set((xy[:, 0] // 1_000_000).astype(int).tolist())
+        if len(zones) > 1:
+            raise InputError(source, [(where, f"points carry different zone prefixes {sorted(zones)}")])
+        prefix = zones.pop()
+        if declared and prefix != zone:
+            raise InputError(source, [(where, f"the file says {declared} (zone {zone}) but the "
+                                              f"eastings carry the prefix {prefix}")])
+        if zone_hint is not None and prefix != zone_hint:
+            raise InputError(source, [(where, f"带号={zone_hint} in [属性描述] but the Y coordinates "
+                                              f"carry the zone prefix {prefix}: which zone is right?")])
+        zone = prefix
+    elif kind == "plain" and zone is None:
+        zone = zone_hint or 37
+    src_crs = crs_for(kind, zone or 37)
+    lonlat = transform_xy(xy, src_crs, GEOGRAPHIC_CRS)
+    outside = np.flatnonzero(outside_linfen(lonlat))
+    if outside.size:
+        lines = []
+        for k in outside[:5]:
+            r, i = names[k]
+            lines.append((where, f"point {r.point(i)} lies at {lonlat[k, 0]:.4f}° E, "
+                                 f"{lonlat[k, 1]:.4f}° N, outside Linfen (LINFEN_BBOX lon "
+                                 f"{LINFEN_BBOX[0]}–{LINFEN_BBOX[2]}, lat {LINFEN_BBOX[1]}–{LINFEN_BBOX[3]}); "
+                                 f"read as {src_crs}"))
+        if outside.size > 5:
+            lines.append((where, f"… and {outside.size - 5} more points outside Linfen"))
+        raise InputError(source, lines)
+    target = transform_xy(xy, src_crs, TARGET_CRS)
+    start = 0
+    for r in rings:
+        n = len(r.names)
+        r.xy = target[start:start + n]
+        start += n
+    return src_crs, swapped
+
+
+def _swapped_finding(source: str, label: str, zh_rule: str, en_rule: str) -> dict:
+    name = Path(source).name
+    return finding(
+        "geo.boundary.axes_swapped", "correctable",
+        f"{name} 地块 {label} 的坐标轴顺序颠倒（{zh_rule}）；已按数值大小识别并互换后计算，面积不受影响",
+        f"{name} parcel {label}: the coordinate axes are swapped ({en_rule}); they were recognised "
+        "by magnitude and swapped back for measuring, which does not change the area",
+        CITE_EXCHANGE_FORMAT,
+        "按交换格式更正坐标顺序后重新提交 (fix the axis order in the file before filing)")
+
+
+def _select(items, select, source, key, what):
+    if select is None:
+        if len(items) != 1:
+            ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
+            raise InputError(source, [("", f"holds {len(items)} parcels ({ids}); add #ID to the "
+                                           f"boundary reference to choose one by {what}")])
+        return items[0]
+    hits = [it for it in items if select in key(it)]
+    if len(hits) != 1:
+        ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
+        state = "no" if not hits else f"{len(hits)}"
+        raise InputError(source, [(f"#{select}", f"{state} parcels match {select!r} by {what}; "
+                                                 f"the file holds: {ids}")])
+    return hits[0]
+
+
+# ---------------------------------------------------------------- GeoJSON
+
+def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, [("", f"not valid JSON: {exc}")]) from None
+    if not isinstance(doc, dict) or "type" not in doc:
+        raise InputError(source, [("", "not a GeoJSON object (no 'type')")])
+    if doc["type"] == "FeatureCollection":
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            raise InputError(source, [("features", "must be a list")])
+        base = "features"
+    elif doc["type"] == "Feature":
+        feats, base = [doc], ""
+    else:
+        feats, base = [{"type": "Feature", "geometry": doc, "properties": {}}], ""
+
+    def key(f):
+        props = f.get("properties") or {}
+        return tuple(str(v) for v in (f.get("id"), props.get("name"), props.get("id")) if v is not None) + ("", "")
+
+    feat = _select(feats, select, source, key, "feature id or properties.name/id")
+    idx = feats.index(feat)
+    path = f"{base}[{idx}]" if base else ""
+    fid = key(feat)[0] or f"feature {idx + 1}"
+    declared = _geojson_crs(feat.get("crs") or doc.get("crs"), source)
+    geometry = feat.get("geometry")
+    gpath = f"{path}.geometry" if path else "geometry"
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        got = geometry.get("type") if isinstance(geometry, dict) else geometry
+        raise InputError(source, [(gpath, f"must be a Polygon or MultiPolygon, got {got!r}")])
+    coords = geometry.get("coordinates")
+    polys = [coords] if geometry["type"] == "Polygon" else coords
+    structure = _raw_polygons(polys, source, f"{gpath}.coordinates", lambda v: v)
+    return _from_structure(structure, source, gpath, fid, declared, "GeoJSON")
+
+
+def _geojson_crs(crs, source) -> str | None:
+    if crs is None:
+        return None
+    name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
+    if not isinstance(name, str):
+        raise InputError(source, [("crs", "expected {type: name, properties: {name: ...}}")])
+    if "CRS84" in name.upper():
+        return GEOGRAPHIC_CRS
+    try:
+        kind_of_crs(name)
+    except ValueError as exc:
+        raise InputError(source, [("crs", str(exc))]) from None
+    return name
+
+
+def _raw_polygons(polys, source, path, conv) -> list[list[RawRing]]:
+    """Nested coordinate lists to RawRings, every number checked."""
+    problems, out = [], []
+    if not isinstance(polys, list) or not polys:
+        raise InputError(source, [(path, "no polygons")])
+    for p, rings in enumerate(polys):
+        if not isinstance(rings, list) or not rings:
+            problems.append((f"{path}[{p}]", "a polygon needs at least its outer ring"))
+            continue
+        out.append([])
+        for r, ring in enumerate(rings):
+            names, texts, xy = [], [], []
+            if not isinstance(ring, list):
+                problems.append((f"{path}[{p}][{r}]", "a ring must be a list of positions"))
+                continue
+            for v, pos in enumerate(ring):
+                where = f"{path}[{p}][{r}][{v}]"
+                vals = conv(pos)
+                if not isinstance(vals, list) or len(vals) < 2:
+                    problems.append((where, f"a position needs x and y, got {pos!r}"))
+                    continue
+                nums = [_number(t) for t in vals[:2]]
+                if None in nums:
+                    problems.append((where, f"coordinate {vals[:2]!r} is not a number"))
+                    continue
+                names.append(f"vertex {v + 1}")
+                texts.append(", ".join(str(t) for t in vals[:2]))
+                xy.append(nums)
+            label = f"polygon {p + 1} ring {r + 1}" + (" (outer)" if r == 0 else " (hole)")
+            out[-1].append(RawRing(label, names, texts, np.array(xy, dtype=float).reshape(-1, 2)))
+    if problems:
+        raise InputError(source, problems)
+    return out
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        value = repr(value)
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        result = float(value)
+        return result if np.isfinite(result) else None
+    return None
+
+
+def _from_structure(structure, source, where, pid, declared, fmt) -> Boundary:
+    rings = [r for poly in structure for r in poly]
+    src_crs, swapped = _locate(pid, rings, declared, None, source, where)
+    findings = []
+    if swapped:
+        findings.append(_swapped_finding(source, pid, f"{fmt} 应为（东, 北）或（经度, 纬度）",
+                                         f"{fmt} positions are (east, north) or (lon, lat)"))
+    problems = [p for ring in rings for p in check_ring(pid, ring)]
+    if problems:
+        raise InputError(source, [(where, p) for p in problems])
+    parts = [Polygon(poly[0].xy, [h.xy for h in poly[1:]]) for poly in structure]
+    geom = parts[0] if len(parts) == 1 else MultiPolygon(parts)
+    problems = check_assembled(pid, geom, rings)
+    if problems:
+        raise InputError(source, [(where, p) for p in problems])
+    return Boundary(pid, geom, source, src_crs, findings)
+
+
+# ---------------------------------------------------------------- WKT
+
+_WKT_TOKEN = re.compile(r"\(|\)|,|[^\s(),]+")
+
+
+def _from_wkt(text: str, source: str, select: str | None, stem: str) -> Boundary:
+    if select is not None:
+        raise InputError(source, [(f"#{select}", "a WKT file holds one geometry: remove the #ID")])
+    body = text.strip().rstrip(";")
+    declared = None
+    m = re.match(r"SRID=(\d+);", body, re.I)
+    if m:
+        declared = f"EPSG:{m.group(1)}"
+        try:
+            kind_of_crs(declared)
+        except ValueError as exc:
+            raise InputError(source, [("SRID", str(exc))]) from None
+        body = body[m.end():]
+    m = re.match(r"\s*(MULTIPOLYGON|POLYGON)\s*(Z|M|ZM)?\s*", body, re.I)
+    if not m:
+        raise InputError(source, [("", "expected POLYGON or MULTIPOLYGON WKT")])
+    tokens = _WKT_TOKEN.findall(body[m.end():])
+    try:
+        nested, end = _wkt_list(tokens, 0)
+    except (IndexError, ValueError) as exc:
+        raise InputError(source, [("", f"malformed WKT: {exc or 'unexpected end'}")]) from None
+    if end != len(tokens):
+        raise InputError(source, [("", f"malformed WKT: unexpected {' '.join(tokens[end:end + 3])!r}")])
+    polys = [nested] if m.group(1).upper() == "POLYGON" else nested
+    structure = _raw_polygons(polys, source, "WKT", lambda v: v if isinstance(v, list) and not any(
+        isinstance(t, list) for t in v) else None)
+    return _from_structure(structure, source, "WKT", stem, declared, "WKT")
+
+
+def _wkt_list(tokens: list[str], i: int):
+    if tokens[i] != "(":
+        raise ValueError(f"expected '(' at {tokens[i]!r}")
+    i += 1
+    items = []
+    while True:
+        if tokens[i] == "(":
+            item, i = _wkt_list(tokens, i)
+        else:
+            item = []
+            while tokens[i] not in (",", ")"):
+                item.append(tokens[i])
+                i += 1
+        items.append(item)
+        if tokens[i] == ",":
+            i += 1
+        elif tokens[i] == ")":
+            return items, i + 1
+        else:
+            raise ValueError(f"unexpected {tokens[i]!r}")

@@ -1,0 +1,312 @@
+"""Measured facts: what the boundaries and the layers say about a case, as exact hectares.
+
+`measure()` overlays the case's parcels on the layers and returns a GeometryResult whose
+`to_json()` is the contract's `geometry` object. Nothing here decides anything: the figures are
+facts the rules (and `compare()`) use. Overlaps smaller than SLIVER_M2 are reported, not counted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import shapely
+
+from ..errors import InputError
+from .areas import ellipsoid_area_m2
+from .boundary import Boundary
+from .findings import CITE_LAND_TYPE_AREA, CITE_PRECISION, finding
+from .land_classes import CLASSES
+from .layers import LayerSet
+from .units import ha_str, hectares
+
+#: Overlaps below 1 m² are not counted. 1 m² is 0.0001 ha, the contract's precision: a smaller
+#: figure cannot be written in the output, and such pieces are almost always digitising noise
+#: where two independently drawn boundaries (勘测定界 and 三调/划定 data) follow the same line.
+SLIVER_M2 = 1.0
+
+LAND_KEYS = ("permanent_basic_farmland", *CLASSES)
+_LAYER_ZH = {"permanent_basic_farmland": "永久基本农田", "ecological_red_line": "生态保护红线",
+             "construction_scale": "建设用地规模", "development_zones": "开发区",
+             "protected_areas": "保护地", "land_survey": "国土调查地类图斑"}
+
+
+@dataclass
+class ParcelResult:
+    id: str
+    area_plane: Decimal
+    area_ellipsoid: Decimal
+    area_plane_m2: float
+    area_ellipsoid_m2: float
+    land: dict[str, Decimal] | None = None        # this parcel's measured classes (not in JSON)
+    ownership: dict[str, Decimal] | None = None   # state / collective / unknown (not in JSON)
+
+
+@dataclass
+class GeometryResult:
+    parcels: list[ParcelResult]
+    land: dict[str, Decimal] | None = None
+    outside_construction_scale: Decimal | None = None
+    ecological_red_line: Decimal | None = None
+    development_zones: list[dict] | None = None      # {name, level, area}
+    protected_areas: list[dict] | None = None        # {name, kind, area}
+    findings: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The contract's `geometry` object; a key whose layer was not given is absent."""
+        measured: dict = {}
+        if self.land is not None:
+            measured["land"] = {k: ha_str(v) for k, v in self.land.items()}
+        if self.outside_construction_scale is not None:
+            measured["outside_construction_scale"] = ha_str(self.outside_construction_scale)
+        if self.ecological_red_line is not None:
+            measured["ecological_red_line"] = ha_str(self.ecological_red_line)
+        if self.development_zones is not None:
+            measured["development_zones"] = [
+                {"name": z["name"], "level": z["level"], "area": ha_str(z["area"])}
+                for z in self.development_zones]
+        if self.protected_areas is not None:
+            measured["protected_areas"] = [
+                {"name": p["name"], "kind": p["kind"], "area": ha_str(p["area"])}
+                for p in self.protected_areas]
+        return {
+            "parcels": [{"id": p.id, "area_plane": ha_str(p.area_plane),
+                         "area_ellipsoid": ha_str(p.area_ellipsoid)} for p in self.parcels],
+            "measured": measured,
+            "findings": [dict(f) for f in self.findings],
+        }
+
+
+class _Slivers:
+    """Collects overlaps below SLIVER_M2 so they can be reported, not counted."""
+
+    def __init__(self):
+        self.items: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+
+    def keep(self, layer: str, where: str, what: str, m2: float) -> float:
+        if 0 < m2 < SLIVER_M2:
+            self.items[layer].append((where, what, m2))
+            return 0.0
+        return m2
+
+    def findings(self) -> list[dict]:
+        out = []
+        for layer, items in self.items.items():
+            total = sum(m2 for *_, m2 in items)
+            shown = "; ".join(f"{w} {what} {m2:.2f} m²".replace("  ", " ") for w, what, m2 in items[:5])
+            more = f" (+{len(items) - 5})" if len(items) > 5 else ""
+            out.append(finding(
+                "geo.sliver_ignored", "warning",
+                f"与{_LAYER_ZH[layer]}图层的 {len(items)} 处重叠小于 {SLIVER_M2:g} 平方米（合计 "
+                f"{total:.2f} 平方米），视为界线误差，未计入面积：{shown}{more}",
+                f"{len(items)} overlap(s) with the {layer} layer below {SLIVER_M2:g} m² (together "
+                f"{total:.2f} m²) were treated as boundary noise and not counted: {shown}{more}",
+                CITE_PRECISION,
+                "如确属实际占用，请核实界址点坐标 (if the overlap is real, check the boundary coordinates)"))
+        return out
+
+
+def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repaired: dict) -> dict:
+    """Square metres of one (Multi)Polygon against every layer given."""
+    out: dict = {}
+    pbf_geom = None
+    area = shapely.area(piece)
+
+    def parts(key):
+        layer = layers.get(key)
+        idx = layer.query(piece)
+        if layer.repaired[idx].any():
+            used_repaired[key] |= set(idx[layer.repaired[idx]].tolist())
+        return layer, idx, shapely.intersection(layer.geoms[idx], piece)
+
+    if "permanent_basic_farmland" in layers:
+        _, _, inter = parts("permanent_basic_farmland")
+        pbf_geom = shapely.union_all(inter) if len(inter) else None
+        m2 = shapely.area(pbf_geom) if pbf_geom is not None else 0.0
+        out["permanent_basic_farmland"] = slivers.keep("permanent_basic_farmland", where, "", m2)
+        if out["permanent_basic_farmland"] == 0:
+            pbf_geom = None  # a sliver of PBF is not taken out of the survey classes either
+    if "land_survey" in layers:
+        layer, idx, inter = parts("land_survey")
+        out["survey_covered"] = float(shapely.area(inter).sum())
+        if pbf_geom is not None and len(inter):
+            inter = shapely.difference(inter, pbf_geom)
+        areas = shapely.area(inter)
+        classes = dict.fromkeys(CLASSES, 0.0)
+        owners = defaultdict(float)
+        owner_col = layer.attrs.get("ownership")
+        for k, m2 in zip(idx.tolist(), areas.tolist()):
+            classes[layer.attrs["land_class"][k]] += m2
+            owners[(owner_col[k] if owner_col is not None else None) or "unknown"] += m2
+        for c in CLASSES:
+            out[c] = slivers.keep("land_survey", where, c, classes[c])
+        out["ownership"] = dict(owners)
+    if "ecological_red_line" in layers:
+        _, _, inter = parts("ecological_red_line")
+        m2 = shapely.area(shapely.union_all(inter)) if len(inter) else 0.0
+        out["ecological_red_line"] = slivers.keep("ecological_red_line", where, "", m2)
+    if "construction_scale" in layers:
+        _, _, inter = parts("construction_scale")
+        inside = shapely.area(shapely.union_all(inter)) if len(inter) else 0.0
+        out["outside_construction_scale"] = slivers.keep("construction_scale", where, "outside",
+                                                         max(area - inside, 0.0))
+    for key, attrs in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
+        if key in layers:
+            layer, idx, inter = parts(key)
+            groups = defaultdict(list)
+            for k, g in zip(idx.tolist(), inter):
+                groups[tuple(str(layer.attrs[a][k]) for a in attrs)].append(g)
+            out[key] = {}
+            for ident, geoms in groups.items():
+                m2 = slivers.keep(key, where, ident[0], shapely.area(shapely.union_all(geoms)))
+                if m2 > 0:
+                    out[key][ident] = m2
+    return out
+
+
+def _check_inputs(parcels) -> list[tuple[str, object, list[dict]]]:
+    items, problems, seen = [], [], set()
+    for i, item in enumerate(parcels):
+        if isinstance(item, Boundary):
+            pid, geom, found = item.parcel_id, item.geometry, item.findings
+        else:
+            pid, geom = item
+            found = []
+        where = f"parcels[{i}]"
+        if pid in seen:
+            problems.append((where, f"parcel id {pid!r} appears twice"))
+        seen.add(pid)
+        if not isinstance(geom, shapely.Geometry) or geom.geom_type not in ("Polygon", "MultiPolygon") \
+                or geom.is_empty:
+            problems.append((where, f"parcel {pid}: expected a non-empty Polygon or MultiPolygon"))
+            continue
+        reason = shapely.is_valid_reason(geom)
+        if reason != "Valid Geometry":
+            problems.append((where, f"parcel {pid}: invalid geometry: {reason}"))
+        items.append((str(pid), geom, found))
+    if problems:
+        raise InputError("<parcels>", problems)
+    return items
+
+
+def measure(parcels, layers: LayerSet) -> GeometryResult:
+    """Measure parcels — a list of (parcel_id, shapely (Multi)Polygon in EPSG:4525) or Boundary
+    objects (whose reader findings are carried over) — against the layers given."""
+    items = _check_inputs(parcels)
+    findings = [f for *_, found in items for f in found]
+    slivers = _Slivers()
+    used_repaired: dict[str, set] = defaultdict(set)
+    results, raws = [], []
+    for pid, geom, _ in items:
+        plane, ellipsoid = float(shapely.area(geom)), ellipsoid_area_m2(geom)
+        raw = _overlay(geom, layers, pid, slivers, used_repaired)
+        raws.append(raw)
+        land = {c: hectares(raw[c]) for c in LAND_KEYS if c in raw} or None
+        owners = ({k: hectares(v) for k, v in sorted(raw["ownership"].items())}
+                  if "ownership" in raw else None)
+        results.append(ParcelResult(pid, hectares(plane), hectares(ellipsoid), plane, ellipsoid,
+                                    land, owners))
+    overlap = _overlaps(items)
+    if overlap:
+        findings += overlap
+        union = shapely.union_all([g for _, g, _ in items])
+        totals = _overlay(union, layers, "(all parcels)", _Slivers(), used_repaired)
+    else:
+        totals = _sum(raws)
+    findings += slivers.findings()
+    findings += _coverage_findings(items, raws, layers)
+    findings += _repaired_findings(used_repaired, layers)
+    result = GeometryResult(results, findings=findings)
+    land = {c: hectares(totals[c]) for c in LAND_KEYS if c in totals}
+    result.land = land or None
+    if "outside_construction_scale" in totals:
+        result.outside_construction_scale = hectares(totals["outside_construction_scale"])
+    if "ecological_red_line" in totals:
+        result.ecological_red_line = hectares(totals["ecological_red_line"])
+    for key, (a, b) in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
+        if key in totals:
+            rows = [{"name": n, b: v, "area": hectares(m2)} for (n, v), m2 in totals[key].items()]
+            rows = [r for r in rows if r["area"] > 0]
+            rows.sort(key=lambda r: (-r["area"], r["name"]))
+            setattr(result, key, rows)
+    if "land_survey" in layers and "permanent_basic_farmland" not in layers:
+        result.findings.append(finding(
+            "geo.no_pbf_layer", "warning",
+            "未提供永久基本农田图层：测得的耕地面积中可能包含永久基本农田",
+            "no permanent basic farmland layer was given: measured cultivated land may include "
+            "permanent basic farmland", CITE_LAND_TYPE_AREA,
+            "在图层文件中加入 permanent_basic_farmland (add the PBF layer to the layers file)"))
+    return result
+
+
+def _sum(raws: list[dict]) -> dict:
+    total: dict = {}
+    for raw in raws:
+        for key, value in raw.items():
+            if isinstance(value, dict):
+                bucket = total.setdefault(key, defaultdict(float))
+                for k, v in value.items():
+                    bucket[k] += v
+            else:
+                total[key] = total.get(key, 0.0) + value
+    return total
+
+
+def _overlaps(items) -> list[dict]:
+    geoms = np.array([g for _, g, _ in items], dtype=object)
+    if len(geoms) < 2:
+        return []
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    pairs = [(i, j) for i, j in zip(left.tolist(), right.tolist()) if i < j]
+    out = []
+    for i, j in pairs:
+        m2 = float(shapely.area(shapely.intersection(geoms[i], geoms[j])))
+        if m2 >= SLIVER_M2:
+            a, b = items[i][0], items[j][0]
+            out.append(finding(
+                "geo.parcels_overlap", "correctable",
+                f"地块 {a} 与 {b} 重叠 {m2:.2f} 平方米；汇总面积按并集计算，未重复计入",
+                f"parcels {a} and {b} overlap by {m2:.2f} m²; totals use their union, so the "
+                "overlap is counted once", CITE_LAND_TYPE_AREA,
+                "更正界址点坐标，使各地块互不重叠 (correct the boundaries so parcels do not overlap)"))
+    return out
+
+
+def _coverage_findings(items, raws, layers) -> list[dict]:
+    if "land_survey" not in layers:
+        return []
+    out = []
+    for (pid, geom, _), raw in zip(items, raws):
+        area, covered = float(shapely.area(geom)), raw["survey_covered"]
+        if area - covered >= SLIVER_M2:
+            out.append(finding(
+                "geo.survey_gap", "warning",
+                f"地块 {pid} 有 {area - covered:.2f} 平方米不在国土调查地类图斑内，未计入任何地类",
+                f"{area - covered:.2f} m² of parcel {pid} is not covered by the land survey layer and "
+                "is in no land class", CITE_LAND_TYPE_AREA,
+                "核对地块位置或补充调查图斑 (check the parcel's position or the survey layer)"))
+        elif covered - area >= SLIVER_M2:
+            out.append(finding(
+                "geo.survey_overlap", "warning",
+                f"国土调查图层在地块 {pid} 内有 {covered - area:.2f} 平方米的图斑相互重叠，地类面积可能重复",
+                f"land survey polygons overlap each other by {covered - area:.2f} m² inside parcel "
+                f"{pid}; class areas may count it twice", CITE_LAND_TYPE_AREA,
+                "检查国土调查图层拓扑 (check the survey layer's topology)"))
+    return out
+
+
+def _repaired_findings(used: dict[str, set], layers: LayerSet) -> list[dict]:
+    out = []
+    for key, idx in sorted(used.items()):
+        if idx:
+            src = layers.get(key).source
+            out.append(finding(
+                "geo.layer_geometry_repaired", "warning",
+                f"{_LAYER_ZH[key]}图层（{src}）中与本案相交的 {len(idx)} 个要素几何无效，已用 make_valid 修复后计算",
+                f"{len(idx)} feature(s) of the {key} layer ({src}) that touch this case had invalid "
+                "geometry and were repaired with make_valid before measuring", CITE_LAND_TYPE_AREA,
+                "请图层管理部门修复拓扑错误 (ask the layer's owner to fix its topology)"))
+    return out
