@@ -28,6 +28,7 @@ def _supplied_year(year: int) -> tuple[frozenset, frozenset] | None:
     return holidays, workdays
 
 
+@lru_cache(maxsize=8192)  # chinese-calendar scans its whole table on every call
 def is_workday(day: dt.date) -> bool:
     supplied = _supplied_year(day.year)
     if supplied is not None:

@@ -130,16 +130,17 @@ def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repair
             pbf_geom = None  # a sliver of PBF is not taken out of the survey classes either
     if "land_survey" in layers:
         layer, idx, inter = parts("land_survey")
-        out["survey_covered"] = float(shapely.area(inter).sum())
+        whole = shapely.area(inter)
+        out["survey_covered"] = float(whole.sum())
         if pbf_geom is not None and len(inter):
-            inter = shapely.difference(inter, pbf_geom)
+            inter = shapely.difference(inter, pbf_geom)  # PBF is its own class, whatever 地类
         areas = shapely.area(inter)
         classes = dict.fromkeys(CLASSES, 0.0)
         owners = defaultdict(float)
         owner_col = layer.attrs.get("ownership")
-        for k, m2 in zip(idx.tolist(), areas.tolist()):
+        for k, m2, m2_whole in zip(idx.tolist(), areas.tolist(), whole.tolist()):
             classes[layer.attrs["land_class"][k]] += m2
-            owners[(owner_col[k] if owner_col is not None else None) or "unknown"] += m2
+            owners[(owner_col[k] if owner_col is not None else None) or "unknown"] += m2_whole
         for c in CLASSES:
             out[c] = slivers.keep("land_survey", where, c, classes[c])
         out["ownership"] = dict(owners)
