@@ -109,8 +109,8 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
     for index, spec in enumerate(node.get("rules") or []):
         rid = spec.get("id")
         here = f"{where}.rules[{index}]"
-        if not rid:
-            raise RuleError(f"{here}: every rule has an id")
+        if not rid or '"' in rid:
+            raise RuleError(f"{here}: every rule has an id (without quotes)")
         when = parser.parse(spec.get("when"), f"{here} ({rid}).when")
         # first-match: this rule applies only when no rule above it does
         condition = conjoin(*(c.negate() for c in earlier), when) if earlier else when
@@ -138,7 +138,7 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
 def _finding_rule(spec: dict, item_id: str, item_cite: Citation, guard: Cond | None,
                   parser: Parser, where: str) -> Rule:
     code = spec.get("code")
-    if not code or not str(code).startswith(item_id + "."):
+    if not code or not str(code).startswith(item_id + ".") or '"' in code:
         raise RuleError(f"{where}: a finding code starts with {item_id}., got {code!r}")
     when = parser.parse(spec.get("when"), f"{where} ({code}).when")
     severity = spec.get("severity")
