@@ -26,6 +26,9 @@ from .units import ha_str, hectares
 #: figure cannot be written in the output, and such pieces are almost always digitising noise
 #: where two independently drawn boundaries (勘测定界 and 三调/划定 data) follow the same line.
 SLIVER_M2 = 1.0
+#: Below this an area is floating-point residue of the overlay (e.g. parcel area minus the area
+#: inside the scale layer when the parcel lies wholly inside), not a piece of land: it is zero.
+NOISE_M2 = 1e-3
 
 LAND_KEYS = ("permanent_basic_farmland", *CLASSES)
 _LAYER_ZH = {"permanent_basic_farmland": "永久基本农田", "ecological_red_line": "生态保护红线",
@@ -86,7 +89,9 @@ class _Slivers:
         self.items: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
 
     def keep(self, layer: str, where: str, what: str, m2: float) -> float:
-        if 0 < m2 < SLIVER_M2:
+        if m2 < NOISE_M2:
+            return 0.0
+        if m2 < SLIVER_M2:
             self.items[layer].append((where, what, m2))
             return 0.0
         return m2
