@@ -106,6 +106,7 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
         approvable=approvable,
         fired=tuple(fired),
         facts=shown,
+        engine_facts={"authority": facts.values, "review": review.values},
     )
 
 

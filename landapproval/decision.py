@@ -114,6 +114,8 @@ class Decision:
     fired: tuple[str, ...]
     facts: dict[str, Any]
     geometry: dict | None = None
+    # the fact sets each stage sent to the engine (engine units), for explain and cross-checks
+    engine_facts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self, lang: str = "zh") -> dict:
         return {

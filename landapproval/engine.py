@@ -87,4 +87,5 @@ class Engine:
                     core.delete_state(handle, sid)
                 except Exception:  # nothing to delete when the assert itself failed
                     pass
-        return [rule for rule in fired if rule != SENTINEL]
+        # a condition with `any` compiles to one engine rule per branch: report each rule once
+        return [rule for rule in dict.fromkeys(fired) if rule != SENTINEL]

@@ -1,0 +1,106 @@
+"""The whole trail of a decision: the facts, the rules that fired, and why the others did not.
+
+For each authority table the trail names, level by level, the rules that would have given that
+level and the fact that kept each out ("not the city, because 尧都区 is not delegated"), or the
+exception above it that took precedence. It re-evaluates the rule conditions in plain Python
+(conditions.py), the same trees the engine ran, so it explains exactly what the engine decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import rulebook
+from .conditions import All, Any_, Test, FactRef, known_key
+from .decision import Decision, _plain
+from .render import LEVEL
+
+_WORDS = {
+    "zh": {"facts": "事实", "fired": "触发的规则（按顺序）", "why": "审批机关的推理", "winner": "采用",
+           "not": "不是", "because": "因为", "overridden": "其条件成立，但被上面的规则优先", "true": "是",
+           "false": "否", "unknown": "未知", "none": "不涉及", "conversion": "农用地转用", "expropriation": "土地征收",
+           "holds": "条件成立"},
+    "en": {"facts": "Facts", "fired": "Rules fired (in order)", "why": "Why this authority", "winner": "decided by",
+           "not": "not", "because": "because", "overridden": "its condition holds, but a rule above it takes precedence",
+           "true": "yes", "false": "no", "unknown": "unknown", "none": "not involved", "conversion": "Conversion",
+           "expropriation": "Expropriation", "holds": "condition holds"},
+}
+
+
+def _value(value: Any, lang: str) -> str:
+    w = _WORDS[lang]
+    if value is True:
+        return w["true"]
+    if value is False:
+        return w["false"]
+    if value == "unknown":
+        return w["unknown"]
+    plain = _plain(value)
+    return str(plain)
+
+
+def failing_tests(cond, facts: dict) -> list[Test]:
+    """The atomic tests that make `cond` false (for an `any`, all of its branches' failures)."""
+    if isinstance(cond, Test):
+        return [] if cond.evaluate(facts) else [cond]
+    if isinstance(cond, All):
+        out = []
+        for item in cond.items:
+            out.extend(failing_tests(item, facts))
+        return out
+    if isinstance(cond, Any_):
+        if cond.evaluate(facts):
+            return []
+        out = []
+        for item in cond.items:
+            out.extend(failing_tests(item, facts))
+        return out
+    return []
+
+
+def _describe_test(test: Test, catalogue: dict, shown: dict, lang: str) -> str:
+    name = test.fact[:-len(".known")] if test.fact.endswith(".known") else test.fact
+    meta = catalogue.get(name, {})
+    label = meta.get(lang, name)
+    value = shown.get(name, "unknown")
+    text = f"{label} = {_value(value, lang)}"
+    if name.startswith("county.") and "county.code" in shown:
+        text += f" ({shown['county.code']})"
+    if isinstance(test.value, FactRef):
+        other = catalogue.get(test.value.name, {}).get(lang, test.value.name)
+        text += f" ({test.op} {other} = {_value(shown.get(test.value.name), lang)})"
+    return f"{text}  [{name}]"
+
+
+def trail(decision: Decision, lang: str = "zh") -> str:
+    """A readable trail of one decision."""
+    book = rulebook.load()
+    facts_values = decision.engine_facts["authority"]
+    w = _WORDS[lang]
+    lines = [f"{decision.case}  {decision.county['name']}  as_of {decision.as_of.isoformat()} ({decision.as_of_source})",
+             f"{w['facts']}:"]
+    for name in sorted(decision.facts):
+        meta = book.catalogue.get(name, {})
+        lines.append(f"  {name} = {_value(decision.facts[name], lang)}    {meta.get(lang, '')}")
+    lines.append(f"{w['fired']}:")
+    for index, rule_id in enumerate(decision.fired, 1):
+        rule = book.rules[rule_id]
+        lines.append(f"  {index:2d}. {rule_id}  — {rule.cite}: {rule.cite.text}")
+    lines.append(f"{w['why']}:")
+    for name, table in book.tables.items():
+        chosen = decision.conversion if name == "conversion" else decision.expropriation
+        winner = next(r for r in table.rules if r.condition.evaluate(facts_values))
+        outcome = LEVEL[lang][chosen.level] if chosen else w["none"]
+        lines.append(f"  {w[name]}: {outcome} — {w['winner']} {winner.id} ({winner.cite})")
+        winner_level = winner.outcome["level"] if winner.outcome else None
+        for level in ("county", "city", "province", "state_council"):
+            if level == winner_level:
+                continue
+            for rule in (r for r in table.rules if r.outcome and r.outcome["level"] == level):
+                if rule.when.evaluate(facts_values):
+                    reason = w["overridden"]
+                else:
+                    tests = failing_tests(rule.when, facts_values)
+                    reason = "; ".join(_describe_test(t, book.catalogue, decision.facts, lang) for t in tests)
+                lines.append(f"    {w['not']} {LEVEL[lang][level]} [{rule.id}], {w['because']}: {reason}")
+    return "\n".join(lines)
