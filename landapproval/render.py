@@ -87,17 +87,45 @@ def text(decision: Decision, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def rule_dict(rule) -> dict:
-    return {"id": rule.id, "group": rule.group, "citation": str(rule.cite), "text": rule.cite.text,
-            "reason": rule.reason, "when": rule.when.describe() if hasattr(rule.when, "describe") else _describe(rule.when),
-            "then": rule.outcome}
+def describe(cond, catalogue: dict) -> str:
+    """A condition as a reader would write it: areas in hectares, dates as dates."""
+    import datetime as dt
+    from decimal import Decimal
 
+    from .conditions import FactRef, Test
 
-def _describe(cond) -> str:
-    if hasattr(cond, "items"):
+    if not isinstance(cond, Test):
         joiner = " and " if type(cond).__name__ == "All" else " or "
-        return "(" + joiner.join(_describe(i) for i in cond.items) + ")"
-    return cond.describe()
+        inner = joiner.join(describe(item, catalogue) for item in cond.items)
+        return f"({inner})" if len(cond.items) > 1 else inner
+    name = cond.fact[:-len(".known")] if cond.fact.endswith(".known") else cond.fact
+    if cond.fact.endswith(".known"):
+        return f"{name} {'is given' if cond.value else 'is unknown'}"
+    value = cond.value
+    kind = catalogue.get(name, {}).get("type")
+    if isinstance(value, FactRef):
+        shown = value.name
+    elif kind == "area":
+        shown = f"{Decimal(value) / 10000:.4f} ha"
+    elif kind == "date":
+        shown = dt.date.fromordinal(value).isoformat()
+    else:
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+    op = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[cond.op]
+    return f"{name} {op} {shown}"
+
+
+def rule_dict(rule, catalogue: dict | None = None) -> dict:
+    from . import rulebook
+
+    catalogue = catalogue if catalogue is not None else rulebook.load().catalogue
+    out = {"id": rule.id, "group": rule.group, "citation": str(rule.cite), "text": rule.cite.text,
+           "reason": rule.reason, "when": describe(rule.when, catalogue)}
+    if rule.outcome is not None or rule.group.startswith("authority."):
+        out["then"] = rule.outcome
+    if rule.extra.get("severity"):
+        out["severity"] = rule.extra["severity"]
+    return out
 
 
 def rule_list(book: RuleBook, lang: str = "zh") -> str:
@@ -106,5 +134,5 @@ def rule_list(book: RuleBook, lang: str = "zh") -> str:
         lines.append(f"{rule.id}")
         lines.append(f"  {rule.cite}: {rule.cite.text}")
         lines.append(f"  {rule.reason[lang]}")
-        lines.append(f"  when: {_describe(rule.when)}")
+        lines.append(f"  when: {describe(rule.when, book.catalogue)}")
     return "\n".join(lines)
