@@ -60,11 +60,43 @@ def validate(case: CaseInput, source: str | None = None) -> Case:
 
 
 def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | None = None,
-             today: dt.date | None = None) -> Decision:
-    """Decide who approves the conversion and the expropriation, and what still blocks the case."""
+             today: dt.date | None = None, layers: Any = None, base_dir: str | Path | None = None) -> Decision:
+    """Decide who approves the conversion and the expropriation, and what still blocks the case.
+
+    `layers` (a layers YAML path or a loaded `geo.LayerSet`) and parcel boundaries bring in the
+    map: measured facts are compared with the declared ones, and where they change the approving
+    authority the decision uses the measured facts and says so. `base_dir` resolves boundary
+    paths of a case given as a dict (a case file's own folder otherwise).
+    """
+    if isinstance(case, (str, Path)) and base_dir is None:
+        base_dir = Path(case).parent
     model, source = load_case(case, source)
     juris = jurisdiction()
     ctx = factlib.resolve(model, juris, source, as_of=as_of, today=today)
+    if layers is None and not any(p.boundary for p in model.parcels):
+        return _decide(model, ctx)
+
+    from .geofacts import measure_case  # imports shapely & co. only for cases that use the map
+
+    geo = measure_case(model, source, Path(base_dir or "."), layers)
+    decision = _decide(model, ctx, geo.findings_by_check, geo.json)
+    if geo.measured_case is not None:
+        measured_ctx = factlib.resolve(geo.measured_case, juris, source, as_of=as_of, today=today)
+        measured = _decide(geo.measured_case, measured_ctx, geo.findings_by_check, geo.json)
+        if _routes(measured) != _routes(decision):
+            note = geo.authority_note(_routes(decision), _routes(measured))
+            extra = {**geo.findings_by_check, "C1": [*geo.findings_by_check.get("C1", []), note]}
+            decision = _decide(geo.measured_case, measured_ctx, extra, geo.json)
+    return decision
+
+
+def _routes(decision: Decision) -> tuple:
+    return tuple((a.level, a.mode) if a else None for a in (decision.conversion, decision.expropriation))
+
+
+def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Finding]] | None = None,
+            geometry: dict | None = None) -> Decision:
+    juris = jurisdiction()
     sums = factlib.totals(model)
     book = rulebook.load()
     rules = engine()
@@ -80,14 +112,13 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     review = factlib.review_facts(model, ctx, sums, juris, conversion and conversion.level,
                                   expropriation and expropriation.level, add_workdays)
     review_fired = rules.fire("review", review.values)
-    checks = tuple(_check(item, review_fired, book, review) for item in book.checks)
+    extra = extra_findings or {}
+    checks = tuple(_check(item, review_fired, review, extra.get(item.id, ())) for item in book.checks)
     steps = _steps(book, review_fired, review, checks)
     findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
     blocking = tuple(f.code for f in findings if f.severity == "blocking")
     approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
     next_step = next((s.id for s in steps if s.status in ("pending", "blocked")), None)
-    fired = fired + review_fired
-    shown = {**facts.shown, **review.shown}
 
     return Decision(
         case=model.id,
@@ -104,8 +135,9 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
         next_step=next_step,
         blocking=blocking,
         approvable=approvable,
-        fired=tuple(fired),
-        facts=shown,
+        fired=tuple(fired + review_fired),
+        facts={**facts.shown, **review.shown},
+        geometry=geometry,
         engine_facts={"authority": facts.values, "review": review.values},
     )
 
@@ -124,12 +156,12 @@ def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tup
     return tuple(out)
 
 
-def _check(item: rulebook.Item, fired: list[str], book, facts: factlib.Facts) -> Check:
+def _check(item: rulebook.Item, fired: list[str], facts: factlib.Facts, extra=()) -> Check:
     hits = set(fired)
     common = dict(title=item.title, citation=str(item.cite))
     if f"{item.id}.not_applicable" in hits:
         return Check(item.id, "not_applicable", (), **common)
-    findings = _findings(item, hits, facts)
+    findings = _findings(item, hits, facts) + tuple(extra)
     if any(f.kind == "finding" and f.severity in ("blocking", "correctable") for f in findings):
         status = "fail"
     elif any(f.kind == "missing" for f in findings):
