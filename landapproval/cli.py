@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import click
 
-from . import api, render, rulebook
+from . import api, batch, render, rulebook
 from .errors import CalendarError, InputError, LandApprovalError
 
 EXIT_APPROVABLE, EXIT_NOT_APPROVABLE, EXIT_BAD_INPUT = 0, 1, 2
@@ -39,32 +40,120 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text",
+              show_default=True, help="jsonl/csv: one line per case, for machines; html: a printable report")
 @click.option("--as-of", callback=_date, help="date whose law applies (default: workflow.decided_on, else filed_on, else today)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def evaluate(files, fmt, as_of, lang):
-    """Evaluate case files (YAML or JSON) and print the decision."""
+@click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML: measure boundaries against the map")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="worker processes for many files")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="html: write one report per case into this folder")
+def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
+    """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
+    paths = batch.expand(files)
+    if not paths:
+        click.echo("error: no case files (.yaml, .yml, .json) found in " + ", ".join(files), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "html" and len(paths) > 1 and not out_dir:
+        click.echo("error: --format html writes one report per case: give --out FOLDER", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    many = len(paths) > 1
+    summary = batch.Summary()
     worst = EXIT_APPROVABLE
-    outputs = []
-    for path in files:
-        try:
-            decision = api.evaluate(path, as_of=as_of)
-        except (InputError, CalendarError) as error:
-            _report(error)
-            worst = EXIT_BAD_INPUT
-            continue
-        if fmt == "json":
-            outputs.append(decision.to_dict(lang))
-        else:
-            click.echo(render.text(decision, lang))
-        if not decision.approvable and worst == EXIT_APPROVABLE:
-            worst = EXIT_NOT_APPROVABLE
-    if fmt == "json":
-        document = outputs[0] if len(files) == 1 and outputs else outputs
-        if outputs or len(files) > 1:
-            click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    decisions = []
+    if fmt == "csv":
+        click.echo(batch.csv_header())
+    outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers)
+    show_progress = many and sys.stderr.isatty()
+    with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
+            else _nullbar(outcomes) as bar:
+        for outcome in bar:
+            summary.add(outcome)
+            if outcome.error:
+                if fmt in ("jsonl", "csv"):
+                    click.echo(batch.jsonl_line(outcome, lang) if fmt == "jsonl" else batch.csv_line(outcome))
+                click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
+                worst = EXIT_BAD_INPUT
+                continue
+            decision = outcome.decision
+            if not decision.approvable and worst == EXIT_APPROVABLE:
+                worst = EXIT_NOT_APPROVABLE
+            if fmt == "json":
+                decisions.append(decision.to_dict(lang))
+            elif fmt == "jsonl":
+                click.echo(batch.jsonl_line(outcome, lang))
+            elif fmt == "csv":
+                click.echo(batch.csv_line(outcome))
+            elif fmt == "html":
+                _write_html(decision, outcome.path, lang, out_dir, layers)
+            else:
+                click.echo(render.text(decision, lang) + ("\n" if many else ""))
+    if fmt == "json" and decisions:
+        click.echo(json.dumps(decisions if many else decisions[0], ensure_ascii=False, indent=2))
+    if many:
+        # machine formats keep stdout clean: the summary goes to stderr
+        click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "html"))
     sys.exit(worst)
+
+
+class _nullbar:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None) -> None:
+    from . import report
+    from .loading import read_document
+
+    svg = None
+    if decision.geometry:
+        svg = _map_svg(decision, path, layers)
+    title = None
+    try:
+        title = read_document(path).get("title")
+    except Exception:  # the title is decoration; the case already evaluated
+        pass
+    page = report.html_report(decision, lang, title=title, svg=svg)
+    if out_dir is None:
+        click.echo(page)
+        return
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in decision.case) + ".html"
+    (target / name).write_text(page, encoding="utf-8")
+    click.echo(str(target / name), err=True)
+
+
+def _map_svg(decision, path: str, layers: str | None) -> str | None:
+    try:
+        from .mapsvg import case_svg
+    except ImportError:  # the geo extra is not installed
+        return None
+    return case_svg(decision, path, layers)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--as-of", callback=_date, help="date whose law applies")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML for boundaries")
+def explain(file, as_of, lang, layers):
+    """Print the whole trail: facts, rules fired in order, and why each other authority was kept out."""
+    from .explain import trail
+
+    try:
+        decision = api.evaluate(file, as_of=as_of, layers=layers)
+    except (InputError, CalendarError) as error:
+        _report(error)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(trail(decision, lang))
+    sys.exit(EXIT_APPROVABLE if decision.approvable else EXIT_NOT_APPROVABLE)
 
 
 @main.command()
@@ -92,7 +181,8 @@ def schema():
 
 @main.command()
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True,
+              help="md/html: the rule book, every rule beside the clause it encodes")
 def rules(lang, fmt):
     """List every rule: id, citation and what it says."""
     try:
@@ -103,8 +193,30 @@ def rules(lang, fmt):
     if fmt == "json":
         click.echo(json.dumps([render.rule_dict(rule) for rule in book.rules.values()],
                               ensure_ascii=False, indent=2))
+    elif fmt in ("md", "html"):
+        from . import report
+
+        click.echo(report.rulebook_text(fmt, lang))
     else:
         click.echo(render.rule_list(book, lang))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to bind (loopback only unless you say otherwise)")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(host, port):
+    """Serve the HTTP JSON API (POST /v1/evaluate, /v1/validate; GET /v1/schema, /v1/rules, /docs)."""
+    try:  # imported here so that `evaluate` and the other commands never load the web stack
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as error:
+        click.echo(f"error: the HTTP server needs fastapi and uvicorn ({error}); "
+                   "install them with: pip install 'landapproval[server]'", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    from . import server
+
+    server.run(host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover
