@@ -113,8 +113,9 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
                                   expropriation and expropriation.level, add_workdays)
     review_fired = rules.fire("review", review.values)
     extra = extra_findings or {}
-    checks = tuple(_check(item, review_fired, review, extra.get(item.id, ())) for item in book.checks)
-    steps = _steps(book, review_fired, review, checks)
+    hits = set(review_fired)
+    checks = tuple(_check(item, hits, review, extra.get(item.id, ())) for item in book.checks)
+    steps = _steps(book, hits, review, checks)
     findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
     blocking = tuple(f.code for f in findings if f.severity == "blocking")
     approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
@@ -147,7 +148,7 @@ def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tup
     for rule in item.rules:
         if rule.id not in fired or rule.extra["kind"] not in ("finding", "missing"):
             continue
-        used = sorted(n for n in rule.when.facts_used() if n in facts.shown) + list(rule.extra["show"])
+        used = [n for n in rule.used if n in facts.shown] + list(rule.extra["show"])
         out.append(Finding(code=rule.id, severity=rule.extra["severity"], message=rule.reason,
                            citation=str(rule.cite), remedy=rule.extra["remedy"],
                            missing=rule.extra["missing"],
@@ -156,8 +157,7 @@ def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tup
     return tuple(out)
 
 
-def _check(item: rulebook.Item, fired: list[str], facts: factlib.Facts, extra=()) -> Check:
-    hits = set(fired)
+def _check(item: rulebook.Item, hits: set[str], facts: factlib.Facts, extra=()) -> Check:
     common = dict(title=item.title, citation=str(item.cite))
     if f"{item.id}.not_applicable" in hits:
         return Check(item.id, "not_applicable", (), **common)
@@ -171,8 +171,7 @@ def _check(item: rulebook.Item, fired: list[str], facts: factlib.Facts, extra=()
     return Check(item.id, status, findings, **common)
 
 
-def _steps(book, fired: list[str], facts: factlib.Facts, checks: tuple[Check, ...]) -> tuple[Step, ...]:
-    hits = set(fired)
+def _steps(book, hits: set[str], facts: factlib.Facts, checks: tuple[Check, ...]) -> tuple[Step, ...]:
     by_id = {c.id: c for c in checks}
     steps = []
     for item in book.steps:
@@ -201,7 +200,7 @@ def _decide_table(table: rulebook.Table, fired: list[str], facts: factlib.Facts)
     rule = hits[0]
     if rule.outcome is None:
         return None
-    used = sorted(rule.when.facts_used())
+    used = rule.used
     return Authority(
         level=rule.outcome["level"], mode=rule.outcome["mode"], rule=rule.id,
         citations=(str(rule.cite),), reasons=(rule.reason,),

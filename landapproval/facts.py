@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .conditions import UNKNOWN, known_key, to_square_metres
+from .conditions import UNKNOWN, known_key
 from .errors import InputError
 from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
@@ -53,7 +53,8 @@ class Facts:
             self.values[name] = None
             self.shown[name] = UNKNOWN
         else:
-            self.values[name] = to_square_metres(hectares)
+            # exact: the models admit at most 4 decimal places, so ha × 10⁴ is a whole number
+            self.values[name] = int(hectares.scaleb(4))
             self.shown[name] = hectares
         if may_be_unknown:
             self.values[known_key(name)] = hectares is not None

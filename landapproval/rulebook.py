@@ -55,6 +55,16 @@ class Rule:
     excluded_by: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
+    @property
+    def used(self) -> tuple[str, ...]:
+        """The facts the rule's own condition reads, sorted (computed once per rule)."""
+        return _facts_used(self.when)
+
+
+@lru_cache(maxsize=None)
+def _facts_used(cond: Cond) -> tuple[str, ...]:
+    return tuple(sorted(cond.facts_used()))
+
 
 @dataclass
 class Table:

@@ -45,6 +45,7 @@ def is_workday(day: dt.date) -> bool:
             f"working days from the State Council's notice (see rules/calendar/README.md)") from None
 
 
+@lru_cache(maxsize=4096)
 def add_workdays(start: dt.date, count: int) -> dt.date:
     """The `count`-th working day after `start` (the start day itself is not counted)."""
     day = start
