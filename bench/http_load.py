@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Load test of the HTTP service on loopback: requests/s and p50/p99 latency at 1, 10, 100 clients.
+
+Starts its own server (uvicorn serving landapproval.server:app on a free 127.0.0.1 port, in a
+child process, access log off), then for each concurrency level opens that many keep-alive
+connections and sends POST /v1/evaluate with the example cases (cases/review/*.yaml, cases/*.yaml)
+in turn, as JSON (or YAML with --yaml). Every level is bounded by a request count and a time
+limit; the server is stopped at the end, whatever happens. Only 127.0.0.1 is contacted.
+
+The client is plain asyncio over sockets (no HTTP library), so that on a small machine the load
+generator takes as little CPU as possible from the server it measures. Before measuring, one
+answer per case is checked against `api.evaluate(...).to_dict()`; during the run every response
+must be a 200 or it is counted as an error. For scale, the in-process `api.evaluate` rate on the
+same cases is printed too (the difference is the cost of HTTP, JSON and the event loop).
+
+    .venv/bin/python bench/http_load.py [--levels 1,10,100] [--requests 2000] [--seconds 60] [--yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from landapproval import api, loading  # noqa: E402
+
+HOST = "127.0.0.1"
+
+
+def to_json(data) -> bytes:
+    """Case data as JSON with every decimal digit kept (no binary float on the way)."""
+    marked = json.dumps(data, ensure_ascii=False,
+                        default=lambda v: f"@@{v}@@" if isinstance(v, Decimal) else str(v))
+    return re.sub(r'"@@([^"@]+)@@"', r"\1", marked).encode()
+
+
+def request_bytes(body: bytes, content_type: str, port: int) -> bytes:
+    head = (f"POST /v1/evaluate HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n")
+    return head.encode() + body
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> tuple[int, bytes]:
+    writer.write(raw)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = None
+    chunked = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            body += chunk[:-2]
+    else:
+        body = await reader.readexactly(length or 0)
+    return status, body
+
+
+async def run_level(port: int, requests: list[bytes], clients: int, total: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    deadline = time.monotonic() + seconds
+
+    async def client(index: int) -> None:
+        nonlocal issued, errors
+        reader, writer = await asyncio.open_connection(HOST, port)
+        try:
+            while issued < total and time.monotonic() < deadline:
+                raw = requests[issued % len(requests)]
+                issued += 1
+                start = time.perf_counter()
+                try:
+                    status, _ = await asyncio.wait_for(exchange(reader, writer, raw), timeout=30)
+                except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                    errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                    continue
+                latencies.append(time.perf_counter() - start)
+                if status != 200:
+                    errors += 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))] * 1000
+
+    return {"clients": clients, "requests": len(latencies), "errors": errors, "seconds": elapsed,
+            "rps": len(latencies) / elapsed if elapsed else 0.0,
+            "p50_ms": pct(50), "p99_ms": pct(99), "max_ms": latencies[-1] * 1000,
+            "mean_ms": statistics.fmean(latencies) * 1000}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "landapproval.server:app", "--host", HOST, "--port", str(port),
+         "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited: {process.stderr.read().decode()}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as s:
+                s.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not come up within 30 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", default="1,10,100", help="concurrent clients per level (comma-separated)")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per level (at most)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per level")
+    parser.add_argument("--warmup", type=int, default=100, help="requests sent before measuring")
+    parser.add_argument("--yaml", action="store_true", help="send the case files as YAML instead of JSON")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    if not all(0 < n <= 500 for n in levels) or not 0 < args.requests <= 100_000 or not 0 < args.seconds <= 600:
+        parser.error("levels must be 1..500 clients, requests 1..100000, seconds at most 600")
+
+    paths = sorted(ROOT.glob("cases/review/*.yaml")) + sorted(ROOT.glob("cases/*.yaml"))
+    content_type = "application/yaml" if args.yaml else "application/json"
+    bodies = [p.read_bytes() if args.yaml else to_json(loading.parse_bytes(p.read_bytes(), str(p)))
+              for p in paths]
+
+    # the in-process rate, for scale
+    data = [loading.parse_bytes(p.read_bytes(), str(p)) for p in paths]
+    for d in data:
+        api.evaluate(d)
+    n = 0
+    started = time.perf_counter()
+    while n < 2000 and time.perf_counter() - started < 10:
+        api.evaluate(data[n % len(data)]).to_dict("zh")
+        n += 1
+    inproc = n / (time.perf_counter() - started)
+
+    port = free_port()
+    server = start_server(port)
+    results = []
+    try:
+        requests = [request_bytes(b, content_type, port) for b in bodies]
+
+        async def check_and_warm() -> None:
+            reader, writer = await asyncio.open_connection(HOST, port)
+            try:
+                for path, raw in zip(paths, requests):
+                    status, body = await exchange(reader, writer, raw)
+                    want = json.loads(json.dumps(api.evaluate(path).to_dict("zh"), default=str))
+                    if status != 200 or json.loads(body) != want:
+                        raise SystemExit(f"{path.name}: the service answered {status}, not the API's decision")
+            finally:
+                writer.close()
+            if args.warmup:
+                await run_level(port, requests, min(10, max(levels)), args.warmup, 30)
+
+        asyncio.run(check_and_warm())
+        for clients in levels:
+            results.append(asyncio.run(run_level(port, requests, clients, args.requests, args.seconds)))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+    print(f"POST /v1/evaluate on {HOST}, {len(paths)} example cases as {content_type}, "
+          f"keep-alive connections, uvicorn 1 process, access log off")
+    print(f"in-process api.evaluate + to_dict: {inproc:,.0f} cases/s")
+    print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for r in results:
+        print(f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['seconds']:>7.2f} {r['rps']:>8.0f} "
+              f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['max_ms']:>7.2f}")
+    if args.json:
+        print(json.dumps({"in_process_per_s": inproc, "levels": results}, indent=2))
+    if any(r["errors"] for r in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
