@@ -55,6 +55,8 @@ class FactRef:
 
 @dataclass(frozen=True)
 class Test:
+    __test__ = False  # an atomic condition, not a pytest test class
+
     fact: str
     op: str
     value: Any  # a literal (already in engine units) or a FactRef
