@@ -114,6 +114,7 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
     review_fired = rules.fire("review", review.values)
     extra = extra_findings or {}
     hits = set(review_fired)
+    _raise_calendar_gaps(book, hits, review)
     checks = tuple(_check(item, hits, review, extra.get(item.id, ())) for item in book.checks)
     steps = _steps(book, hits, review, checks)
     findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
@@ -141,6 +142,17 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
         geometry=geometry,
         engine_facts={"authority": facts.values, "review": review.values},
     )
+
+
+def _raise_calendar_gaps(book: rulebook.RuleBook, hits: set[str], facts: factlib.Facts) -> None:
+    """A deadline counted on an unknown year's calendar stops the evaluation only if an applicable
+    review item or step reads it; the error names the missing year and how to add it."""
+    for name, error in facts.calendar_gaps.items():
+        for item in book.checks + book.steps:
+            if f"{item.id}.not_applicable" in hits:
+                continue
+            if item.due == name or any(name in rule.used for rule in item.rules):
+                raise error
 
 
 def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tuple[Finding, ...]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .conditions import UNKNOWN, known_key
-from .errors import InputError
+from .errors import CalendarError, InputError
 from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
 
@@ -43,6 +43,16 @@ class Facts:
     """Named facts for the rules (`values`, engine units) and for people (`shown`)."""
     values: dict[str, Any] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
+    # working-day counts that need a calendar year nobody supplied: raised only if an applicable
+    # rule reads the fact (a deadline that does not apply to the case needs no calendar)
+    calendar_gaps: dict[str, Exception] = field(default_factory=dict)
+
+    def workday_date(self, name: str, start: dt.date | None, count: int, add_workdays) -> None:
+        try:
+            _date(self, name, add_workdays(start, count) if start else None)
+        except CalendarError as error:
+            _date(self, name, None)
+            self.calendar_gaps[name] = error
 
     def set(self, name: str, value: Any, shown: Any = None) -> None:
         self.values[name] = value
@@ -219,7 +229,7 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
     pre = proc.pre_announcement if proc else None
     announced = proc.compensation_announcement if proc else None
     # Periods, read as stated in rules/review.yaml (C7): 10 working days; 30 calendar days.
-    _date(facts, "procedure.pre_announcement_period_end", add_workdays(pre, 10) if pre else None)
+    facts.workday_date("procedure.pre_announcement_period_end", pre, 10, add_workdays)
     _date(facts, "procedure.compensation_announcement_period_end",
           announced + dt.timedelta(days=30) if announced else None)
 
@@ -246,5 +256,5 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
                  "approval_issued_on", "archived_on"):
         _date(facts, f"workflow.{name}", getattr(flow, name))
     issued = flow.approval_issued_on
-    _date(facts, "workflow.archive_due", add_workdays(issued, 5) if issued else None)
+    facts.workday_date("workflow.archive_due", issued, 5, add_workdays)
     return facts

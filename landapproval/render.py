@@ -41,40 +41,33 @@ WORDS = {
 
 
 def text(decision: Decision, lang: str = "zh") -> str:
+    """The verdict first, then what blocks it (with the clause and what to do), then the rest."""
     w = WORDS[lang]
-    lines = [f"{w['case']} {decision.case}  {decision.county['name']}  "
+    verdict = w["verdict_yes"] if decision.approvable else w["verdict_no"]
+    lines = [f"{verdict}  —  {w['case']} {decision.case}  {decision.county['name']}  "
              f"({w['as_of']} {decision.as_of.isoformat()}, {decision.as_of_source})"]
-    if decision.checks:
-        lines.append(w["verdict_yes"] if decision.approvable else w["verdict_no"])
-    for part, entry in (("conversion", decision.conversion), ("expropriation", decision.expropriation)):
-        if entry is None:
-            lines.append(f"  {w[part]}: {w['none']}")
-            continue
-        lines.append(f"  {w[part]}: {LEVEL[lang][entry.level]}（{MODE[lang][entry.mode]}）" if lang == "zh"
-                     else f"  {w[part]}: {LEVEL[lang][entry.level]} ({MODE[lang][entry.mode]})")
-        for reason in entry.reasons:
-            lines.append(f"    {reason[lang]}")
-        lines.append(f"    {w['basis']}: {'; '.join(entry.citations)}  [{entry.rule}]")
-    if decision.conversion and decision.expropriation:
-        lines.append(f"  {w['together'] if decision.together else w['separate']}")
-    t = decision.totals
-    lines.append(f"  {w['totals']}: {w['conversion']} {w['agri']} {area_text(t['conversion']['agricultural'])}"
-                 f" / {w['expropriation']} {w['cult']} {area_text(t['expropriation']['cultivated'])},"
-                 f" {w['other_land']} {area_text(t['expropriation']['other'])},"
-                 f" {w['pbf']} {area_text(t['expropriation']['permanent_basic_farmland'])} {w['ha']}")
-
     findings = [(c.id, f) for c in decision.checks for f in c.findings] + \
                [(s.id, f) for s in decision.steps for f in s.findings]
     blocking = [(i, f) for i, f in findings if f.severity == "blocking"]
     rest = [(i, f) for i, f in findings if f.severity != "blocking"]
-    for title, group in ((w["blocking"], blocking), (w["other"], rest)):
-        if group:
-            lines.append(f"{title}:")
-            for item_id, finding in group:
-                lines.append(f"  [{item_id} {SEVERITY[lang][finding.severity]}] {finding.message[lang]}")
-                lines.append(f"      {w['basis']}: {finding.citation}  ({finding.code})")
-                if finding.remedy:
-                    lines.append(f"      {w['remedy']}: {finding.remedy[lang]}")
+    _findings(lines, w["blocking"], blocking, lang)
+    for part, entry in (("conversion", decision.conversion), ("expropriation", decision.expropriation)):
+        if entry is None:
+            lines.append(f"{w[part]}: {w['none']}")
+            continue
+        lines.append(f"{w[part]}: {LEVEL[lang][entry.level]}（{MODE[lang][entry.mode]}）" if lang == "zh"
+                     else f"{w[part]}: {LEVEL[lang][entry.level]} ({MODE[lang][entry.mode]})")
+        for reason in entry.reasons:
+            lines.append(f"    {reason[lang]}")
+        lines.append(f"    {w['basis']}: {'; '.join(entry.citations)}  [{entry.rule}]")
+    if decision.conversion and decision.expropriation:
+        lines.append(f"    {w['together'] if decision.together else w['separate']}")
+    t = decision.totals
+    lines.append(f"{w['totals']}: {w['conversion']} {w['agri']} {area_text(t['conversion']['agricultural'])}"
+                 f" / {w['expropriation']} {w['cult']} {area_text(t['expropriation']['cultivated'])},"
+                 f" {w['other_land']} {area_text(t['expropriation']['other'])},"
+                 f" {w['pbf']} {area_text(t['expropriation']['permanent_basic_farmland'])} {w['ha']}")
+    _findings(lines, w["other"], rest, lang)
     if decision.checks:
         lines.append(f"{w['checks']}: " + "  ".join(f"{c.id} {STATUS[lang][c.status]}" for c in decision.checks))
     if decision.steps:
@@ -85,6 +78,18 @@ def text(decision: Decision, lang: str = "zh") -> str:
         lines.append(f"{w['workflow']}: " + "  ".join(parts) +
                      (f"  → {w['next']} {decision.next_step}" if decision.next_step else ""))
     return "\n".join(lines)
+
+
+def _findings(lines: list[str], title: str, group: list, lang: str) -> None:
+    if not group:
+        return
+    w = WORDS[lang]
+    lines.append(f"{title}:")
+    for item_id, finding in group:
+        lines.append(f"  [{item_id} {SEVERITY[lang][finding.severity]}] {finding.message[lang]}")
+        lines.append(f"      {w['basis']}: {finding.citation}  ({finding.code})")
+        if finding.remedy:
+            lines.append(f"      {w['remedy']}: {finding.remedy[lang]}")
 
 
 def describe(cond, catalogue: dict) -> str:
