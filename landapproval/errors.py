@@ -20,11 +20,16 @@ class InputError(LandApprovalError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """One line per problem; characters that would break a line or hide are escaped."""
         lines = []
         for path, message in self.problems:
             where = f"{self.source}: {path}" if path else self.source
-            lines.append(f"{where}: {message}")
+            lines.append(_printable(f"{where}: {message}"))
         return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in text)
 
 
 class RuleError(LandApprovalError):

@@ -39,20 +39,25 @@ _SafeLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_decimal(loader: _SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        # .inf / .nan spellings of YAML 1.1
-        value = Decimal(text.lower().replace(".inf", "Infinity").replace(".nan", "NaN"))
-    return value
+def _construct_decimal(loader: _SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    raw = loader.construct_scalar(node)
+    text = raw.replace("_", "")
+    for candidate in (text, text.lower().replace(".inf", "Infinity").replace(".nan", "NaN")):
+        try:
+            return Decimal(candidate)  # .inf/.nan are then refused by the models, with a field path
+        except InvalidOperation:
+            continue
+    # YAML 1.1 also reads sexagesimal "1:30.5" as a float; keep the text, the models decide
+    return raw
 
 
 def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, bool, Decimal)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain name", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
@@ -60,7 +65,17 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool =
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
+def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int | str:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # YAML 1.1 odd spellings ("0x", "1:2:x"): keep the text, the models decide
+        return loader.construct_scalar(node)
+
+
 _SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+# an explicit !!timestamp stays text too: the models validate dates
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _SafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
@@ -86,6 +101,8 @@ def parse_yaml(text: str, source: str) -> Any:
         raise InputError(source, [("", f"not valid YAML: {error}")]) from None
     except RecursionError:
         raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+    except Exception as error:  # PyYAML's constructors raise plain errors on odd explicit tags
+        raise InputError(source, [("", f"not valid YAML: a value could not be read ({type(error).__name__}: {error})")]) from None
 
 
 def parse_json(text: str, source: str) -> Any:

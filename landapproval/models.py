@@ -23,6 +23,12 @@ Hectares = Annotated[
 ]
 
 
+# A calendar date in the span a land file can carry: the Land Administration Law dates from 1986;
+# beyond 2099 is a typo (and would overflow deadline arithmetic near 9999-12-31).
+Day = Annotated[dt.date, Field(ge=dt.date(1986, 1, 1), le=dt.date(2099, 12, 31),
+                               description="YYYY-MM-DD, 1986-01-01 to 2099-12-31")]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -107,21 +113,21 @@ class ProtectedArea(Strict):
 
 
 class ExpropriationProcedure(Strict):
-    pre_announcement: Optional[dt.date] = None
-    status_survey: Optional[dt.date] = None
-    risk_assessment: Optional[dt.date] = None
-    compensation_announcement: Optional[dt.date] = None
-    hearing: Optional[dt.date] = None
+    pre_announcement: Optional[Day] = None
+    status_survey: Optional[Day] = None
+    risk_assessment: Optional[Day] = None
+    compensation_announcement: Optional[Day] = None
+    hearing: Optional[Day] = None
     hearing_required: Optional[bool] = None
-    compensation_registration: Optional[dt.date] = None
-    agreements_signed: Optional[dt.date] = None
+    compensation_registration: Optional[Day] = None
+    agreements_signed: Optional[Day] = None
     social_security_funded: Optional[bool] = None
     costs_predeposited: Optional[bool] = None
 
 
 class CollectiveDecision(Strict):
-    decided_on: Optional[dt.date] = None
-    township_approved_on: Optional[dt.date] = None
+    decided_on: Optional[Day] = None
+    township_approved_on: Optional[Day] = None
 
 
 class Violation(Strict):
@@ -152,13 +158,13 @@ class Review(Strict):
 
 
 class Workflow(Strict):
-    accepted_on: Optional[dt.date] = None
-    reviewed_on: Optional[dt.date] = None
-    decided_on: Optional[dt.date] = None
-    fee_notice_on: Optional[dt.date] = None
-    fee_paid_on: Optional[dt.date] = None
-    approval_issued_on: Optional[dt.date] = None
-    archived_on: Optional[dt.date] = None
+    accepted_on: Optional[Day] = None
+    reviewed_on: Optional[Day] = None
+    decided_on: Optional[Day] = None
+    fee_notice_on: Optional[Day] = None
+    fee_paid_on: Optional[Day] = None
+    approval_issued_on: Optional[Day] = None
+    archived_on: Optional[Day] = None
 
 
 class Case(Strict):
@@ -171,7 +177,7 @@ class Case(Strict):
     title: Optional[str] = None
     county: str = Field(description="6-digit code (141021), Chinese name (曲沃县 / 曲沃) or pinyin (quwo)")
     kind: Literal["batch", "single_site", "village_housing"]
-    filed_on: Optional[dt.date] = None
+    filed_on: Optional[Day] = None
     scope: Scope
     parcels: list[Parcel] = Field(min_length=1)
     review: Review = Review()
