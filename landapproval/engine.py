@@ -28,7 +28,7 @@ import durable_rules_engine as core
 
 from .conditions import engine_key
 from .errors import EngineError
-from .rulebook import SENTINEL
+from .rulebook import SENTINEL, SENTINEL_KEY
 
 _NOT_HANDLED = 1  # durable_rules' result code for "no rule matched this message"
 
@@ -69,6 +69,7 @@ class Engine:
         with self._lock:
             sid = str(next(self._sids))
             message["sid"] = sid
+            message[SENTINEL_KEY] = True  # the marker rule fires on every message, so the session can be deleted
             try:
                 result = core.assert_fact(handle, json.dumps(message, ensure_ascii=False))
                 if result[0] != _NOT_HANDLED:

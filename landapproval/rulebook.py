@@ -17,6 +17,7 @@ from .jurisdiction import read_rule_file
 
 SEVERITIES = ("blocking", "correctable", "warning")
 SENTINEL = "engine.session_marker"
+SENTINEL_KEY = "engine__session_marker"  # added to every message by engine.Engine, never a fact
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class RuleBook:
                      for rule in self.stage(name)}
             # durable_rules 2.0.28 crashes (free(): invalid size) when deleting a session in which
             # no rule ever fired; a rule that always fires keeps every session deletable.
-            rules[SENTINEL] = {"all": [{"m": {engine_key("case.evaluated"): True}}], "run": SENTINEL}
+            rules[SENTINEL] = {"all": [{"m": {SENTINEL_KEY: True}}], "run": SENTINEL}
             rulesets[name] = rules
         return rulesets
 

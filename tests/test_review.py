@@ -363,19 +363,22 @@ def test_bad_input_exits_2(tmp_path):
 def test_text_output_leads_with_the_verdict():
     approvable = CliRunner().invoke(cli, ["evaluate", str(COMPLETE)])
     refused = CliRunner().invoke(cli, ["evaluate", str(CASES / "c4-supplement-short.yaml")])
-    # line 1 names the case; the verdict comes right after it, before authority, findings and items
-    assert approvable.output.splitlines()[1] == "结论：可以批准（各审查事项均通过，无阻断问题）"
-    assert refused.output.splitlines()[1] == "结论：暂不能批准"
-    assert approvable.output.splitlines()[0].startswith("案件 QW-2024-03")
+    # line 1 is the verdict with the case it is about; the blocking findings come next
+    first = approvable.output.splitlines()[0]
+    assert first.startswith("结论：可以批准（各审查事项均通过，无阻断问题）") and "案件 QW-2024-03 " in first
+    lines = refused.output.splitlines()
+    assert lines[0].startswith("结论：暂不能批准")
+    assert lines[1] == "阻断问题:" and "C4.supplement_short" in lines[3]
+    assert refused.output.index("阻断问题") < refused.output.index("农用地转用")
 
 
 def test_english_text_has_english_verdict_and_messages():
     result = CliRunner().invoke(cli, ["evaluate", str(CASES / "c4-supplement-short.yaml"), "--lang", "en"])
     lines = result.output.splitlines()
-    assert lines[1] == "Verdict: NOT APPROVABLE yet"
+    assert lines[0].startswith("Verdict: NOT APPROVABLE yet")
     message = rule_messages()["C4.supplement_short"]
     assert message["en"] in result.output
     assert message["zh"] not in result.output
     assert "Review items: C1 pass" in result.output and "C4 FAIL" in result.output
     approvable = CliRunner().invoke(cli, ["evaluate", str(COMPLETE), "--lang", "en"])
-    assert approvable.output.splitlines()[1].startswith("Verdict: APPROVABLE")
+    assert approvable.output.splitlines()[0].startswith("Verdict: APPROVABLE")
