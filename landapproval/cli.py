@@ -157,11 +157,15 @@ def explain(file, as_of, lang, layers):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate(files):
-    """Check case files against the contract without evaluating them."""
+    """Check case files against the contract without evaluating them (a folder: every case in it)."""
+    paths = batch.expand(files)
+    if not paths:
+        click.echo("error: no case files (.yaml, .yml, .json) found in " + ", ".join(files), err=True)
+        sys.exit(EXIT_BAD_INPUT)
     worst = EXIT_APPROVABLE
-    for path in files:
+    for path in paths:
         try:
             api.validate(path)
             click.echo(f"{path}: ok")

@@ -179,7 +179,7 @@ def field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("str", "ZoneRef", "function-after[_state_land_is_not_expropriated(), Parcel]"):
+        elif part in ("str", "ZoneRef"):
             continue  # union-branch labels pydantic adds to the location
         else:
             path += f".{part}" if path else str(part)

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_ID = "landapproval/v1"
 
@@ -65,11 +65,12 @@ class Parcel(Strict):
     boundary: Optional[str] = Field(default=None, description="geometry file relative to the case file, optional #ID")
     land: Land
 
-    @model_validator(mode="after")
-    def _state_land_is_not_expropriated(self):
-        if self.ownership == "state" and self.expropriate:
+    @field_validator("expropriate")
+    @classmethod
+    def _state_land_is_not_expropriated(cls, value, info):
+        if value and info.data.get("ownership") == "state":
             raise ValueError("state-owned land is never expropriated: expropriate must be false or absent")
-        return self
+        return value
 
 
 class Planning(Strict):
@@ -198,14 +199,15 @@ class Case(Strict):
             return str(value)
         return value
 
-    @model_validator(mode="after")
-    def _parcel_ids_are_unique(self):
-        seen = set()
-        for parcel in self.parcels:
-            if parcel.id in seen:
-                raise ValueError(f"parcel id {parcel.id!r} appears more than once")
-            seen.add(parcel.id)
-        return self
+    @field_validator("parcels")
+    @classmethod
+    def _parcel_ids_are_unique(cls, parcels):
+        first: dict[str, int] = {}
+        for index, parcel in enumerate(parcels):
+            if parcel.id in first:
+                raise ValueError(f"parcels[{index}].id {parcel.id!r} repeats parcels[{first[parcel.id]}].id")
+            first[parcel.id] = index
+        return parcels
 
     def expropriates(self, parcel: Parcel) -> bool:
         """The contract's default: collective land is expropriated, except for rural housing."""

@@ -79,7 +79,7 @@ def test_directory_without_cases_exits_2(tmp_path):
     folder = tmp_path / "empty-folder"
     folder.mkdir()
     _assert_clean_error(run("evaluate", folder), folder)
-    _assert_clean_error(run("validate", folder), folder, prefixed=False)
+    _assert_clean_error(run("validate", folder), folder)
 
 
 def test_unknown_county_and_zone_exit_2_naming_the_fields(tmp_path):
