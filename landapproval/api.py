@@ -83,7 +83,9 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     if geo.measured_case is not None:
         measured_ctx = factlib.resolve(geo.measured_case, juris, source, as_of=as_of, today=today)
         measured = _decide(geo.measured_case, measured_ctx, geo.findings_by_check, geo.json)
-        if _routes(measured) != _routes(decision):
+        if geo.undeclared:  # where the case declares nothing, the measured facts are the facts
+            decision = measured
+        elif _routes(measured) != _routes(decision):
             note = geo.authority_note(_routes(decision), _routes(measured))
             extra = {**geo.findings_by_check, "C1": [*geo.findings_by_check.get("C1", []), note]}
             decision = _decide(geo.measured_case, measured_ctx, extra, geo.json)

@@ -28,6 +28,7 @@ class GeoOutcome:
     json: dict | None
     findings_by_check: dict[str, list[Finding]] = field(default_factory=dict)
     measured_case: Case | None = None
+    undeclared: bool = False  # a measured parcel whose land classes the case does not declare
 
     @staticmethod
     def authority_note(declared: tuple, measured: tuple) -> Finding:
@@ -81,8 +82,10 @@ def measure_case(case: Case, source: str, base_dir: Path, layers: Any) -> GeoOut
     by_check: dict[str, list[Finding]] = {}
     for raw in compare(case.model_dump(mode="json", by_alias=True), result):
         by_check.setdefault(_check_for(raw["citation"]), []).append(_finding(raw))
+    measured_ids = {p.id for p in result.parcels if p.land is not None}
+    undeclared = any(p.id in measured_ids and not any(p.land.model_dump().values()) for p in case.parcels)
     return GeoOutcome(json=result.to_json(), findings_by_check=by_check,
-                      measured_case=_measured_case(case, result))
+                      measured_case=_measured_case(case, result), undeclared=undeclared)
 
 
 def _measured_case(case: Case, result) -> Case | None:

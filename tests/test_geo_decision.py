@@ -141,3 +141,19 @@ def test_plain_cases_do_not_import_the_geometry_stack(importer):
             f"print({importer!r} in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_undeclared_land_classes_are_taken_from_the_survey(tmp_path):
+    parcel = square(0, 0, 100)
+    layers = LayerSet.from_geometries(
+        construction_scale=[square(-1000, -1000, 3000)],
+        land_survey=survey((box(X0 - 1000, Y0 - 1000, X0 + 50, Y0 + 2000), "0103"),
+                           (box(X0 + 50, Y0 - 1000, X0 + 2000, Y0 + 2000), "0301")),
+    )
+    case = batch_case(wkt_file(tmp_path, "p1", parcel))
+    case["parcels"][0]["land"] = {}
+    decision = landapproval.evaluate(case, base_dir=tmp_path, layers=layers)
+    # west half 旱地 (耕地), east half 乔木林地 (other agricultural): 0.5 ha each, measured
+    assert str(decision.totals["expropriation"]["cultivated"]) == "0.5000"
+    assert str(decision.totals["expropriation"]["other"]) == "0.5000"
+    assert decision.conversion.level == "city"
