@@ -66,10 +66,18 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool =
 
 
 def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int | str:
-    try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)
-    except ValueError:  # YAML 1.1 odd spellings ("0x", "1:2:x"): keep the text, the models decide
-        return loader.construct_scalar(node)
+    """Whole numbers in plain decimal only. YAML 1.1 would read `036` as octal 30, `0x24` as 36 and
+    `1:00` as 60 — a typo must never silently change an area — so anything but plain digits stays
+    text: `036` and `0042` then reach the models as text ("036" ha is 36 ha; an id keeps its zeros),
+    and `0x24` or `1:00` as an area is a field error."""
+    raw = loader.construct_scalar(node)
+    digits = raw.lstrip("+-")
+    if digits.isdigit() and digits.isascii() and (digits == "0" or not digits.startswith("0")):
+        try:
+            return int(raw)
+        except ValueError:  # more digits than Python converts: the models reject it by size
+            return raw
+    return raw
 
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
