@@ -151,7 +151,7 @@ def _raise_calendar_gaps(book: rulebook.RuleBook, hits: set[str], facts: factlib
     review item or step reads it; the error names the missing year and how to add it."""
     for name, error in facts.calendar_gaps.items():
         for item in book.checks + book.steps:
-            if f"{item.id}.not_applicable" in hits:
+            if item.na_rule in hits:
                 continue
             if item.due == name or any(name in rule.used for rule in item.rules):
                 raise error
@@ -159,8 +159,8 @@ def _raise_calendar_gaps(book: rulebook.RuleBook, hits: set[str], facts: factlib
 
 def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tuple[Finding, ...]:
     out = []
-    for rule in item.rules:
-        if rule.id not in fired or rule.extra["kind"] not in ("finding", "missing"):
+    for rule in item.finding_rules:
+        if rule.id not in fired:
             continue
         used = [n for n in rule.used if n in facts.shown] + list(rule.extra["show"])
         out.append(Finding(code=rule.id, severity=rule.extra["severity"], message=rule.reason,
@@ -171,11 +171,20 @@ def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tup
     return tuple(out)
 
 
-def _check(item: rulebook.Item, hits: set[str], facts: factlib.Facts, extra=()) -> Check:
+@lru_cache(maxsize=None)
+def _plain_item(kind: type, item: rulebook.Item, status: str, due=None):
+    """A check or step without findings is the same immutable object every time: build it once."""
     common = dict(title=item.title, citation=str(item.cite))
-    if f"{item.id}.not_applicable" in hits:
-        return Check(item.id, "not_applicable", (), **common)
+    return kind(item.id, status, (), **common) if kind is Check else kind(item.id, status, due, (), **common)
+
+
+def _check(item: rulebook.Item, hits: set[str], facts: factlib.Facts, extra=()) -> Check:
+    if item.na_rule in hits:
+        return _plain_item(Check, item, "not_applicable")
     findings = _findings(item, hits, facts) + tuple(extra)
+    if not findings:
+        return _plain_item(Check, item, "pass")
+    common = dict(title=item.title, citation=str(item.cite))
     if any(f.kind == "finding" and f.severity in ("blocking", "correctable") for f in findings):
         status = "fail"
     elif any(f.kind == "missing" for f in findings):
@@ -189,20 +198,22 @@ def _steps(book, hits: set[str], facts: factlib.Facts, checks: tuple[Check, ...]
     by_id = {c.id: c for c in checks}
     steps = []
     for item in book.steps:
-        common = dict(title=item.title, citation=str(item.cite))
-        if f"{item.id}.not_applicable" in hits:
-            steps.append(Step(item.id, "not_applicable", None, (), **common))
+        if item.na_rule in hits:
+            steps.append(_plain_item(Step, item, "not_applicable"))
             continue
         findings = _findings(item, hits, facts)
         due = facts.shown.get(item.due) if item.due else None
         due = due if isinstance(due, dt.date) else None
-        if f"{item.id}.pending" not in hits:
+        if item.pending_rule not in hits:
             status = "done"
+            if not findings:
+                steps.append(_plain_item(Step, item, status, due))
+                continue
         else:
             blockers = [by_id[c] for c in (by_id if item.blocked_by == "checks" else item.blocked_by or [])]
             stopped = any(c.status == "fail" or any(f.severity == "blocking" for f in c.findings) for c in blockers)
             status = "blocked" if stopped or any(f.severity == "blocking" for f in findings) else "pending"
-        steps.append(Step(item.id, status, due, findings, **common))
+        steps.append(Step(item.id, status, due, findings, title=item.title, citation=str(item.cite)))
     return tuple(steps)
 
 

@@ -55,16 +55,10 @@ class Rule:
     outcome: Any = None
     excluded_by: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
+    used: tuple[str, ...] = field(init=False, compare=False)  # the facts `when` reads, sorted
 
-    @property
-    def used(self) -> tuple[str, ...]:
-        """The facts the rule's own condition reads, sorted (computed once per rule)."""
-        return _facts_used(self.when)
-
-
-@lru_cache(maxsize=None)
-def _facts_used(cond: Cond) -> tuple[str, ...]:
-    return tuple(sorted(cond.facts_used()))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "used", tuple(sorted(self.when.facts_used())))
 
 
 @dataclass
@@ -84,6 +78,13 @@ class Item:
     rules: list[Rule]
     blocked_by: Any = None   # steps: list of check ids, "checks", or None
     due: str | None = None   # steps: the fact holding the due date
+
+    def __post_init__(self) -> None:
+        self.na_rule = f"{self.id}.not_applicable"
+        self.pending_rule = f"{self.id}.pending"
+        self.finding_rules = tuple(r for r in self.rules if r.extra.get("kind") in ("finding", "missing"))
+
+    __hash__ = object.__hash__  # one Item per rule book: identity is enough (api caches by it)
 
 
 @dataclass
