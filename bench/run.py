@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import io
 import json
 import multiprocessing as mp
 import os

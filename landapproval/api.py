@@ -133,7 +133,6 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
         conversion=conversion,
         expropriation=expropriation,
         together=together,
-        together_reason=book.together["reason"],
         checks=checks,
         steps=steps,
         next_step=next_step,

@@ -105,7 +105,6 @@ class Decision:
     conversion: Authority | None
     expropriation: Authority | None
     together: bool
-    together_reason: dict[str, str]
     checks: tuple[Check, ...]
     steps: tuple[Step, ...]
     next_step: str | None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import rulebook
-from .conditions import All, Any_, Test, FactRef, known_key
+from .conditions import All, Any_, FactRef, Test
 from .decision import Decision, _plain
 from .render import LEVEL
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .conditions import Cond, Parser, conjoin, engine_key
+from .conditions import Cond, Parser, conjoin
 from .errors import RuleError
 from .jurisdiction import read_rule_file
 
@@ -53,7 +53,6 @@ class Rule:
     cite: Citation
     reason: dict[str, str]
     outcome: Any = None
-    excluded_by: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
     used: tuple[str, ...] = field(init=False, compare=False)  # the facts `when` reads, sorted
 
@@ -135,7 +134,7 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
                 raise RuleError(f"{here} ({rid}): an exception must sit above {overridden!r}, which it overrides")
         rules.append(Rule(rid, f"authority.{name}", when, condition,
                           Citation.parse(spec.get("cite"), here), bilingual(spec.get("reason"), here),
-                          outcome, tuple(seen)))
+                          outcome))
         seen.append(rid)
         earlier.append(when)
     for index, spec in enumerate(node.get("rules") or []):
