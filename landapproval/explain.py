@@ -101,6 +101,7 @@ def trail(decision: Decision, lang: str = "zh") -> str:
                     reason = w["overridden"]
                 else:
                     tests = failing_tests(rule.when, facts_values)
-                    reason = "; ".join(_describe_test(t, book.catalogue, decision.facts, lang) for t in tests)
+                    reason = "; ".join(dict.fromkeys(  # an `in` test fails once per value: say it once
+                        _describe_test(t, book.catalogue, decision.facts, lang) for t in tests))
                 lines.append(f"    {w['not']} {LEVEL[lang][level]} [{rule.id}], {w['because']}: {reason}")
     return "\n".join(lines)

@@ -18,7 +18,6 @@ from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
 
 ZERO = Decimal(0)
-PROVINCIAL_OR_HIGHER = ("national", "provincial")
 
 
 @dataclass
@@ -132,9 +131,8 @@ def authority_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisd
     facts.set("county.delegated", ctx.county.delegated_on(ctx.as_of))
     facts.set("law.delegation_in_force", ctx.as_of >= jurisdiction.delegation_start())
     facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
-    facts.set("scope.in_provincial_or_higher_zone", ctx.zone_level in PROVINCIAL_OR_HIGHER,
-              f"{ctx.zone_level in PROVINCIAL_OR_HIGHER} ({ctx.zone_name}: {ctx.zone_level})"
-              if ctx.zone_name else False)
+    facts.set("scope.zone_level", ctx.zone_level or "none",
+              f"{ctx.zone_level} ({ctx.zone_name})" if ctx.zone_name else "none")
     conv, expr = sums.conversion, sums.expropriation
     facts.area("conversion.agricultural", conv["agricultural"])
     facts.area("conversion.permanent_basic_farmland", conv["permanent_basic_farmland"])
