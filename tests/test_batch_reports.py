@@ -137,3 +137,29 @@ def test_explain_lists_rules_fired_in_order_with_citations():
     fired = result.stdout[result.stdout.index("触发的规则"):]
     assert fired.index("conversion.city.batch") < fired.index("C7.social_security_not_funded")
     assert "土地管理法 第四十七条第二款" in fired
+
+
+def test_a_comma_splitting_a_rule_message_is_refused(tmp_path, monkeypatch):
+    """An unquoted ASCII comma in a {zh: …, en: …} flow mapping would silently cut the English
+    text; the rule book refuses such a file instead."""
+    import pytest
+
+    from landapproval import api
+    from landapproval.errors import RuleError
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    text = (rules / "workflow.yaml").read_text(encoding="utf-8")
+    text = text.replace('en: "Acceptance, joint review and the city government\'s decision"',
+                        "en: Acceptance, joint review and the city government's decision")
+    (rules / "workflow.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LANDAPPROVAL_RULES", str(rules))
+    rulebook.load.cache_clear()
+    api.engine.cache_clear()
+    try:
+        with pytest.raises(RuleError, match="quote text that contains a comma"):
+            rulebook.load()
+    finally:
+        monkeypatch.delenv("LANDAPPROVAL_RULES")
+        rulebook.load.cache_clear()
+        api.engine.cache_clear()
