@@ -84,6 +84,11 @@ class Jurisdiction:
 
     def __init__(self) -> None:
         data = read_rule_file("jurisdiction.yaml")
+        for index, entry in enumerate(data["counties"] + data["zones"]):
+            stray = set(entry) - {"code", "name", "short", "pinyin", "delegated_from", "aliases", "level",
+                                  "confidence", "counties"}
+            if stray:  # an unquoted comma in a flow mapping splits a value into a key
+                raise RuleError(f"jurisdiction.yaml entry {entry.get('name')}: unexpected keys {sorted(map(str, stray))}")
         self.counties = [
             County(str(c["code"]), c["name"], c["short"], c["pinyin"],
                    as_date(c["delegated_from"], f"counties.{c['code']}") if c.get("delegated_from") else None)

@@ -33,12 +33,17 @@ class Citation:
     def parse(cls, node: Any, where: str) -> "Citation":
         if not isinstance(node, dict) or not node.get("doc") or not node.get("clause"):
             raise RuleError(f"{where}: every rule cites {{doc, clause, text}}")
+        if set(node) - {"doc", "clause", "text"}:
+            raise RuleError(f"{where}: unexpected keys in cite {sorted(map(str, set(node) - {'doc', 'clause', 'text'}))}")
         return cls(str(node["doc"]), str(node["clause"]), str(node.get("text", "")))
 
 
-def bilingual(node: Any, where: str) -> dict[str, str]:
+def bilingual(node: Any, where: str, allowed: tuple[str, ...] = ()) -> dict[str, str]:
     if not isinstance(node, dict) or not node.get("zh") or not node.get("en"):
         raise RuleError(f"{where}: needs both zh and en text")
+    stray = set(node) - {"zh", "en", *allowed}
+    if stray:  # e.g. an unquoted comma in a {zh: …, en: …} flow mapping splits the text
+        raise RuleError(f"{where}: unexpected keys {sorted(map(str, stray))} (quote text that contains a comma)")
     return {"zh": str(node["zh"]), "en": str(node["en"])}
 
 
@@ -143,7 +148,7 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
                 raise RuleError(f"{where}: {spec['id']} overrides unknown rule {overridden!r}")
     if not rules:
         raise RuleError(f"{where}: a decision table needs rules")
-    return Table(name, bilingual(node, where), rules)
+    return Table(name, bilingual(node, where, allowed=("rules",)), rules)
 
 
 def _finding_rule(spec: dict, item_id: str, item_cite: Citation, guard: Cond | None,
@@ -228,6 +233,8 @@ def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[
 @lru_cache(maxsize=1)
 def load() -> RuleBook:
     catalogue = read_rule_file("facts.yaml")
+    for name, meta in catalogue.items():
+        bilingual(meta, f"facts.yaml {name}", allowed=("type", "values", "field", "may_be_unknown"))
     authority = read_rule_file("authority.yaml")
     definitions = authority.get("definitions", {})
     parser = Parser(catalogue, definitions)
