@@ -39,8 +39,10 @@ NUMERIC = {"area", "days", "int", "date"}  # sent to the engine as integers (dat
 
 
 def engine_key(name: str) -> str:
-    """durable_rules reads dots as paths into nested objects; our facts are flat."""
-    return name.replace(".", "__")
+    """The key a fact has in the engine's message. durable_rules flattens nested objects into
+    dotted names, so our flat dotted names are sent as they are (the second-opinion tests check
+    that the engine and the plain-Python evaluator agree on every rule)."""
+    return name
 
 
 def known_key(name: str) -> str:

@@ -27,22 +27,10 @@ from typing import Any, Mapping
 import durable_rules_engine as core
 import orjson  # the fact message is encoded once per stage; orjson is ~13x faster than json here
 
-from .conditions import engine_key
 from .errors import EngineError
 from .rulebook import SENTINEL, SENTINEL_KEY
 
 _NOT_HANDLED = 1  # durable_rules' result code for "no rule matched this message"
-
-
-class _EngineKeys(dict):
-    """Fact name → engine key, computed once per name (dots would be read as paths)."""
-
-    def __missing__(self, name: str) -> str:
-        key = self[name] = engine_key(name)
-        return key
-
-
-_KEYS = _EngineKeys()
 
 
 def _action_name(message: str) -> str:
@@ -65,7 +53,7 @@ class Engine:
     def fire(self, ruleset: str, facts: Mapping[str, Any]) -> list[str]:
         """Facts whose value is None (unknown numbers) are not sent; their `.known` flag is."""
         handle = self._handles[ruleset]
-        message = {_KEYS[name]: value for name, value in facts.items() if value is not None}
+        message = {name: value for name, value in facts.items() if value is not None}
         fired: list[str] = []
         with self._lock:
             sid = str(next(self._sids))
