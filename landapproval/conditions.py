@@ -64,11 +64,12 @@ class Test:
     value: Any  # a literal (already in engine units) or a FactRef
 
     def evaluate(self, facts: Mapping[str, Any]) -> bool:
-        left = facts[self.fact]
-        right = facts[self.value.name] if isinstance(self.value, FactRef) else self.value
+        left = facts.get(self.fact)
+        right = facts.get(self.value.name) if isinstance(self.value, FactRef) else self.value
         if self.op in ("eq", "ne"):
             return _PY[self.op](left, right)
-        # ordering comparisons only ever see numbers: unknown numbers are guarded by a Known test
+        if left is None or right is None:
+            return False  # an unknown number is not sent to the engine, where the test cannot match
         return _PY[self.op](left, right)
 
     def negate(self) -> "Cond":
