@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,7 @@ class Jurisdiction:
         first = self.parameters["delegation_start"][0]
         return as_date(first.value, "delegation_start")
 
+    @lru_cache(maxsize=4096)
     def threshold_ha(self, name: str, day: dt.date) -> Decimal | None:
         """None before the first dated value: the caller reports it, nothing is guessed."""
         value = self.parameter(name, day)
