@@ -17,7 +17,7 @@ _EXTRA = {
     "zh": {"title": "用地审批审查报告", "authority": "审批机关", "part": "事项", "approver": "批准机关", "why": "理由与依据",
            "item": "审查事项", "status": "结论", "findings": "问题", "map": "地块与图层", "trail": "触发的规则",
            "rulebook": "临汾市承接用地审批权规则手册", "when": "条件", "then": "结果", "severity": "严重程度",
-           "parameters": "参数（按施行日期）", "parameter": "参数", "from": "施行日期", "value": "取值", "reference": "依据",
+           "parameters": "参数（按施行日期）", "parameter": "参数", "from": "施行日期", "value": "取值", "reference": "依据", "unless": "除非上面的规则已适用（按顺序取第一条）",
            "intro": "每条规则与其所编码的条文并列，按临政发〔2024〕7号的章节分组；未下放的事项按国家法律列出。",
            "statutory": "国家法律（未下放的审批权）"},
     "en": {"title": "Land approval review report", "authority": "Approving authority", "part": "Part",
@@ -25,7 +25,7 @@ _EXTRA = {
            "findings": "Findings", "map": "Parcels and layers", "trail": "Rules fired",
            "rulebook": "Linfen land-approval rule book", "when": "when", "then": "then", "severity": "severity",
            "parameters": "Parameters (by date in force)", "parameter": "parameter", "from": "from", "value": "value",
-           "reference": "reference",
+           "reference": "reference", "unless": "unless a rule above applies (the first that applies decides)",
            "intro": "Every rule beside the clause it encodes, grouped by section of 临政发〔2024〕7号; powers that stay where national law puts them are listed under it.",
            "statutory": "National law (powers not delegated)"},
 }
@@ -80,8 +80,11 @@ def rulebook_text(fmt: str = "md", lang: str = "zh") -> str:
         else:
             heading, key = words["statutory"], (2, "")
         section = sections.setdefault(key, {"heading": heading, "rules": []})
+        table = book.tables.get(rule.group.split(".", 1)[1]) if rule.group.startswith("authority.") else None
+        above = [r.id for r in table.rules[:table.rules.index(rule)]] if table else []
         section["rules"].append({
             "id": rule.id, "cite": rule.cite, "reason": rule.reason, "when_text": describe(rule.when, book.catalogue),
+            "unless": above,
             "outcome": rule.outcome, "severity": rule.extra.get("severity") if rule.extra else None})
     parameters = [
         {"name": name, "start": value.start.isoformat(), "value": value.value, "reference": value.reference}
