@@ -8,6 +8,7 @@ exception above it that took precedence. It re-evaluates the rule conditions in 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import rulebook
@@ -19,11 +20,12 @@ _WORDS = {
     "zh": {"facts": "事实", "fired": "触发的规则（按顺序）", "why": "审批机关的推理", "winner": "采用",
            "not": "不是", "because": "因为", "overridden": "其条件成立，但被上面的规则优先", "true": "是",
            "false": "否", "unknown": "未知", "none": "不涉及", "conversion": "农用地转用", "expropriation": "土地征收",
-           "holds": "条件成立"},
+           "holds": "条件成立", "measured": "实测事实（图层）"},
     "en": {"facts": "Facts", "fired": "Rules fired (in order)", "why": "Why this authority", "winner": "decided by",
            "not": "not", "because": "because", "overridden": "its condition holds, but a rule above it takes precedence",
            "true": "yes", "false": "no", "unknown": "unknown", "none": "not involved", "conversion": "Conversion",
-           "expropriation": "Expropriation", "holds": "condition holds"},
+           "expropriation": "Expropriation", "holds": "condition holds",
+           "measured": "Measured facts (map)"},
 }
 
 
@@ -82,6 +84,17 @@ def trail(decision: Decision, lang: str = "zh") -> str:
     for name in sorted(decision.facts):
         meta = book.catalogue.get(name, {})
         lines.append(f"  {name} = {_value(decision.facts[name], lang)}    {meta.get(lang, '')}")
+    if decision.geometry:
+        measured = decision.geometry["measured"]
+        lines.append(f"{w['measured']}:")
+        for parcel in decision.geometry["parcels"]:
+            lines.append(f"  {parcel['id']}: {parcel['area_plane']} ha (plane), {parcel['area_ellipsoid']} ha (ellipsoid)")
+        for key, value in measured.items():
+            lines.append(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+        for check in decision.checks:
+            for finding in check.findings:
+                if finding.code.startswith("geo."):
+                    lines.append(f"  [{check.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
     lines.append(f"{w['fired']}:")
     for index, rule_id in enumerate(decision.fired, 1):
         rule = book.rules[rule_id]
