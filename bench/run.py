@@ -177,7 +177,6 @@ def breakdown(n: int) -> list[tuple[str, float]]:
     log(f"breakdown: {n:,} calls of each part")
     import landapproval
     from landapproval import api, facts as factlib, rulebook
-    from landapproval.workdays import add_workdays
 
     data = load_case()
     model, _ = api.load_case(data)
@@ -191,7 +190,7 @@ def breakdown(n: int) -> list[tuple[str, float]]:
         ctx = factlib.resolve(model, juris, "bench")
         sums = factlib.totals(model)
         factlib.authority_facts(model, ctx, sums, juris)
-        factlib.review_facts(model, ctx, sums, juris, "city", "city", add_workdays)
+        factlib.review_facts(model, ctx, sums, juris, "city", "city")
 
     arules, rrules = book.stage("authority"), book.stage("review")
     parts = [

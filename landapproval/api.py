@@ -20,7 +20,6 @@ from .errors import EngineError, InputError
 from .jurisdiction import Jurisdiction
 from .loading import read_document, validation_problems
 from .models import Case
-from .workdays import add_workdays
 
 CaseInput = Case | dict | str | Path
 
@@ -112,7 +111,7 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
 
     # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
     review = factlib.review_facts(model, ctx, sums, juris, conversion and conversion.level,
-                                  expropriation and expropriation.level, add_workdays)
+                                  expropriation and expropriation.level)
     review_fired = rules.fire("review", review.values)
     extra = extra_findings or {}
     hits = set(review_fired)

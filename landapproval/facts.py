@@ -16,6 +16,7 @@ from .conditions import UNKNOWN, known_key
 from .errors import CalendarError, InputError
 from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
+from .workdays import add_workdays
 
 ZERO = Decimal(0)
 
@@ -46,7 +47,7 @@ class Facts:
     # rule reads the fact (a deadline that does not apply to the case needs no calendar)
     calendar_gaps: dict[str, Exception] = field(default_factory=dict)
 
-    def workday_date(self, name: str, start: dt.date | None, count: int, add_workdays) -> None:
+    def workday_date(self, name: str, start: dt.date | None, count: int) -> None:
         try:
             _date(self, name, add_workdays(start, count) if start else None)
         except CalendarError as error:
@@ -160,8 +161,7 @@ def _bool(facts: Facts, name: str, value: bool | None) -> None:
 
 
 def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdiction,
-                 conversion_level: str | None, expropriation_level: str | None,
-                 add_workdays) -> Facts:
+                 conversion_level: str | None, expropriation_level: str | None) -> Facts:
     """Stage-2 facts: the review evidence (C1–C8), the workflow dates (S1–S6) and stage 1's outcome."""
     review, flow = case.review, case.workflow
     facts = Facts()
@@ -230,7 +230,7 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
     pre = proc.pre_announcement if proc else None
     announced = proc.compensation_announcement if proc else None
     # Periods, read as stated in rules/review.yaml (C7): 10 working days; 30 calendar days.
-    facts.workday_date("procedure.pre_announcement_period_end", pre, 10, add_workdays)
+    facts.workday_date("procedure.pre_announcement_period_end", pre, 10)
     _date(facts, "procedure.compensation_announcement_period_end",
           announced + dt.timedelta(days=30) if announced else None)
 
@@ -257,5 +257,5 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
                  "approval_issued_on", "archived_on"):
         _date(facts, f"workflow.{name}", getattr(flow, name))
     issued = flow.approval_issued_on
-    facts.workday_date("workflow.archive_due", issued, 5, add_workdays)
+    facts.workday_date("workflow.archive_due", issued, 5)
     return facts

@@ -102,10 +102,7 @@ def _measured_case(case: Case, result) -> Case | None:
     declared_higher = isinstance(declared_zone, ZoneRef) and declared_zone.level in HIGHER_LEVELS
     higher = sorted((z for z in result.development_zones or [] if z["level"] in HIGHER_LEVELS and z["area"] > 0),
                     key=lambda z: (_LEVEL_ORDER[z["level"]], z["name"]))
-    if higher and not declared_higher and not isinstance(declared_zone, str):
-        scope = scope.model_copy(update={"development_zone": ZoneRef(name=higher[0]["name"], level=higher[0]["level"])})
-    elif higher and isinstance(declared_zone, str):
-        # a zone declared by name is looked up in the jurisdiction data; the measured one wins if higher
+    if higher and not declared_higher:  # none, a lower level, or a zone known only by name
         scope = scope.model_copy(update={"development_zone": ZoneRef(name=higher[0]["name"], level=higher[0]["level"])})
     measured = case.model_copy(update={"parcels": parcels, "scope": scope})
     return None if measured == case else measured

@@ -193,3 +193,16 @@ BAD_INPUTS = [
      _variant("development_zone: null", "development_zone: {name: 某开发区, level: prefectural}"),
      "scope.development_zone.level", []),
 ]
+
+
+def all_case_files() -> list[Path]:
+    """Every case file under cases/, subfolders included (the CLI's own folder listing, less layer files and other data)."""
+    from landapproval.batch import expand
+    from landapproval.loading import read_document
+
+    found = []
+    for name in expand([str(CASES_DIR)]):
+        data = read_document(name)
+        if isinstance(data, dict) and "parcels" in data and "id" in data:
+            found.append(Path(name))
+    return found

@@ -22,24 +22,11 @@ from click.testing import CliRunner
 import landapproval
 from landapproval.cli import main
 from landapproval.loading import read_document
+from helpers import all_case_files as case_files
 
 REPO = Path(__file__).resolve().parents[1]
 COMPLETE = REPO / "cases" / "review" / "complete-approvable.yaml"
 HASH_SEEDS = ("0", "1", "42", "4294967295", "random")
-
-
-def case_files() -> list[Path]:
-    found = []
-    for path in sorted((REPO / "cases").rglob("*")):
-        if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
-            continue
-        try:
-            data = read_document(path)
-        except Exception:
-            continue
-        if isinstance(data, dict) and "parcels" in data and "id" in data:
-            found.append(path)
-    return found
 
 
 def cli_command() -> list[str]:

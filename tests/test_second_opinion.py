@@ -32,7 +32,7 @@ from landapproval import api, rulebook
 from landapproval import conditions
 from landapproval.conditions import NUMERIC, UNKNOWN, FactRef, known_key
 from landapproval.engine import Engine
-from landapproval.loading import read_document
+from helpers import all_case_files as case_files
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "cases"
@@ -209,21 +209,6 @@ def _show(facts: dict) -> str:
 
 
 # --------------------------------------------------------------------------- fixtures
-
-def case_files() -> list[Path]:
-    """Every case file under cases/ (YAML/JSON mappings with an id and parcels; not layer files)."""
-    found = []
-    for path in sorted(CASES.rglob("*")):
-        if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
-            continue
-        try:
-            data = read_document(path)
-        except Exception:
-            continue
-        if isinstance(data, dict) and "parcels" in data and "id" in data:
-            found.append(path)
-    return found
-
 
 def _layers_for(path: Path) -> Path | None:
     layers = path.parent / "layers.yaml"
