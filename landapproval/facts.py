@@ -47,9 +47,10 @@ class Facts:
     # rule reads the fact (a deadline that does not apply to the case needs no calendar)
     calendar_gaps: dict[str, Exception] = field(default_factory=dict)
 
-    def workday_date(self, name: str, start: dt.date | None, count: int) -> None:
+    def workday_date(self, name: str, start: dt.date | None, count: int | None) -> None:
+        """`count` None: no period in force on the as-of date, so no deadline is computed."""
         try:
-            _date(self, name, add_workdays(start, count) if start else None)
+            _date(self, name, add_workdays(start, count) if start and count else None)
         except CalendarError as error:
             _date(self, name, None)
             self.calendar_gaps[name] = error
@@ -229,10 +230,12 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
         _bool(facts, f"procedure.{name}", getattr(proc, name) if proc else None)
     pre = proc.pre_announcement if proc else None
     announced = proc.compensation_announcement if proc else None
-    # Periods, read as stated in rules/review.yaml (C7): 10 working days; 30 calendar days.
-    facts.workday_date("procedure.pre_announcement_period_end", pre, 10)
+    # Periods from rules/parameters.yaml, read as stated in rules/review.yaml (C7): working days; calendar days.
+    facts.workday_date("procedure.pre_announcement_period_end", pre,
+                       jurisdiction.period("pre_announcement_working_days", ctx.as_of))
+    announcement_days = jurisdiction.period("compensation_announcement_days", ctx.as_of)
     _date(facts, "procedure.compensation_announcement_period_end",
-          announced + dt.timedelta(days=30) if announced else None)
+          announced + dt.timedelta(days=announcement_days) if announced and announcement_days else None)
 
     decision = review.collective_decision
     _date(facts, "collective.decided_on", decision.decided_on if decision else None)
@@ -257,5 +260,5 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
                  "approval_issued_on", "archived_on"):
         _date(facts, f"workflow.{name}", getattr(flow, name))
     issued = flow.approval_issued_on
-    facts.workday_date("workflow.archive_due", issued, 5)
+    facts.workday_date("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of))
     return facts

@@ -153,6 +153,12 @@ class Jurisdiction:
         return as_date(first.value, "delegation_start")
 
     @lru_cache(maxsize=4096)
+    def period(self, name: str, day: dt.date) -> int | None:
+        """A time limit (days) in force on `day`, or None before the law that sets it."""
+        value = self.parameter(name, day)
+        return None if value is None else int(value.value)
+
+    @lru_cache(maxsize=4096)
     def threshold_ha(self, name: str, day: dt.date) -> Decimal | None:
         """None before the first dated value: the caller reports it, nothing is guessed."""
         value = self.parameter(name, day)
