@@ -140,6 +140,7 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
         fired=tuple(fired + review_fired),
         facts={**facts.shown, **review.shown},
         geometry=geometry,
+        law=rulebook.law(),
         engine_facts={"authority": facts.values, "review": review.values},
     )
 

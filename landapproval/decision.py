@@ -113,6 +113,7 @@ class Decision:
     fired: tuple[str, ...]
     facts: dict[str, Any]
     geometry: dict | None = None
+    law: dict[str, str] = field(default_factory=dict)  # {"version", "rules_sha256"}: the law applied
     # the fact sets each stage sent to the engine (engine units), for explain and cross-checks
     engine_facts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
@@ -135,6 +136,7 @@ class Decision:
             "county": dict(self.county),
             "rules_fired": list(self.fired),
             "geometry": self.geometry,
+            "law": dict(self.law),
         }
 
 

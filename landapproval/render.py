@@ -29,13 +29,13 @@ WORDS = {
            "none": "不涉及", "together": "转用与征收由同一机关一并批准", "separate": "征收须另行报批",
            "blocking": "阻断问题", "other": "其他问题", "checks": "审查事项", "workflow": "审批流程",
            "next": "下一步", "remedy": "处理", "basis": "依据", "due": "期限", "ha": "公顷",
-           "totals": "面积", "agri": "农用地", "cult": "耕地", "pbf": "永久基本农田", "other_land": "其他土地"},
+           "totals": "面积", "law": "规则版本", "agri": "农用地", "cult": "耕地", "pbf": "永久基本农田", "other_land": "其他土地"},
     "en": {"case": "Case", "as_of": "Law as of", "verdict_yes": "Verdict: APPROVABLE (every review item passes, nothing blocks)",
            "verdict_no": "Verdict: NOT APPROVABLE yet", "conversion": "Conversion", "expropriation": "Expropriation",
            "none": "not involved", "together": "conversion and expropriation are approved together",
            "separate": "the expropriation is filed separately", "blocking": "Blocking findings",
            "other": "Other findings", "checks": "Review items", "workflow": "Workflow", "next": "next step",
-           "remedy": "to do", "basis": "basis", "due": "due", "ha": "ha", "totals": "Areas",
+           "remedy": "to do", "basis": "basis", "due": "due", "ha": "ha", "totals": "Areas", "law": "Rules",
            "agri": "agricultural", "cult": "cultivated", "pbf": "permanent basic farmland", "other_land": "other land"},
 }
 
@@ -77,6 +77,8 @@ def text(decision: Decision, lang: str = "zh") -> str:
             parts.append(f"{step.id} {STATUS[lang][step.status]}{due}")
         lines.append(f"{w['workflow']}: " + "  ".join(parts) +
                      (f"  → {w['next']} {decision.next_step}" if decision.next_step else ""))
+    if decision.law:  # what a stored decision needs to be reproduced with the same rules
+        lines.append(f"{w['law']}: landapproval {decision.law['version']}  rules sha256 {decision.law['rules_sha256']}")
     return "\n".join(lines)
 
 

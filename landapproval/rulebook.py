@@ -7,13 +7,16 @@ compiled into mutually exclusive conditions here, so the engine may fire rules i
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from .conditions import Cond, Parser, conjoin
 from .errors import RuleError
-from .jurisdiction import read_rule_file
+from .jurisdiction import read_rule_file, rules_dir
 
 SEVERITIES = ("blocking", "correctable", "warning")
 SENTINEL = "engine.session_marker"
@@ -100,6 +103,7 @@ class RuleBook:
     checks: list[Item]
     steps: list[Item]
     rules: dict[str, Rule]
+    fingerprint: str = ""   # sha256 of the rule files this book was compiled from
 
     def stage(self, name: str) -> list[Rule]:
         """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome."""
@@ -230,8 +234,44 @@ def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[
     return items
 
 
+def rules_sha256(folder: Path) -> str:
+    """sha256 over every rule file (calendars included), in the order of their relative paths.
+
+    Each file contributes its path and its length before its bytes, so moving text from one file
+    to another, or renaming a file, changes the fingerprint."""
+    digest = hashlib.sha256()
+    files = sorted((p for p in folder.rglob("*") if p.is_file()
+                    and not any(part.startswith(".") or part == "__pycache__"
+                                for part in p.relative_to(folder).parts)),
+                   key=lambda p: p.relative_to(folder).as_posix())
+    for path in files:
+        content = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_version() -> str:
+    try:
+        return metadata.version("landapproval")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+def fingerprint() -> str:
+    """The sha256 of the rule files the current rule book was compiled from."""
+    return load().fingerprint
+
+
+def law() -> dict[str, str]:
+    """What a stored decision needs to be reproduced: the package version and the rules' sha256."""
+    return {"version": package_version(), "rules_sha256": fingerprint()}
+
+
 @lru_cache(maxsize=1)
 def load() -> RuleBook:
+    fingerprint = rules_sha256(rules_dir())
     catalogue = read_rule_file("facts.yaml")
     for name, meta in catalogue.items():
         bilingual(meta, f"facts.yaml {name}", allowed=("type", "values", "field", "may_be_unknown"))
@@ -255,7 +295,7 @@ def load() -> RuleBook:
             rules[rule.id] = rule
     together = authority["together"]
     Citation.parse(together.get("cite"), "authority.yaml together")
-    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules)
+    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint)
 
 
-__all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "SEVERITIES"]
+__all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "fingerprint", "law", "SEVERITIES"]
