@@ -141,6 +141,8 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
         facts={**facts.shown, **review.shown},
         geometry=geometry,
         law=rulebook.law(),
+        parcels=tuple({"id": p.id, "ownership": p.ownership, "expropriate": model.expropriates(p),
+                       "land": p.land.model_dump()} for p in model.parcels),
         engine_facts={"authority": facts.values, "review": review.values},
     )
 

@@ -41,8 +41,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text",
-              show_default=True, help="jsonl/csv: one line per case, for machines; html: a printable report")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "xlsx", "html"]), default="text",
+              show_default=True, help="jsonl: one line per case, for machines; csv/xlsx: the table officials file "
+                                      "(xlsx to --out FOLDER or to a redirected stdout); html: a printable report")
 @click.option("--as-of", callback=_date, help="date whose law applies (default: workflow.decided_on, else filed_on, else today)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML: measure boundaries against the map")
@@ -57,21 +58,27 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
     if fmt == "html" and len(paths) > 1 and not out_dir:
         click.echo("error: --format html writes one report per case: give --out FOLDER", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    if fmt == "xlsx" and not out_dir and sys.stdout.isatty():
+        click.echo("error: --format xlsx writes a workbook: give --out FOLDER or redirect stdout to a file", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     many = len(paths) > 1
+    table = []  # xlsx: every outcome, written at the end
     summary = batch.Summary()
     worst = EXIT_APPROVABLE
     decisions = []
     if fmt == "csv":
-        click.echo(batch.csv_header())
+        click.echo(batch.csv_header(lang))
     outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers)
     show_progress = many and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
             else _nullbar(outcomes) as bar:
         for outcome in bar:
             summary.add(outcome)
+            if fmt == "xlsx":
+                table.append(outcome)
             if outcome.error:
                 if fmt in ("jsonl", "csv"):
-                    click.echo(batch.jsonl_line(outcome, lang) if fmt == "jsonl" else batch.csv_line(outcome))
+                    click.echo(batch.jsonl_line(outcome, lang) if fmt == "jsonl" else batch.csv_line(outcome, lang))
                 click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
                 worst = EXIT_BAD_INPUT
                 continue
@@ -83,16 +90,20 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
             elif fmt == "jsonl":
                 click.echo(batch.jsonl_line(outcome, lang))
             elif fmt == "csv":
-                click.echo(batch.csv_line(outcome))
+                click.echo(batch.csv_line(outcome, lang))
+            elif fmt == "xlsx":
+                pass  # written once every case is in
             elif fmt == "html":
                 _write_html(decision, outcome.path, lang, out_dir, layers)
             else:
                 click.echo(render.text(decision, lang) + ("\n" if many else ""))
+    if fmt == "xlsx":
+        _write_xlsx(table, lang, out_dir)
     if fmt == "json" and decisions:
         click.echo(json.dumps(decisions if many else decisions[0], ensure_ascii=False, indent=2))
     if many:
         # machine formats keep stdout clean: the summary goes to stderr
-        click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "html"))
+        click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "xlsx", "html"))
     sys.exit(worst)
 
 
@@ -105,6 +116,21 @@ class _nullbar:
 
     def __exit__(self, *exc):
         return False
+
+
+def _write_xlsx(outcomes: list, lang: str, out_dir: str | None) -> None:
+    from .workbook import workbook_bytes  # openpyxl only for this format
+
+    data = workbook_bytes(outcomes, lang)
+    if out_dir is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / ("审查结果.xlsx" if lang == "zh" else "decisions.xlsx")
+    path.write_bytes(data)
+    click.echo(str(path), err=True)
 
 
 def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None) -> None:

@@ -38,6 +38,11 @@ class Finding:
             out["missing"] = list(self.missing)
         if self.facts:
             out["facts"] = {k: _plain(v) for k, v in self.facts.items()}
+            from .figures import figures  # the rule book is only read when there are figures
+
+            shown = figures(self, lang)
+            if shown:
+                out["figures"] = shown
         return out
 
 
@@ -114,6 +119,8 @@ class Decision:
     facts: dict[str, Any]
     geometry: dict | None = None
     law: dict[str, str] = field(default_factory=dict)  # {"version", "rules_sha256"}: the law applied
+    # the parcels as decided on ({id, ownership, expropriate, land}), for the report's parcel table
+    parcels: tuple[dict, ...] = field(default=(), repr=False, compare=False)
     # the fact sets each stage sent to the engine (engine units), for explain and cross-checks
     engine_facts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
@@ -138,6 +145,14 @@ class Decision:
             "geometry": self.geometry,
             "law": dict(self.law),
         }
+
+
+LAND_CLASSES = ("permanent_basic_farmland", "cultivated", "other_agricultural", "construction", "unused")
+
+
+def land_by_class(decision: Decision) -> dict[str, Decimal]:
+    """Hectares of each land class over the decision's parcels (exact decimals)."""
+    return {name: sum((p["land"][name] for p in decision.parcels), Decimal(0)) for name in LAND_CLASSES}
 
 
 def _plain(value: Any) -> Any:

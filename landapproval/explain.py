@@ -20,12 +20,14 @@ _WORDS = {
     "zh": {"facts": "事实", "fired": "触发的规则（按顺序）", "why": "审批机关的推理", "winner": "采用",
            "not": "不是", "because": "因为", "overridden": "其条件成立，但被上面的规则优先", "true": "是",
            "false": "否", "unknown": "未知", "none": "不涉及", "conversion": "农用地转用", "expropriation": "土地征收",
-           "holds": "条件成立", "measured": "实测事实（图层）"},
+           "holds": "条件成立", "measured": "实测事实（图层）",
+           "findings": "问题（代码、读取的事实及其字段、缺少的字段）", "missing": "缺少"},
     "en": {"facts": "Facts", "fired": "Rules fired (in order)", "why": "Why this authority", "winner": "decided by",
            "not": "not", "because": "because", "overridden": "its condition holds, but a rule above it takes precedence",
            "true": "yes", "false": "no", "unknown": "unknown", "none": "not involved", "conversion": "Conversion",
            "expropriation": "Expropriation", "holds": "condition holds",
-           "measured": "Measured facts (map)"},
+           "measured": "Measured facts (map)",
+           "findings": "Findings (code, the facts read with their fields, the fields missing)", "missing": "missing"},
 }
 
 
@@ -74,6 +76,28 @@ def _describe_test(test: Test, catalogue: dict, shown: dict, lang: str) -> str:
     return f"{text}  [{name}]"
 
 
+def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) -> None:
+    """Every finding with what the text body leaves out: its code, each fact it read with the
+    case-file field that gives it, and the fields whose absence it reports."""
+    from .figures import figures
+    from .render import all_findings
+
+    pairs = all_findings(decision)
+    if not pairs:
+        return
+    w = _WORDS[lang]
+    lines.append(f"{w['findings']}:")
+    for item, finding in pairs:
+        lines.append(f"  [{item.id} {finding.severity}] {finding.code} — {finding.citation}")
+        for name, value in finding.facts.items():
+            field = catalogue.get(name, {}).get("field")
+            lines.append(f"      {name} = {_value(value, lang)}" + (f"  ({field})" if field else ""))
+        for path in finding.missing:
+            lines.append(f"      {w['missing']}: {path}")
+        for shown in figures(finding, lang):
+            lines.append(f"      → {shown}")
+
+
 def trail(decision: Decision, lang: str = "zh") -> str:
     """A readable trail of one decision."""
     book = rulebook.load()
@@ -95,6 +119,7 @@ def trail(decision: Decision, lang: str = "zh") -> str:
             for finding in check.findings:
                 if finding.code.startswith("geo."):
                     lines.append(f"  [{check.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
+    _findings(lines, decision, book.catalogue, lang)
     lines.append(f"{w['fired']}:")
     for index, rule_id in enumerate(decision.fired, 1):
         rule = book.rules[rule_id]

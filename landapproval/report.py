@@ -6,29 +6,51 @@ cleanly. Templates live in landapproval/templates/.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from functools import lru_cache
 
-from . import rulebook
-from .decision import Decision, area_text
+from . import render, rulebook
+from .decision import LAND_CLASSES, Decision, area_text, land_by_class
+from .figures import enum_label, figures
 from .jurisdiction import read_rule_file
 from .render import LEVEL, MODE, SEVERITY, STATUS, WORDS, describe
 
 _EXTRA = {
-    "zh": {"title": "用地审批审查报告", "authority": "审批机关", "part": "事项", "approver": "批准机关", "why": "理由与依据",
+    "zh": {"title": "建设用地审查意见", "authority": "审批机关", "part": "事项", "approver": "批准机关", "why": "理由与依据",
            "item": "审查事项", "status": "结论", "findings": "问题", "map": "地块与图层", "trail": "触发的规则",
            "rulebook": "临汾市承接用地审批权规则手册", "when": "条件", "then": "结果", "severity": "严重程度",
            "parameters": "参数（按施行日期）", "parameter": "参数", "from": "施行日期", "value": "取值", "reference": "依据", "unless": "除非上面的规则已适用（按顺序取第一条）",
            "intro": "每条规则与其所编码的条文并列，按临政发〔2024〕7号的章节分组；未下放的事项按国家法律列出。",
-           "statutory": "国家法律（未下放的审批权）"},
-    "en": {"title": "Land approval review report", "authority": "Approving authority", "part": "Part",
+           "statutory": "国家法律（未下放的审批权）",
+           "doc_no": "文号", "case_id": "案件编号", "county": "县（市、区）", "kind": "用地类型", "generated": "生成日期",
+           "fingerprint": "规则文件指纹", "parcels": "地块", "parcel": "地块编号", "ownership": "权属",
+           "expropriate": "征收", "total": "合计", "measured_area": "实测面积", "unit_note": "面积单位：公顷。",
+           "opinion": "审查意见签署", "handler": "经办人", "reviewer": "审核人", "date": "日期", "seal": "签章",
+           "date_blank": "　　年　　月　　日", "missing_count": "缺少审查材料 {n} 项（见上）",
+           "appendix_note": "供技术人员核对：适用日期取自的字段、审批规则编号、问题代码及其读取的事实或缺少的字段。",
+           "collective": "集体", "state": "国有"},
+    "en": {"title": "Land approval review opinion", "authority": "Approving authority", "part": "Part",
            "approver": "Approves", "why": "Why, and the clause", "item": "Review item", "status": "Status",
            "findings": "Findings", "map": "Parcels and layers", "trail": "Rules fired",
            "rulebook": "Linfen land-approval rule book", "when": "when", "then": "then", "severity": "severity",
            "parameters": "Parameters (by date in force)", "parameter": "parameter", "from": "from", "value": "value",
            "reference": "reference", "unless": "unless a rule above applies (the first that applies decides)",
            "intro": "Every rule beside the clause it encodes, grouped by section of 临政发〔2024〕7号; powers that stay where national law puts them are listed under it.",
-           "statutory": "National law (powers not delegated)"},
+           "statutory": "National law (powers not delegated)",
+           "doc_no": "Document no.", "case_id": "Case", "county": "County", "kind": "Kind", "generated": "Generated on",
+           "fingerprint": "rules fingerprint", "parcels": "Parcels", "parcel": "Parcel", "ownership": "Ownership",
+           "expropriate": "Expropriated", "total": "Total", "measured_area": "Measured area",
+           "unit_note": "Areas in hectares.", "opinion": "Signatures", "handler": "Prepared by",
+           "reviewer": "Reviewed by", "date": "Date", "seal": "Seal", "date_blank": "",
+           "missing_count": "{n} pieces of evidence missing (see above)",
+           "appendix_note": "For technical checking: the field the date was taken from, the deciding rule ids, each finding's code with the facts it read or the fields it lacks.",
+           "collective": "collective", "state": "state"},
 }
+_CLASS_NAMES = {"zh": {"permanent_basic_farmland": "永久基本农田", "cultivated": "耕地", "other_agricultural": "其他农用地",
+                       "construction": "建设用地", "unused": "未利用地"},
+                "en": {"permanent_basic_farmland": "perm. basic farmland", "cultivated": "cultivated",
+                       "other_agricultural": "other agricultural", "construction": "construction", "unused": "unused"}}
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +62,10 @@ def _environment():
                               trim_blocks=True, lstrip_blocks=True)
 
 
-def html_report(decision: Decision, lang: str = "zh", title: str | None = None, svg: str | None = None) -> str:
+def html_report(decision: Decision, lang: str = "zh", title: str | None = None, svg: str | None = None,
+                generated: dt.date | None = None) -> str:
+    """The printable 审查意见 (A4): who approves and why, the findings with their figures, the evidence
+    still missing by its name, blanks to sign; codes and field paths in the technical appendix."""
     book = rulebook.load()
     words = {**WORDS[lang], **_EXTRA[lang]}
     authorities = []
@@ -48,10 +73,41 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         rule_id = entry.rule if entry else next((r for r in decision.fired if r == f"{part}.none"), None)
         authorities.append((part, entry, book.rules.get(rule_id) if rule_id else None))
     totals = {part: {k: area_text(v) for k, v in values.items()} for part, values in decision.totals.items()}
-    return _environment().get_template("report.html.j2").render(
+    stated = [(item, f) for item, f in render.all_findings(decision) if not render.is_missing_evidence(f)]
+    groups = [(words["blocking"], [(render.item_name(i, lang), f, figures(f, lang)) for i, f in stated
+                                   if f.severity == "blocking"]),
+              (words["other"], [(render.item_name(i, lang), f, figures(f, lang)) for i, f in stated
+                                if f.severity != "blocking"])]
+    environment = _environment()
+    environment.tests["is_missing"] = render.is_missing_evidence
+    return environment.get_template("report.html.j2").render(
         d=decision, lang=lang, w=words, title=title, svg=svg, authorities=authorities, totals=totals,
         level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
-        together_cite=str(rulebook.Citation.parse(book.together["cite"], "together")))
+        together_cite=str(rulebook.Citation.parse(book.together["cite"], "together")),
+        kind=enum_label("case.kind", decision.facts.get("case.kind", ""), book.catalogue, lang),
+        as_of_words=render.as_of_words(decision, lang), generated=(generated or dt.date.today()).isoformat(),
+        classes=LAND_CLASSES, class_names=_CLASS_NAMES[lang], **_parcel_rows(decision, words),
+        finding_groups=groups, missing=render.missing_by_item(decision, lang),
+        item_names={i.id: render.item_name(i, lang) for i in (*decision.checks, *decision.steps)},
+        is_missing=render.is_missing_evidence, map_line=render.map_summary(decision, lang),
+        appendix=render.appendix_entries(decision, lang))
+
+
+def _parcel_rows(decision: Decision, words: dict) -> dict:
+    """The parcel table: each parcel's land by class, the totals, and the measured area where the
+    case has a boundary."""
+    rows = []
+    for parcel in decision.parcels:
+        land = parcel["land"]
+        rows.append({"id": parcel["id"], "ownership": words.get(parcel["ownership"], parcel["ownership"]),
+                     "expropriate": words["yes"] if parcel["expropriate"] else words["no"],
+                     "land": {k: area_text(land[k]) for k in LAND_CLASSES},
+                     "total": area_text(sum(land.values(), Decimal(0)))})
+    by_class = land_by_class(decision)
+    parcel_totals = {k: area_text(v) for k, v in by_class.items()}
+    parcel_totals["total"] = area_text(sum(by_class.values(), Decimal(0)))
+    measured = {p["id"]: p["area_plane"] for p in (decision.geometry or {}).get("parcels", [])}
+    return {"parcels": rows, "parcel_totals": parcel_totals, "measured_area": measured}
 
 
 def _section(rule: rulebook.Rule) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from landapproval import rulebook
-from landapproval.batch import CSV_COLUMNS
+from landapproval.batch import COLUMNS, CSV_COLUMNS
 from landapproval.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,24 +59,33 @@ def test_a_corrupt_file_in_the_middle_is_reported_and_skipped(tmp_path):
 
 def test_csv_columns_are_stable_and_complete(tmp_path):
     paths = numbered_folder(tmp_path, corrupt_at=0)
-    result = run("evaluate", *paths, "--format", "csv")
-    reader = csv.DictReader(io.StringIO(result.stdout))
-    assert tuple(reader.fieldnames) == CSV_COLUMNS
-    rows = list(reader)
+    result = run("evaluate", *paths, "--format", "csv", "--lang", "en")
+    assert result.stdout.startswith("\ufeff")
+    reader = csv.reader(io.StringIO(result.stdout.lstrip("\ufeff")))
+    header = next(reader)
+    assert header == [english for _, _, english in COLUMNS]
+    rows = [dict(zip(CSV_COLUMNS, row)) for row in reader]
     assert len(rows) == len(paths)
     assert rows[0]["error"] and not rows[0]["case"]
     complete = next(r for r in rows if r["file"].endswith("complete-approvable.yaml"))
-    assert (complete["conversion_level"], complete["expropriation_mode"], complete["approvable"]) == ("city", "entrusted", "true")
+    assert complete["conversion_authority"] == "Linfen city government (authorized by the province)"
+    assert complete["expropriation_authority"] == "Linfen city government (entrusted by the province)"
+    assert complete["verdict"] == "approvable" and complete["not_passed"] == ""
     c4 = next(r for r in rows if r["file"].endswith("c4-supplement-short.yaml"))
-    assert c4["failed_checks"] == "C4" and c4["blocking"] == "C4.supplement_short"
+    assert c4["not_passed"] == "C4 Occupation of cultivated land (FAIL)"
+    assert c4["blocking"].startswith("Less cultivated land is supplemented than is occupied")
 
 
 def test_summary_counts_levels_and_failed_items():
     result = run("evaluate", REPO / "cases" / "review", "--lang", "en")
     summary = result.stdout[result.stdout.index("Summary:"):]
     assert f"Summary: {len(REVIEW)} cases" in summary
-    assert "conversion     city 12" in summary
-    assert "C4 fail" in summary and "C1 incomplete" in summary
+    assert "  Conversion: Linfen city government 12" in summary
+    assert "C4 Occupation of cultivated land: FAIL 1; incomplete 1" in summary
+    assert "C1 Territorial spatial planning controls: FAIL 1; incomplete 1" in summary
+    zh = run("evaluate", REPO / "cases" / "review").stdout
+    zh = zh[zh.index("汇总:"):]
+    assert "  农用地转用: 临汾市人民政府 12" in zh and "C4 严格非农建设占用耕地审查: 不通过 1；材料不全 1" in zh
 
 
 def test_html_report_is_self_contained_and_complete(tmp_path):

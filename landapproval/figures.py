@@ -1,0 +1,158 @@
+"""The figures behind a finding, in words: each fact its rule read, with its catalogue label and
+unit, and what the rule compared — "补充耕地面积 5.0000 公顷 < 拟转用耕地面积 5.1234 公顷，差 0.1234 公顷".
+
+Nothing here is written per finding. A finding carries the facts its rule read (`facts`); the
+rule's condition says which of them were compared; the difference of each comparison that held
+is derived here (a shortfall in hectares, a gap in days), and a time limit also gets the span from
+its start date, in calendar and in working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from .conditions import FactRef, Test
+
+_UNIT = {"zh": {"area": " 公顷", "days": " 日"}, "en": {"area": " ha", "days": " days"}}
+_YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
+_SEP = {"zh": "、", "en": ", "}
+
+
+def figures(finding, lang: str = "zh") -> list[str]:
+    """Readable figures of one finding (empty for missing evidence: there is no figure yet)."""
+    if finding.kind == "missing" or not finding.facts:
+        return []
+    from . import rulebook
+
+    book = rulebook.load()
+    catalogue = book.catalogue
+    rule = book.rules.get(finding.code)
+    facts = {name: value for name, value in finding.facts.items() if name in catalogue}
+    compared = _comparisons(rule.when, facts) if rule is not None else []
+    in_comparison = {name for test in compared for name in (test.fact, test.value.name)}
+    colon = "：" if lang == "zh" else ": "
+    out = [f"{label(name, catalogue, lang)}{colon}{value_text(name, value, catalogue, lang)}"
+           for name, value in facts.items()
+           if name not in in_comparison and _worth_showing(catalogue[name], value)]
+    for test in compared:
+        out.append(_comparison_text(test, facts, catalogue, lang))
+    out.extend(_spans(compared, facts, in_comparison, catalogue, lang))
+    return out
+
+
+def label(name: str, catalogue: dict, lang: str) -> str:
+    return catalogue.get(name, {}).get(lang, name)
+
+
+def value_text(name: str, value: Any, catalogue: dict, lang: str) -> str:
+    kind = catalogue.get(name, {}).get("type")
+    if value == "unknown":
+        return "未知" if lang == "zh" else "unknown"
+    if isinstance(value, bool):
+        return _YES_NO[lang][0 if value else 1]
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.0001'))}{_UNIT[lang]['area']}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if name.startswith("authority."):
+        from .render import LEVEL
+
+        return LEVEL[lang].get(value, str(value))
+    if isinstance(value, (list, tuple)):
+        return _SEP[lang].join(str(v) for v in value)
+    if kind == "enum":
+        return enum_label(name, value, catalogue, lang)
+    if kind == "days":
+        return f"{value}{_UNIT[lang]['days']}"
+    return str(value)
+
+
+def enum_label(name: str, value: str, catalogue: dict, lang: str) -> str:
+    """An enum value in words where its catalogue label lists the values in order, e.g.
+    "用地类型（批次/单独选址/村民住宅）" names batch 批次; otherwise the value as written in the file."""
+    meta = catalogue.get(name, {})
+    values, text = meta.get("values") or [], meta.get(lang, "")
+    match = re.search(r"[（(]([^（）()]*)[）)]\s*$", text)
+    if match and value in values:
+        words = re.split(r"\s*[/,、]\s*", match.group(1))
+        if len(words) == len(values):
+            return words[values.index(value)]
+    return str(value)
+
+
+def _worth_showing(meta: dict, value: Any) -> bool:
+    """A yes/no fact repeats the finding's message; numbers, dates, names and kinds do not."""
+    return meta.get("type") != "bool" and value not in ("unknown", None, [], ())
+
+
+def _comparisons(cond, facts: dict) -> list[Test]:
+    """The fact-to-fact comparisons of the rule that hold on the finding's figures, in rule order."""
+    if isinstance(cond, Test):
+        if not isinstance(cond.value, FactRef) or cond.op in ("eq", "ne"):
+            return []
+        left, right = facts.get(cond.fact), facts.get(cond.value.name)
+        if not isinstance(left, (Decimal, dt.date)) or type(left) is not type(right):
+            return []
+        return [cond] if Test("a", cond.op, FactRef("b")).evaluate({"a": left, "b": right}) else []
+    out: list[Test] = []
+    for item in getattr(cond, "items", ()):
+        out.extend(t for t in _comparisons(item, facts) if t not in out)
+    return out
+
+
+def _comparison_text(test: Test, facts: dict, catalogue: dict, lang: str) -> str:
+    left, right = facts[test.fact], facts[test.value.name]
+    lname, rname = label(test.fact, catalogue, lang), label(test.value.name, catalogue, lang)
+    lshown, rshown = value_text(test.fact, left, catalogue, lang), value_text(test.value.name, right, catalogue, lang)
+    earlier = test.op in ("lt", "lte")
+    if isinstance(left, dt.date):
+        days = abs((right - left).days)
+        if lang == "zh":
+            return f"{lname} {lshown} {'早于' if earlier else '晚于'} {rname} {rshown} {days} 日"
+        return f"{lname} {lshown} is {_days_en(days)} {'before' if earlier else 'after'} {rname} {rshown}"
+    gap = value_text(test.fact, abs(right - left), catalogue, lang)
+    sign = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}[test.op]
+    if lang == "zh":
+        return f"{lname} {lshown} {sign} {rname} {rshown}，{'差' if earlier else '超出'} {gap}"
+    return f"{lname} {lshown} {sign} {rname} {rshown}, {'short by' if earlier else 'over by'} {gap}"
+
+
+def _spans(compared: list[Test], facts: dict, in_comparison: set, catalogue: dict, lang: str) -> list[str]:
+    """A time limit: how long from the date it runs from (a date the rule did not compare) to the
+    date it was tested on, in calendar days and official working days."""
+    starts = sorted((v, n) for n, v in facts.items()
+                    if n not in in_comparison and isinstance(v, dt.date))
+    tested = [t.fact for t in compared if isinstance(facts[t.fact], dt.date)]
+    if not starts or not tested:
+        return []
+    start_value, start = starts[0]
+    end = tested[0]
+    end_value = facts[end]
+    if end_value < start_value:
+        return []
+    days = (end_value - start_value).days
+    work = _working_days(start_value, end_value)
+    sname, ename = label(start, catalogue, lang), label(end, catalogue, lang)
+    if lang == "zh":
+        extra = f"（其中工作日 {work} 日）" if work is not None else ""
+        return [f"自{sname}至{ename}共 {days} 日{extra}"]
+    extra = f" ({work} working days)" if work is not None else ""
+    return [f"{_days_en(days)} from the {sname} to the {ename}{extra}"]
+
+
+def _days_en(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def _working_days(start: dt.date, end: dt.date) -> int | None:
+    """Working days after `start` up to and including `end` (the start day is not counted, 民法典 201)."""
+    from .errors import CalendarError
+    from .workdays import is_workday
+
+    try:
+        return sum(is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
+    except CalendarError:  # a year without an official schedule: say nothing rather than guess
+        return None

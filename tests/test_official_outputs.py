@@ -1,0 +1,212 @@
+"""Issue 9 items 6 and 7: findings carry their figures (text, HTML, JSON; zh and en), and the
+outputs officials file — a CSV Excel opens in Chinese, an xlsx with a summary sheet, a printable
+审查意见 — name evidence by its label, with codes and field paths in a technical appendix."""
+
+import csv
+import html
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import landapproval
+from landapproval import render, report, rulebook
+from landapproval.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+REVIEW = REPO / "cases" / "review"
+GIS = REPO / "cases" / "gis"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def case_copy(tmp_path: Path, source: Path, **changes) -> Path:
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split("__")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    path = tmp_path / source.name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# The figures behind three kinds of finding, as the law reads them:
+# C7: announced 2024-08-20, 30 days run out on 2024-09-19 (LAL Art. 47), filed 2024-09-10;
+# C4: 5.0000 ha supplemented for 5.1234 ha occupied; C2: 25.5000 requested of 20.0000 + 5.0000.
+FIGURES = {
+    "C7.compensation_announcement_too_short": (REVIEW / "c7-announcement-too-short.yaml", {
+        "zh": ["2024-08-20", "县级组卷申报日期 2024-09-10 早于 补偿安置方案公告满三十日之日 2024-09-19 9 日",
+               "共 21 日"],
+        "en": ["2024-08-20", "date the county filed 2024-09-10 is 9 days before", "2024-09-19", "21 days from"]}),
+    "C4.supplement_short": (REVIEW / "c4-supplement-short.yaml", {
+        "zh": ["补充耕地面积 5.0000 公顷 < 拟转用耕地面积（含永久基本农田） 5.1234 公顷，差 0.1234 公顷"],
+        "en": ["cultivated land supplemented 5.0000 ha <", "5.1234 ha, short by 0.1234 ha"]}),
+    "C2.quota_exceeded": (REVIEW / "c2-quota-exceeded.yaml", {
+        "zh": ["可用年度计划指标：20.0000 公顷", "省自然资源厅追加的计划指标：5.0000 公顷",
+               "申请使用的年度计划指标 25.5000 公顷 > 可用指标与追加指标之和 25.0000 公顷，超出 0.5000 公顷"],
+        "en": ["annual plan quota available: 20.0000 ha", "annual plan quota requested 25.5000 ha >",
+               "25.0000 ha, over by 0.5000 ha"]}),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FIGURES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_findings_carry_their_figures_in_text_html_and_json(code, lang, tmp_path):
+    path, expected = FIGURES[code]
+    text = run("evaluate", path, "--lang", lang).stdout
+    page = html.unescape(report.html_report(landapproval.evaluate(path), lang))
+    decision = json.loads(run("evaluate", path, "--format", "json", "--lang", lang).stdout)
+    finding = next(f for c in decision["checks"] for f in c["findings"] if f["code"] == code)
+    shown = "；".join(finding["figures"]) if lang == "zh" else "; ".join(finding["figures"])
+    body = text.split("技术附录:" if lang == "zh" else "Technical appendix:")[0]
+    for fragment in expected[lang]:
+        assert fragment in body, (fragment, body)
+        assert fragment in page, fragment
+        assert fragment in shown, (fragment, shown)
+
+
+def test_a_shortfall_of_one_square_metre_is_shown_and_none_when_equal(tmp_path):
+    short = case_copy(tmp_path, REVIEW / "c4-supplement-short.yaml",
+                      review__cultivated_compensation__supplemented="5.1233")
+    text = render.text(landapproval.evaluate(short))
+    assert "补充耕地面积 5.1233 公顷 < 拟转用耕地面积（含永久基本农田） 5.1234 公顷，差 0.0001 公顷" in text
+    equal = case_copy(tmp_path, REVIEW / "c4-supplement-short.yaml",
+                      review__cultivated_compensation__supplemented="5.1234")
+    decision = landapproval.evaluate(equal)
+    assert decision.approvable and "补充耕地面积" not in render.text(decision)
+
+
+def test_the_last_day_of_the_announcement_period_is_a_lawful_filing_day(tmp_path):
+    """Filed on the 30th day after the announcement: no finding; one day earlier: 1 day short."""
+    source = REVIEW / "c7-announcement-too-short.yaml"
+    lawful = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-19"))
+    assert "C7.compensation_announcement_too_short" not in lawful.blocking
+    early = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-18"))
+    assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告满三十日之日 2024-09-19 1 日" in render.text(early)
+
+
+def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_appendix():
+    decision = landapproval.evaluate(REVIEW / "incomplete-new-filing.yaml")
+    body, appendix = render.text(decision).split("技术附录:")
+    assert "缺少审查材料:" in body
+    assert "C1 严格国土空间规划管控: 是否符合国土空间规划及“三区三线”管控要求" in body
+    for raw in ("review.", "planning.conforms_to_plan", "C1.missing", "conversion.city.batch", "(filed_on)",
+                "filed_on"):
+        assert raw not in body, raw
+    assert "按县级组卷申报日期" in body.splitlines()[0]
+    for raw in ("review.planning.conforms_to_plan", "C1.missing.planning.conforms_to_plan",
+                "conversion.city.batch", "适用日期取自: filed_on"):
+        assert raw in appendix, raw
+    page = report.html_report(decision, "zh")
+    page_body, page_appendix = page.split('<div class="appendix">')
+    assert "是否符合国土空间规划及“三区三线”管控要求" in page_body
+    assert not re.search(r"review\.|\.missing\.|conversion\.city\.batch", page_body)
+    assert "review.planning.conforms_to_plan" in page_appendix and "conversion.city.batch" in page_appendix
+
+
+def test_explain_keeps_the_codes_and_fields():
+    out = run("explain", REVIEW / "c4-supplement-short.yaml").stdout
+    assert "C4.supplement_short" in out
+    assert "compensation.supplemented = 5.0000  (review.cultivated_compensation.supplemented)" in out
+
+
+def test_summary_line_shows_item_titles():
+    text = render.text(landapproval.evaluate(REVIEW / "c4-supplement-short.yaml"))
+    assert "审查事项: 不通过 C4 严格非农建设占用耕地审查；通过 C1 严格国土空间规划管控、" in text
+    assert "S6 备案归档（批复后5个工作日内） 已完成 (期限 2024-10-10)" in text
+
+
+def test_text_shows_the_map_agrees_or_its_findings(tmp_path):
+    agrees = run("evaluate", GIS / "qw-2024-03.yaml", "--layers", GIS / "layers.yaml").stdout
+    assert "地图核对：2 个地块已按图层实测，与申报一致" in agrees
+    folder = tmp_path / "gis"
+    shutil.copytree(GIS, folder)
+    case = case_copy(folder, GIS / "qw-2024-03.yaml", scope__development_zone=None)
+    differs = run("evaluate", case, "--layers", folder / "layers.yaml").stdout
+    assert "地图核对：2 个地块已按图层实测，与申报不一致" in differs and "与申报一致" not in differs
+    assert "曲沃经济技术开发区" in differs.split("技术附录:")[0]  # the map's finding, in words
+    no_layers = run("evaluate", GIS / "qw-2024-03.yaml").stdout
+    assert "未给图层" in no_layers and "与申报一致" not in no_layers
+
+
+def test_csv_opens_in_excel_with_chinese_intact_and_formulas_guarded(tmp_path):
+    hostile = case_copy(tmp_path, REVIEW / "c4-supplement-short.yaml", id='=HYPERLINK("http://x","点我")')
+    result = run("evaluate", REVIEW / "complete-approvable.yaml", hostile, "--format", "csv")
+    raw = result.stdout_bytes
+    assert raw.startswith("\ufeff".encode("utf-8"))  # the UTF-8 BOM Excel needs
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    header = rows[0]
+    for name in ("县（市、区）", "用地类型", "永久基本农田（公顷）", "耕地（公顷）", "农用地转用审批机关",
+                 "土地征收审批机关", "结论", "未通过的审查事项", "下一步"):
+        assert name in header, name
+    complete = dict(zip(header, rows[1]))
+    assert complete["县（市、区）"] == "曲沃县" and complete["用地类型"] == "批次"
+    assert complete["农用地转用审批机关"] == "临汾市人民政府（省政府授权）"
+    assert complete["土地征收审批机关"] == "临汾市人民政府（省政府委托）"
+    assert complete["结论"] == "可以批准" and complete["耕地（公顷）"] == "5.1234"
+    bad = dict(zip(header, rows[2]))
+    assert bad["案件编号"] == "'" + '=HYPERLINK("http://x","点我")'  # stays text in a spreadsheet
+    assert bad["未通过的审查事项"] == "C4 严格非农建设占用耕地审查（不通过）"
+    assert bad["结论"] == "暂不能批准"
+
+
+def test_xlsx_has_the_columns_and_the_summary_sheet(tmp_path):
+    hostile = case_copy(tmp_path, REVIEW / "c4-supplement-short.yaml", id="=1+2")
+    out = tmp_path / "out"
+    result = run("evaluate", REVIEW / "complete-approvable.yaml", hostile, REPO / "cases" / "yaodu-district.yaml",
+                 "--format", "xlsx", "--out", out)
+    assert result.exit_code == 1, result.output
+    book = openpyxl.load_workbook(out / "审查结果.xlsx")
+    assert book.sheetnames == ["审查结果", "汇总"]
+    sheet = book["审查结果"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["文件", "案件编号", "行政区划代码", "县（市、区）", "用地类型"]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert [r["县（市、区）"] for r in rows] == ["曲沃县", "曲沃县", "尧都区"]
+    assert rows[2]["农用地转用审批机关"] == "山西省人民政府（法定权限）"
+    assert rows[0]["耕地（公顷）"] == pytest.approx(5.1234)
+    injected = sheet.cell(row=3, column=2)
+    assert injected.value == "=1+2" and injected.data_type == "s"  # text, never a formula
+    summary = [[c.value for c in row] for row in book["汇总"].iter_rows()]
+    assert ["合计", 3] in [r[:2] for r in summary] and ["可以批准", 2] in [r[:2] for r in summary]
+    by_authority = {r[0]: r[1:3] for r in summary if r[0] and "人民政府" in str(r[0])}
+    assert by_authority["临汾市人民政府（省政府授权）"] == [2, 0]
+    assert by_authority["山西省人民政府（法定权限）"] == [1, 1]
+    counties = {r[0]: r[1:] for r in summary if r[0] in ("曲沃县", "尧都区")}
+    assert counties["曲沃县"][0] == 2 and counties["曲沃县"][2] == pytest.approx(2 * 5.1234)
+    assert counties["尧都区"][0] == 1
+
+
+def test_report_is_a_printable_opinion_with_blanks_and_the_parcel_table(tmp_path):
+    out = tmp_path / "reports"
+    run("evaluate", REVIEW / "c4-supplement-short.yaml", "--format", "html", "--out", out)
+    page = (out / "QW-2024-03-C4.html").read_text(encoding="utf-8")
+    assert "@page { size: A4" in page and "建设用地审查意见" in page
+    for blank in ("文号", "经办人", "审核人", "日期", "签章"):
+        assert f">{blank}<" in page or f">{blank}：<" in page, blank
+    book = rulebook.load()
+    assert book  # the version and fingerprint of the rules applied
+    law = landapproval.evaluate(REVIEW / "c4-supplement-short.yaml").law
+    assert law["version"] in page and law["rules_sha256"] in page and "生成日期" in page
+    table = page[page.index("地块编号"):page.index("</table>", page.index("地块编号"))]
+    for cell in ("QW-2024-03-1", "QW-2024-03-3", "国有", "集体", "3.4120", "1.7114", "0.3500", "5.1234", "6.7734"):
+        assert f">{cell}<" in table, cell
+
+
+def test_every_formula_start_is_guarded_and_plain_text_is_not():
+    from landapproval.batch import guard_cell
+
+    for text in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert guard_cell(text) == "'" + text
+    assert guard_cell("曲沃县") == "曲沃县" and guard_cell("5.1234") == "5.1234"
