@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .conditions import FactRef, Test
@@ -28,9 +29,18 @@ def figures(finding, lang: str = "zh") -> list[str]:
     from . import rulebook
 
     book = rulebook.load()
+    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in finding.facts.items())
+    return list(_figures(id(book), finding.code, key, lang))
+
+
+@lru_cache(maxsize=4096)  # the same finding on the same figures reads the same (JSON of a batch)
+def _figures(book_id: int, code: str, items: tuple, lang: str) -> tuple[str, ...]:
+    from . import rulebook
+
+    book = rulebook.load()  # the book whose id is in the key (a reloaded book is a new key)
     catalogue = book.catalogue
-    rule = book.rules.get(finding.code)
-    facts = {name: value for name, value in finding.facts.items() if name in catalogue}
+    rule = book.rules.get(code)
+    facts = {name: value for name, value in items if name in catalogue}
     compared = _comparisons(rule.when, facts) if rule is not None else []
     in_comparison = {name for test in compared for name in (test.fact, test.value.name)}
     colon = "：" if lang == "zh" else ": "
@@ -40,7 +50,7 @@ def figures(finding, lang: str = "zh") -> list[str]:
     for test in compared:
         out.append(_comparison_text(test, facts, catalogue, lang))
     out.extend(_spans(compared, facts, in_comparison, catalogue, lang))
-    return out
+    return tuple(out)
 
 
 def label(name: str, catalogue: dict, lang: str) -> str:

@@ -90,6 +90,11 @@ def text(decision: Decision, lang: str = "zh") -> str:
     map_line = map_summary(decision, lang)
     if map_line:
         lines.append(map_line)
+        for raw in measurement_findings(decision):
+            lines.append(f"  [{SEVERITY[lang].get(raw['severity'], raw['severity'])}] {raw['message_' + lang]}")
+            lines.append(f"      {w['basis']}: {raw['citation']}")
+            if raw.get("remedy"):
+                lines.append(f"      {w['remedy']}: {raw['remedy']}")
     if decision.checks:
         lines.append(f"{w['checks']}: " + checks_summary(decision, lang))
     if decision.steps:
@@ -202,6 +207,12 @@ def map_findings(decision: Decision) -> list[tuple]:
     return out
 
 
+def measurement_findings(decision: Decision) -> list[dict]:
+    """What measuring the boundaries found (a sliver ignored, swapped coordinates …): these belong
+    to no review item, so they are listed under the map line."""
+    return list((decision.geometry or {}).get("findings") or [])
+
+
 def map_summary(decision: Decision, lang: str) -> str | None:
     """One line on the map: checked and agrees, or how many findings it raised (listed above)."""
     if not decision.geometry:
@@ -209,7 +220,7 @@ def map_summary(decision: Decision, lang: str) -> str | None:
     w = WORDS[lang]
     parcels = decision.geometry.get("parcels", [])
     measured = decision.geometry.get("measured") or {}
-    raised = len(map_findings(decision)) + len(decision.geometry.get("findings") or [])
+    raised = len(map_findings(decision)) + len(measurement_findings(decision))
     count = len(parcels)
     if not measured:
         return w["map_no_layers"].format(n=count)

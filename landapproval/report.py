@@ -90,6 +90,7 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         finding_groups=groups, missing=render.missing_by_item(decision, lang),
         item_names={i.id: render.item_name(i, lang) for i in (*decision.checks, *decision.steps)},
         is_missing=render.is_missing_evidence, map_line=render.map_summary(decision, lang),
+        measured_findings=render.measurement_findings(decision),
         appendix=render.appendix_entries(decision, lang))
 
 

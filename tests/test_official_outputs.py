@@ -210,3 +210,29 @@ def test_every_formula_start_is_guarded_and_plain_text_is_not():
     for text in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert guard_cell(text) == "'" + text
     assert guard_cell("曲沃县") == "曲沃县" and guard_cell("5.1234") == "5.1234"
+
+
+def test_what_measuring_found_is_listed_under_the_map_line(tmp_path):
+    """A 0.5 m² sliver of permanent basic farmland is not routed but reported: the text shows it
+    under the map line, in words, and the map line does not say the map agrees."""
+    from shapely.geometry import box
+
+    from landapproval.geo import LayerSet
+
+    x0, y0 = 37_541_000.0, 3_944_000.0
+    (tmp_path / "p1.wkt").write_text(box(x0, y0, x0 + 100, y0 + 100).wkt, encoding="utf-8")
+    layers = LayerSet.from_geometries(
+        permanent_basic_farmland=[box(x0 + 99.5, y0 + 10, x0 + 100.5, y0 + 11)],
+        construction_scale=[box(x0 - 1000, y0 - 1000, x0 + 2000, y0 + 2000)],
+        land_survey=([box(x0 - 1000, y0 - 1000, x0 + 2000, y0 + 2000)], {"land_type": ["0103"], "ownership": ["30"]}))
+    case = {"id": "QW-GEO-1", "county": "曲沃县", "kind": "batch", "filed_on": "2024-09-10",
+            "scope": {"within_construction_scale": True, "development_zone": None},
+            "parcels": [{"id": "P1", "ownership": "collective", "boundary": "p1.wkt", "land": {"cultivated": "1"}}]}
+    decision = landapproval.evaluate(case, base_dir=tmp_path, layers=layers)
+    sliver = next(f for f in decision.geometry["findings"] if "sliver" in f["code"])
+    for lang in ("zh", "en"):
+        body = render.text(decision, lang).split("技术附录:" if lang == "zh" else "Technical appendix:")[0]
+        after_map = body[body.index("地图核对" if lang == "zh" else "Map:"):]
+        assert sliver["message_" + lang] in after_map
+        assert "与申报一致" not in after_map and "agree with the case" not in after_map
+    assert sliver["message_zh"] in html.unescape(report.html_report(decision, "zh"))
