@@ -5,6 +5,7 @@ The CLI and the HTTP service are thin layers over these functions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
@@ -77,18 +78,19 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
 
     from .geofacts import measure_case  # imports shapely & co. only for cases that use the map
 
-    geo = measure_case(model, source, Path(base_dir or "."), layers)
+    geo = measure_case(model, source, Path(base_dir or "."), layers, ctx, juris)
     decision = _decide(model, ctx, geo.findings_by_check, geo.json)
-    if geo.measured_case is not None:
+    if geo.measured_case is not None:  # rules/map.yaml adopted measured facts
         measured_ctx = factlib.resolve(geo.measured_case, juris, source, as_of=as_of, today=today)
         measured = _decide(geo.measured_case, measured_ctx, geo.findings_by_check, geo.json)
         if geo.undeclared:  # where the case declares nothing, the measured facts are the facts
             decision = measured
         elif _routes(measured) != _routes(decision):
-            note = geo.authority_note(_routes(decision), _routes(measured))
-            extra = {**geo.findings_by_check, "C1": [*geo.findings_by_check.get("C1", []), note]}
+            item, note = geo.authority_note(_routes(decision), _routes(measured))
+            extra = {**geo.findings_by_check, item: [*geo.findings_by_check.get(item, []), note]}
             decision = _decide(geo.measured_case, measured_ctx, extra, geo.json)
-    return decision
+    return dataclasses.replace(decision, fired=geo.fired + decision.fired,
+                               engine_facts={**decision.engine_facts, **geo.engine_facts})
 
 
 def _routes(decision: Decision) -> tuple:

@@ -22,13 +22,13 @@ def case_svg(decision, case_path: str, layers_path: str | None = None, width: in
     from shapely import box, intersects
 
     from . import api
-    from .geo import LayerSet, read_boundary
-    from .geofacts import _load_layers
+    from .geo import LayerSet
+    from .geofacts import _load_layers, read_parcel_boundary
 
     case, source = api.load_case(case_path)
     base = Path(case_path).parent
-    parcels = [(p.id, read_boundary(p.boundary, base, case_file=source).geometry)
-               for p in case.parcels if p.boundary]
+    parcels = [(p.id, read_parcel_boundary(p.boundary, base, source, f"parcels[{i}].boundary").geometry)
+               for i, p in enumerate(case.parcels) if p.boundary]
     if not parcels:
         return None
     layer_set = _load_layers(str(Path(layers_path).resolve())) if layers_path else LayerSet.from_geometries()

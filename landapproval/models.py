@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -55,6 +55,18 @@ class Land(Strict):
     unused: Hectares = Decimal(0)
 
 
+class InlineBoundary(Strict):
+    """A boundary given in the case itself (accepted everywhere, HTTP included): read exactly as the
+    same text would be from a file."""
+    format: Literal["geojson", "wkt", "jzd"] = Field(description="geojson | wkt | jzd (界址点坐标交换文件)")
+    data: str | dict[str, Any] = Field(description="the GeoJSON object (or its text), the WKT text or the 界址点 text")
+    crs: Optional[str] = Field(default=None, min_length=1, description=(
+        "e.g. EPSG:4525 or EPSG:4490; default: the 界址点 file's own 坐标系/带号, else recognised as "
+        "files are (CGCS2000 3° zone 37 with or without the zone prefix, or lon/lat)"))
+    id: Optional[str] = Field(default=None, min_length=1, description=(
+        "which parcel of a text that holds several: its 地块编号 (jzd), or a GeoJSON feature's id or name"))
+
+
 class Parcel(Strict):
     id: str = Field(min_length=1)
     ownership: Literal["collective", "state"]
@@ -62,7 +74,9 @@ class Parcel(Strict):
         default=None,
         description="state land: never (true is an error); collective land: default true, "
                     "except in village_housing cases (default false)")
-    boundary: Optional[str] = Field(default=None, description="geometry file relative to the case file, optional #ID")
+    boundary: Optional[str | InlineBoundary] = Field(default=None, description=(
+        "a geometry file relative to the case file, optional #ID (CLI and Python API only), or an "
+        "inline {format, data, crs, id}"))
     land: Land
 
     @field_validator("expropriate")

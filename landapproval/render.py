@@ -305,6 +305,9 @@ def rule_dict(rule, catalogue: dict | None = None) -> dict:
         out["then"] = rule.outcome
     if rule.extra.get("severity"):
         out["severity"] = rule.extra["severity"]
+    for key in ("item", "adopt"):  # rules/map.yaml: the review item, and what the decision takes from the map
+        if rule.extra.get(key):
+            out[key] = rule.extra[key]
     return out
 
 

@@ -104,14 +104,16 @@ class RuleBook:
     steps: list[Item]
     rules: dict[str, Rule]
     fingerprint: str = ""   # sha256 of the rule files this book was compiled from
+    map_note: dict = field(default_factory=dict)  # rules/map.yaml authority_note
 
     def stage(self, name: str) -> list[Rule]:
-        """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome."""
-        return [r for r in self.rules.values() if (r.group.startswith("authority.")) == (name == "authority")]
+        """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome. The map's
+        stages (map, map_parcel) run before both, on a case with boundaries."""
+        return [r for r in self.rules.values() if _stage_of(r.group) == name]
 
     def durable_rulesets(self) -> dict:
         rulesets = {}
-        for name in ("authority", "review"):
+        for name in STAGES:
             rules = {rule.id: {"all": [{"m": rule.condition.to_durable()}], "run": rule.id}
                      for rule in self.stage(name)}
             # durable_rules 2.0.28 crashes (free(): invalid size) when deleting a session in which
@@ -119,6 +121,15 @@ class RuleBook:
             rules[SENTINEL] = {"all": [{"m": {SENTINEL_KEY: True}}], "run": SENTINEL}
             rulesets[name] = rules
         return rulesets
+
+
+STAGES = ("authority", "review", "map", "map_parcel")
+
+
+def _stage_of(group: str) -> str:
+    if group.startswith("authority."):
+        return "authority"
+    return {"map": "map", "map.parcel": "map_parcel"}.get(group, "review")
 
 
 def _compile_table(name: str, node: dict, parser: Parser) -> Table:
@@ -287,15 +298,18 @@ def load() -> RuleBook:
         raise RuleError("review.yaml: the checks are exactly C1–C8, in order (临政发〔2024〕7号 四(一)–(八))")
     if [s.id for s in steps] != [f"S{i}" for i in range(1, 7)]:
         raise RuleError("workflow.yaml: the steps are exactly S1–S6, in order (临政发〔2024〕7号 五(一)–(六))")
+    from .maprules import compile_map
+
+    map_rules, map_note = compile_map(read_rule_file("map.yaml"), parser)
     rules: dict[str, Rule] = {}
-    for group in [*(t.rules for t in tables.values()), *(i.rules for i in checks + steps)]:
+    for group in [*(t.rules for t in tables.values()), *(i.rules for i in checks + steps), map_rules]:
         for rule in group:
             if rule.id in rules:
                 raise RuleError(f"rule id {rule.id!r} is used twice")
             rules[rule.id] = rule
     together = authority["together"]
     Citation.parse(together.get("cite"), "authority.yaml together")
-    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint)
+    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint, map_note)
 
 
 __all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "fingerprint", "law", "SEVERITIES"]

@@ -58,7 +58,7 @@ def test_undeclared_provincial_zone_routes_to_the_province_with_a_finding(tmp_pa
     assert (decision.conversion.level, decision.conversion.mode) == ("province", "statutory")
     assert decision.expropriation.level == "province"
     codes = [f.code for c in decision.checks for f in c.findings]
-    assert "geo.authority_from_measured" in codes
+    assert "map.authority_from_measured" in codes
     zones = decision.geometry["measured"]["development_zones"]
     assert zones == [{"name": "曲沃经济技术开发区", "level": "provincial", "area": "1.0000"}]
 
@@ -72,7 +72,7 @@ def test_zone_outside_the_parcel_changes_nothing(tmp_path):
     decision = landapproval.evaluate(batch_case(wkt_file(tmp_path, "p1", parcel)), base_dir=tmp_path, layers=layers)
     assert decision.conversion.level == "city"
     assert decision.geometry["measured"]["development_zones"] == []
-    assert not any(f.code == "geo.authority_from_measured" for c in decision.checks for f in c.findings)
+    assert not any(f.code == "map.authority_from_measured" for c in decision.checks for f in c.findings)
 
 
 def test_half_a_square_metre_of_pbf_is_reported_but_not_routed_to_the_state_council(tmp_path):
@@ -86,7 +86,8 @@ def test_half_a_square_metre_of_pbf_is_reported_but_not_routed_to_the_state_coun
     decision = landapproval.evaluate(batch_case(wkt_file(tmp_path, "p1", parcel)), base_dir=tmp_path, layers=layers)
     assert decision.conversion.level == "city"
     assert decision.geometry["measured"]["land"]["permanent_basic_farmland"] == "0.0000"
-    assert any("sliver" in f["code"] for f in decision.geometry["findings"])
+    (c1,) = [c for c in decision.checks if c.id == "C1"]
+    assert "map.permanent_basic_farmland_within_tolerance" in [f.code for f in c1.findings]
 
 
 def test_two_square_metres_of_pbf_route_to_the_state_council(tmp_path):

@@ -8,19 +8,18 @@ CLI pays for them only when a case has boundaries or `--layers` is given.
     layers = LayerSet.load("layers.yaml")                          # once, reused for many cases
     result = measure([("P1", b.geometry)], layers)                 # or measure([b], layers)
     result.to_json()                                               # the contract's `geometry`
-    compare(case_dict, result)                                     # findings: declared vs measured
+    # what the measured facts mean is decided by rules/map.yaml (landapproval/geofacts.py)
 """
 
 from .areas import AREA_TOLERANCE, Tolerance, ellipsoid_area_m2, plane_area_m2
-from .boundary import Boundary, read_boundary, read_boundary_file
-from .compare import compare
+from .boundary import Boundary, read_boundary, read_boundary_file, read_inline_boundary
 from .crs import LINFEN_BBOX, TARGET_CRS
 from .land_classes import land_class
 from .layers import Layer, LayerSet
-from .measure import SLIVER_M2, GeometryResult, ParcelResult, measure
+from .measure import GeometryResult, ParcelResult, measure
 
 __all__ = [
     "AREA_TOLERANCE", "Boundary", "GeometryResult", "LINFEN_BBOX", "Layer", "LayerSet",
-    "ParcelResult", "SLIVER_M2", "TARGET_CRS", "Tolerance", "compare", "ellipsoid_area_m2",
-    "land_class", "measure", "plane_area_m2", "read_boundary", "read_boundary_file",
+    "ParcelResult", "TARGET_CRS", "Tolerance", "ellipsoid_area_m2",
+    "land_class", "measure", "plane_area_m2", "read_boundary", "read_boundary_file", "read_inline_boundary",
 ]

@@ -56,6 +56,48 @@ def read_boundary(ref: str, base_dir: str | Path = ".", *, case_file: str | None
     return read_boundary_file(path, select or None)
 
 
+def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str | None = None,
+                         case_file: str | None = None, field_path: str = "boundary") -> Boundary:
+    """A boundary given in the case itself (`{format, data, crs, id}`, CONTRACT.md "Additions"):
+    read exactly as the same text in a file would be; problems name `<field_path>.data…`."""
+    source = field_path
+    try:
+        if crs is not None:
+            try:
+                kind_of_crs(crs)
+            except ValueError as exc:
+                raise InputError(source, [("crs", str(exc))]) from None
+        if fmt == "geojson":
+            doc = data
+            if isinstance(data, str):
+                try:
+                    doc = json.loads(data)
+                except json.JSONDecodeError as exc:
+                    raise InputError(source, [("data", f"not valid JSON: {exc}")]) from None
+            return _from_geojson_doc(doc, source, select, crs, base="data")
+        if not isinstance(data, str):
+            raise InputError(source, [("data", f"a {fmt} boundary is text, got {type(data).__name__}")])
+        text = data.lstrip("\ufeff")
+        if fmt == "jzd":
+            return _from_jzd(text, source, select, crs)
+        if select is not None:
+            raise InputError(source, [("id", "a WKT text holds one geometry: remove the id")])
+        return _from_wkt(text, source, None, "WKT", crs)
+    except InputError as error:
+        problems = [(".".join(p for p in (field_path, _inline_path(path)) if p), message)
+                    for path, message in error.problems]
+        raise InputError(case_file or field_path, problems) from None
+
+
+def _inline_path(path: str) -> str:
+    """A reader's own path (a GeoJSON member, a 界址点 parcel, `#ID`) inside `data`."""
+    if path in ("crs", "id") or path.startswith("data"):
+        return path
+    if path.startswith("#"):
+        return "id"
+    return f"data: {path}" if path else "data"
+
+
 def read_boundary_file(path: str | Path, select: str | None = None) -> Boundary:
     path = Path(path)
     source = str(path)
@@ -88,7 +130,7 @@ def _format_of(path: Path, text: str) -> str:
 
 # ---------------------------------------------------------------- 界址点 exchange file
 
-def _from_jzd(text: str, source: str, select: str | None) -> Boundary:
+def _from_jzd(text: str, source: str, select: str | None, declared: str | None = None) -> Boundary:
     parsed = jzd.parse(text, source)
     attrs = parsed.attrs
     problems = _check_jzd_attrs(attrs)
@@ -104,7 +146,7 @@ def _from_jzd(text: str, source: str, select: str | None) -> Boundary:
     if not parcel.rings:
         raise InputError(source, [(where, "parcel has no points")])
     zone_hint = int(attrs["带号"]) if attrs.get("带号") else None
-    src_crs, swapped = _locate(label, parcel.rings, None, zone_hint, source, where, jzd_axes=True)
+    src_crs, swapped = _locate(label, parcel.rings, declared, zone_hint, source, where, jzd_axes=True)
     findings = []
     if swapped:
         findings.append(_swapped_finding(source, label, "X 应为北坐标（纵）、Y 应为带带号的东坐标（横）",
@@ -279,17 +321,22 @@ def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(source, [("", f"not valid JSON: {exc}")]) from None
+    return _from_geojson_doc(doc, source, select)
+
+
+def _from_geojson_doc(doc, source: str, select: str | None, crs: str | None = None, base: str = "") -> Boundary:
+    """`base`: where the document sits (`data` for an inline boundary), to name its members."""
     if not isinstance(doc, dict) or "type" not in doc:
-        raise InputError(source, [("", "not a GeoJSON object (no 'type')")])
+        raise InputError(source, [(base, "not a GeoJSON object (no 'type')")])
     if doc["type"] == "FeatureCollection":
         feats = doc.get("features")
         if not isinstance(feats, list):
-            raise InputError(source, [("features", "must be a list")])
-        base = "features"
+            raise InputError(source, [(_join(base, "features"), "must be a list")])
+        fbase = _join(base, "features")
     elif doc["type"] == "Feature":
-        feats, base = [doc], ""
+        feats, fbase = [doc], base
     else:
-        feats, base = [{"type": "Feature", "geometry": doc, "properties": {}}], ""
+        feats, fbase = [{"type": "Feature", "geometry": doc, "properties": {}}], base
 
     def key(f):
         props = f.get("properties") or {}
@@ -297,11 +344,15 @@ def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
 
     feat = _select(feats, select, source, key, "feature id or properties.name/id")
     idx = feats.index(feat)
-    path = f"{base}[{idx}]" if base else ""
+    path = f"{fbase}[{idx}]" if fbase.endswith("features") else fbase
     fid = key(feat)[0] or f"feature {idx + 1}"
     declared = _geojson_crs(feat.get("crs") or doc.get("crs"), source)
+    if crs is not None:
+        if declared is not None and declared != crs:
+            raise InputError(source, [("crs", f"{crs} disagrees with the GeoJSON's own crs {declared}")])
+        declared = crs
     geometry = feat.get("geometry")
-    gpath = f"{path}.geometry" if path else "geometry"
+    gpath = _join(path, "geometry") if doc["type"] != "Polygon" and doc["type"] != "MultiPolygon" else (path or "geometry")
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         got = geometry.get("type") if isinstance(geometry, dict) else geometry
         raise InputError(source, [(gpath, f"must be a Polygon or MultiPolygon, got {got!r}")])
@@ -309,6 +360,10 @@ def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
     polys = [coords] if geometry["type"] == "Polygon" else coords
     structure = _raw_polygons(polys, source, f"{gpath}.coordinates", lambda v: v)
     return _from_structure(structure, source, gpath, fid, declared, "GeoJSON")
+
+
+def _join(base: str, member: str) -> str:
+    return f"{base}.{member}" if base else member
 
 
 def _geojson_crs(crs, source) -> str | None:
@@ -366,6 +421,8 @@ def _number(value) -> float | None:
         return None
     if isinstance(value, (int, float)):
         value = repr(value)
+    elif isinstance(value, Decimal):  # an inline boundary read by the exact-decimal case loader
+        value = str(value)
     if isinstance(value, str) and _NUMBER.match(value.strip()):
         result = float(value)
         return result if np.isfinite(result) else None
@@ -395,13 +452,14 @@ def _from_structure(structure, source, where, pid, declared, fmt) -> Boundary:
 _WKT_TOKEN = re.compile(r"\(|\)|,|[^\s(),]+")
 
 
-def _from_wkt(text: str, source: str, select: str | None, stem: str) -> Boundary:
+def _from_wkt(text: str, source: str, select: str | None, stem: str, declared: str | None = None) -> Boundary:
     if select is not None:
         raise InputError(source, [(f"#{select}", "a WKT file holds one geometry: remove the #ID")])
     body = text.strip().rstrip(";")
-    declared = None
     m = re.match(r"SRID=(\d+);", body, re.I)
     if m:
+        if declared is not None and declared != f"EPSG:{m.group(1)}":
+            raise InputError(source, [("SRID", f"SRID={m.group(1)} disagrees with crs {declared}")])
         declared = f"EPSG:{m.group(1)}"
         try:
             kind_of_crs(declared)

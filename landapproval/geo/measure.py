@@ -2,7 +2,8 @@
 
 `measure()` overlays the case's parcels on the layers and returns a GeometryResult whose
 `to_json()` is the contract's `geometry` object. Nothing here decides anything: the figures are
-facts the rules (and `compare()`) use. Overlaps smaller than SLIVER_M2 are reported, not counted.
+facts (landapproval/geofacts.py states them) that the rules of rules/map.yaml judge — including
+whether an overlap is below the digitising tolerance. `raw` keeps the unrounded square metres.
 """
 
 from __future__ import annotations
@@ -17,15 +18,11 @@ import shapely
 from ..errors import InputError
 from .areas import ellipsoid_area_m2
 from .boundary import Boundary
-from .findings import CITE_LAND_TYPE_AREA, CITE_PRECISION, finding
+from .findings import CITE_LAND_TYPE_AREA, finding
 from .land_classes import CLASSES
 from .layers import LayerSet
 from .units import ha_str, hectares
 
-#: Overlaps below 1 m² are not counted. 1 m² is 0.0001 ha, the contract's precision: a smaller
-#: figure cannot be written in the output, and such pieces are almost always digitising noise
-#: where two independently drawn boundaries (勘测定界 and 三调/划定 data) follow the same line.
-SLIVER_M2 = 1.0
 #: Below this an area is floating-point residue of the overlay (e.g. parcel area minus the area
 #: inside the scale layer when the parcel lies wholly inside), not a piece of land: it is zero.
 NOISE_M2 = 1e-3
@@ -45,6 +42,7 @@ class ParcelResult:
     area_ellipsoid_m2: float
     land: dict[str, Decimal] | None = None        # this parcel's measured classes (not in JSON)
     ownership: dict[str, Decimal] | None = None   # state / collective / unknown (not in JSON)
+    raw: dict = field(default_factory=dict)        # square metres as measured (see _overlay)
 
 
 @dataclass
@@ -56,6 +54,7 @@ class GeometryResult:
     development_zones: list[dict] | None = None      # {name, level, area}
     protected_areas: list[dict] | None = None        # {name, kind, area}
     findings: list[dict] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)          # the case's totals in square metres
 
     def to_json(self) -> dict:
         """The contract's `geometry` object; a key whose layer was not given is absent."""
@@ -82,39 +81,13 @@ class GeometryResult:
         }
 
 
-class _Slivers:
-    """Collects overlaps below SLIVER_M2 so they can be reported, not counted."""
-
-    def __init__(self):
-        self.items: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
-
-    def keep(self, layer: str, where: str, what: str, m2: float) -> float:
-        if m2 < NOISE_M2:
-            return 0.0
-        if m2 < SLIVER_M2:
-            self.items[layer].append((where, what, m2))
-            return 0.0
-        return m2
-
-    def findings(self) -> list[dict]:
-        out = []
-        for layer, items in self.items.items():
-            total = sum(m2 for *_, m2 in items)
-            shown = "; ".join(f"{w} {what} {m2:.2f} m²".replace("  ", " ") for w, what, m2 in items[:5])
-            more = f" (+{len(items) - 5})" if len(items) > 5 else ""
-            out.append(finding(
-                "geo.sliver_ignored", "warning",
-                f"与{_LAYER_ZH[layer]}图层的 {len(items)} 处重叠小于 {SLIVER_M2:g} 平方米（合计 "
-                f"{total:.2f} 平方米），视为界线误差，未计入面积：{shown}{more}",
-                f"{len(items)} overlap(s) with the {layer} layer below {SLIVER_M2:g} m² (together "
-                f"{total:.2f} m²) were treated as boundary noise and not counted: {shown}{more}",
-                CITE_PRECISION,
-                "如确属实际占用，请核实界址点坐标 (if the overlap is real, check the boundary coordinates)"))
-        return out
+def _kept(m2: float) -> float:
+    return 0.0 if m2 < NOISE_M2 else float(m2)
 
 
-def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repaired: dict) -> dict:
-    """Square metres of one (Multi)Polygon against every layer given."""
+def _overlay(piece, layers: LayerSet, used_repaired: dict) -> dict:
+    """Square metres of one (Multi)Polygon against every layer given (survey_covered: the part of it
+    the land survey covers; a class whose layer is absent is absent)."""
     out: dict = {}
     pbf_geom = None
     area = shapely.area(piece)
@@ -130,9 +103,9 @@ def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repair
         _, _, inter = parts("permanent_basic_farmland")
         pbf_geom = shapely.union_all(inter) if len(inter) else None
         m2 = shapely.area(pbf_geom) if pbf_geom is not None else 0.0
-        out["permanent_basic_farmland"] = slivers.keep("permanent_basic_farmland", where, "", m2)
+        out["permanent_basic_farmland"] = _kept(m2)
         if out["permanent_basic_farmland"] == 0:
-            pbf_geom = None  # a sliver of PBF is not taken out of the survey classes either
+            pbf_geom = None
     if "land_survey" in layers:
         layer, idx, inter = parts("land_survey")
         whole = shapely.area(inter)
@@ -147,17 +120,16 @@ def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repair
             classes[layer.attrs["land_class"][k]] += m2
             owners[(owner_col[k] if owner_col is not None else None) or "unknown"] += m2_whole
         for c in CLASSES:
-            out[c] = slivers.keep("land_survey", where, c, classes[c])
+            out[c] = _kept(classes[c])
         out["ownership"] = dict(owners)
     if "ecological_red_line" in layers:
         _, _, inter = parts("ecological_red_line")
         m2 = shapely.area(shapely.union_all(inter)) if len(inter) else 0.0
-        out["ecological_red_line"] = slivers.keep("ecological_red_line", where, "", m2)
+        out["ecological_red_line"] = _kept(m2)
     if "construction_scale" in layers:
         _, _, inter = parts("construction_scale")
         inside = shapely.area(shapely.union_all(inter)) if len(inter) else 0.0
-        out["outside_construction_scale"] = slivers.keep("construction_scale", where, "outside",
-                                                         max(area - inside, 0.0))
+        out["outside_construction_scale"] = _kept(max(area - inside, 0.0))
     for key, attrs in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
         if key in layers:
             layer, idx, inter = parts(key)
@@ -166,7 +138,7 @@ def _overlay(piece, layers: LayerSet, where: str, slivers: _Slivers, used_repair
                 groups[tuple(str(layer.attrs[a][k]) for a in attrs)].append(g)
             out[key] = {}
             for ident, geoms in groups.items():
-                m2 = slivers.keep(key, where, ident[0], shapely.area(shapely.union_all(geoms)))
+                m2 = _kept(shapely.area(shapely.union_all(geoms)))
                 if m2 > 0:
                     out[key][ident] = m2
     return out
@@ -202,29 +174,27 @@ def measure(parcels, layers: LayerSet) -> GeometryResult:
     objects (whose reader findings are carried over) — against the layers given."""
     items = _check_inputs(parcels)
     findings = [f for *_, found in items for f in found]
-    slivers = _Slivers()
     used_repaired: dict[str, set] = defaultdict(set)
     results, raws = [], []
     for pid, geom, _ in items:
         plane, ellipsoid = float(shapely.area(geom)), ellipsoid_area_m2(geom)
-        raw = _overlay(geom, layers, pid, slivers, used_repaired)
+        raw = _overlay(geom, layers, used_repaired)
         raws.append(raw)
         land = {c: hectares(raw[c]) for c in LAND_KEYS if c in raw} or None
         owners = ({k: hectares(v) for k, v in sorted(raw["ownership"].items())}
                   if "ownership" in raw else None)
         results.append(ParcelResult(pid, hectares(plane), hectares(ellipsoid), plane, ellipsoid,
-                                    land, owners))
+                                    land, owners, raw))
     overlap = _overlaps(items)
     if overlap:
         findings += overlap
         union = shapely.union_all([g for _, g, _ in items])
-        totals = _overlay(union, layers, "(all parcels)", _Slivers(), used_repaired)
+        totals = _overlay(union, layers, used_repaired)
     else:
         totals = _sum(raws)
-    findings += slivers.findings()
     findings += _coverage_findings(items, raws, layers)
     findings += _repaired_findings(used_repaired, layers)
-    result = GeometryResult(results, findings=findings)
+    result = GeometryResult(results, findings=findings, raw=totals)
     land = {c: hectares(totals[c]) for c in LAND_KEYS if c in totals}
     result.land = land or None
     if "outside_construction_scale" in totals:
@@ -234,16 +204,8 @@ def measure(parcels, layers: LayerSet) -> GeometryResult:
     for key, (a, b) in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
         if key in totals:
             rows = [{"name": n, b: v, "area": hectares(m2)} for (n, v), m2 in totals[key].items()]
-            rows = [r for r in rows if r["area"] > 0]
             rows.sort(key=lambda r: (-r["area"], r["name"]))
             setattr(result, key, rows)
-    if "land_survey" in layers and "permanent_basic_farmland" not in layers:
-        result.findings.append(finding(
-            "geo.no_pbf_layer", "warning",
-            "未提供永久基本农田图层：测得的耕地面积中可能包含永久基本农田",
-            "no permanent basic farmland layer was given: measured cultivated land may include "
-            "permanent basic farmland", CITE_LAND_TYPE_AREA,
-            "在图层文件中加入 permanent_basic_farmland (add the PBF layer to the layers file)"))
     return result
 
 
@@ -270,7 +232,7 @@ def _overlaps(items) -> list[dict]:
     out = []
     for i, j in pairs:
         m2 = float(shapely.area(shapely.intersection(geoms[i], geoms[j])))
-        if m2 >= SLIVER_M2:
+        if m2 >= 1.0:  # 0.0001 ha, the precision of the figures
             a, b = items[i][0], items[j][0]
             out.append(finding(
                 "geo.parcels_overlap", "correctable",
@@ -287,14 +249,8 @@ def _coverage_findings(items, raws, layers) -> list[dict]:
     out = []
     for (pid, geom, _), raw in zip(items, raws):
         area, covered = float(shapely.area(geom)), raw["survey_covered"]
-        if area - covered >= SLIVER_M2:
-            out.append(finding(
-                "geo.survey_gap", "warning",
-                f"地块 {pid} 有 {area - covered:.2f} 平方米不在国土调查地类图斑内，未计入任何地类",
-                f"{area - covered:.2f} m² of parcel {pid} is not covered by the land survey layer and "
-                "is in no land class", CITE_LAND_TYPE_AREA,
-                "核对地块位置或补充调查图斑 (check the parcel's position or the survey layer)"))
-        elif covered - area >= SLIVER_M2:
+        # a parcel the survey covers only in part is judged by rules/map.yaml (map.survey_partial)
+        if covered - area >= 1.0:
             out.append(finding(
                 "geo.survey_overlap", "warning",
                 f"国土调查图层在地块 {pid} 内有 {covered - area:.2f} 平方米的图斑相互重叠，地类面积可能重复",

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from landapproval.geo import LayerSet, compare, measure, read_boundary
+import landapproval
+from landapproval.geo import LayerSet, measure, read_boundary
 
 GIS = Path(__file__).resolve().parents[2] / "cases" / "gis"
 
@@ -21,5 +22,6 @@ def test_example_case_measures_as_declared():
                      LayerSet.load(GIS / "layers.yaml"))
     assert result.findings == []
     assert result.to_json()["measured"]["development_zones"][0]["name"] == "曲沃经济技术开发区"
-    assert compare(case, result) == []
+    decision = landapproval.evaluate(GIS / "qw-2024-03.yaml", layers=GIS / "layers.yaml")
+    assert [f.code for c in decision.checks for f in c.findings if f.code.startswith("map.")] == []
     assert sum(p.stat().st_size for p in GIS.iterdir()) < 1_000_000
