@@ -203,8 +203,9 @@ def missing_by_item(decision: Decision, lang: str) -> list[tuple]:
 
 def map_findings(decision: Decision) -> list[tuple]:
     """The findings the map produced: its comparisons (on the review items) and its measurements."""
-    out = [(item, f) for item, f in all_findings(decision) if f.code.startswith("geo.")]
-    return out
+    out = [(item, f) for item, f in all_findings(decision)
+           if f.code.startswith(("geo.", "map.")) and not f.code.startswith("map.not_checked.")]
+    return out  # (a layer not given is not a disagreement: rules/map.yaml map.not_checked.*)
 
 
 def measurement_findings(decision: Decision) -> list[dict]:
