@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+import threading
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -19,20 +21,81 @@ from .decision import Authority, Check, Decision, Finding, Step
 from .engine import Engine
 from .errors import EngineError, InputError
 from .jurisdiction import Jurisdiction
-from .loading import read_document, validation_problems
+from .loading import parse_bytes, read_document, validation_problems
 from .models import Case
 
 CaseInput = Case | dict | str | Path
 
 
-@lru_cache(maxsize=1)
+class _Once:
+    """A value built on first use, once per process even when threads ask for it together (the
+    first requests of a server arrive at once; lru_cache would let each of them build it)."""
+
+    def __init__(self, build):
+        self._build, self._value, self._lock = build, None, threading.Lock()
+        functools.update_wrapper(self, build)
+
+    def __call__(self):
+        value = self._value
+        if value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+                value = self._value
+        return value
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+@_Once
 def jurisdiction() -> Jurisdiction:
     return Jurisdiction()
 
 
-@lru_cache(maxsize=1)
+@_Once
 def engine() -> Engine:
+    """The rule engine: the rule book compiled into durable_rules' C core, once per process."""
     return Engine(rulebook.load().durable_rulesets())
+
+
+def read_case_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", source: str = "text") -> dict:
+    """Untrusted case text (YAML or JSON) → plain data, with the same safe loader as case files.
+
+    The text is only ever parsed: never taken for a path (a bare ``/etc/passwd`` is a YAML string
+    and refused as "not a mapping"), and a `parcels[].boundary` naming a file is refused, so text
+    from a request can never make this process read its own files. Inline boundaries (mappings)
+    are data and pass."""
+    if format not in ("yaml", "json"):
+        raise ValueError(f"unknown format {format!r}: use 'yaml' or 'json'")
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return case_mapping(parse_bytes(raw, source, json_first=format == "json"), source)
+
+
+def case_mapping(data: Any, source: str) -> dict:
+    """Parsed untrusted text → the case mapping, or InputError: not a mapping, or a boundary that
+    names a file (see read_case_text)."""
+    if not isinstance(data, dict):
+        kind = ("a list" if isinstance(data, list) else "empty" if data is None
+                else "text" if isinstance(data, str) else type(data).__name__)
+        raise InputError(source, [("", f"a case is a mapping of fields (schema landapproval/v1), got {kind}")])
+    parcels = data.get("parcels")
+    if isinstance(parcels, list):
+        problems = [(f"parcels[{i}].boundary", "boundary files are not read from untrusted text (nothing a "
+                     "request names is opened): give the boundary inline, or evaluate the case file itself")
+                    for i, parcel in enumerate(parcels)
+                    if isinstance(parcel, dict) and isinstance(parcel.get("boundary"), str)]
+        if problems:
+            raise InputError(source, problems)
+    return data
+
+
+def evaluate_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", as_of: dt.date | None = None,
+                  source: str = "text", today: dt.date | None = None, layers: Any = None) -> Decision:
+    """Evaluate a case given as text (from a request, a queue, a database field): see read_case_text."""
+    return evaluate(read_case_text(text, format=format, source=source), as_of=as_of, source=source,
+                    today=today, layers=layers)
 
 
 def load_case(case: CaseInput, source: str | None = None) -> tuple[Case, str]:

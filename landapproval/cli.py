@@ -202,11 +202,15 @@ def validate(files):
 
 
 @main.command()
-def schema():
-    """Print the JSON Schema of the case file, generated from the models."""
-    from .models import Case
+@click.option("--decision", is_flag=True, help="the decision's schema (the output) instead of the case file's")
+@click.option("--error", is_flag=True, help="the schema of an HTTP error body")
+def schema(decision, error):
+    """Print the JSON Schema of the case file (or of the decision), generated from the models."""
+    from . import schemas
 
-    click.echo(json.dumps(Case.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    document = (schemas.decision_schema() if decision else schemas.error_schema() if error
+                else schemas.case_schema())
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 @main.command()
@@ -233,10 +237,27 @@ def rules(lang, fmt):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="address to bind (loopback only unless you say otherwise)")
+              help="address to bind (loopback only unless you say otherwise; beyond it, use --token-file)")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve(host, port):
-    """Serve the HTTP JSON API (POST /v1/evaluate, /v1/validate; GET /v1/schema, /v1/rules, /docs)."""
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="processes, each with its own rule engine, sharing the port")
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="require `Authorization: Bearer <token>` on /v1/* (the token is the file's first line)")
+@click.option("--max-in-flight", default=64, show_default=True, type=click.IntRange(1, 100_000),
+              help="requests handled at once per worker; more get 503 with Retry-After")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="open connections per worker; more get 503")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="seconds for a request's headers to arrive; then the connection is closed")
+@click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="seconds for a request's body to arrive; then 408")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              default="info", show_default=True)
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="one JSON line per request on stdout (request id, method, path, status, ms, bytes)")
+def serve(host, port, workers, token_file, max_in_flight, max_connections, header_timeout, body_timeout,
+          log_level, access_log):
+    """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
@@ -244,9 +265,19 @@ def serve(host, port):
         click.echo(f"error: the HTTP server needs fastapi and uvicorn ({error}); "
                    "install them with: pip install 'landapproval[server]'", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    token = None
+    if token_file is not None:
+        lines = token_file.read_text(encoding="utf-8").splitlines()
+        token = lines[0].strip() if lines else ""
+        if len(token) < 16:
+            click.echo(f"error: {token_file}: the token (first line) must be at least 16 characters", err=True)
+            sys.exit(EXIT_BAD_INPUT)
     from . import server
 
-    server.run(host=host, port=port)
+    settings = server.Settings(token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
+                               header_timeout=header_timeout, access_log=access_log)
+    server.run(host=host, port=port, workers=workers, log_level=log_level, settings=settings,
+               limit_connections=max_connections)
 
 
 if __name__ == "__main__":  # pragma: no cover

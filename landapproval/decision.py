@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 FOUR_PLACES = Decimal("0.0001")
+LANGUAGES = ("zh", "en")
 
 
 def area_text(value: Decimal) -> str:
@@ -125,6 +128,8 @@ class Decision:
     engine_facts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self, lang: str = "zh") -> dict:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
         return {
             "case": self.case,
             "as_of": self.as_of.isoformat(),
@@ -146,6 +151,13 @@ class Decision:
             "law": dict(self.law),
         }
 
+    def to_json(self, lang: str = "zh", *, indent: bool = False) -> str:
+        """`to_dict(lang)` as JSON text: UTF-8 characters as they are, areas as exact decimal text."""
+        return self.to_json_bytes(lang, indent=indent).decode("utf-8")
+
+    def to_json_bytes(self, lang: str = "zh", *, indent: bool = False) -> bytes:
+        return orjson.dumps(self.to_dict(lang), default=_plain_json, option=orjson.OPT_INDENT_2 if indent else 0)
+
 
 LAND_CLASSES = ("permanent_basic_farmland", "cultivated", "other_agricultural", "construction", "unused")
 
@@ -153,6 +165,15 @@ LAND_CLASSES = ("permanent_basic_farmland", "cultivated", "other_agricultural", 
 def land_by_class(decision: Decision) -> dict[str, Decimal]:
     """Hectares of each land class over the decision's parcels (exact decimals)."""
     return {name: sum((p["land"][name] for p in decision.parcels), Decimal(0)) for name in LAND_CLASSES}
+
+
+def _plain_json(value: Any) -> Any:
+    """orjson's fallback: Decimal as text (never a float); anything else is a defect."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _plain(value: Any) -> Any:

@@ -31,6 +31,7 @@ from .errors import EngineError
 from .rulebook import SENTINEL, SENTINEL_KEY
 
 _NOT_HANDLED = 1  # durable_rules' result code for "no rule matched this message"
+_SID_NOT_FOUND = "error code: 309"  # delete_state of a session that was never stored
 
 
 def _action_name(message: str) -> str:
@@ -59,8 +60,10 @@ class Engine:
             sid = str(next(self._sids))
             message["sid"] = sid
             message[SENTINEL_KEY] = True  # the marker rule fires on every message, so the session can be deleted
+            asserted = False
             try:
                 result = core.assert_fact(handle, orjson.dumps(message).decode())
+                asserted = True
                 if result[0] != _NOT_HANDLED:
                     state_handle = result[1]
                     started = core.start_action_for_state(handle, state_handle)
@@ -73,9 +76,17 @@ class Engine:
             except Exception as error:
                 raise EngineError(f"the rule engine failed on this case: {error}") from error
             finally:
-                try:
-                    core.delete_state(handle, sid)
-                except Exception:  # nothing to delete when the assert itself failed
-                    pass
+                self._delete(handle, sid, asserted)
         # a condition with `any` compiles to one engine rule per branch: report each rule once
         return [rule for rule in dict.fromkeys(fired) if rule != SENTINEL]
+
+    @staticmethod
+    def _delete(handle, sid: str, asserted: bool) -> None:
+        """Delete the session. The one failure expected is "no such session" after an assert that
+        itself failed (nothing was stored); any other failure would leave sessions behind until the
+        engine's limit stops every evaluation, so it surfaces as an EngineError."""
+        try:
+            core.delete_state(handle, sid)
+        except core.error as error:
+            if asserted or _SID_NOT_FOUND not in str(error):
+                raise EngineError(f"the rule engine could not delete session {sid}: {error}") from error

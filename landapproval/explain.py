@@ -98,16 +98,50 @@ def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) 
             lines.append(f"      → {shown}")
 
 
-def trail(decision: Decision, lang: str = "zh") -> str:
-    """A readable trail of one decision."""
+def trail_data(decision: Decision, lang: str = "zh") -> dict:
+    """The trail as plain data (`POST /v1/explain`): the facts, the rules fired in order, and for
+    each authority table the rule that decided and why each other level was kept out."""
     book = rulebook.load()
     facts_values = decision.engine_facts["authority"]
     w = _WORDS[lang]
+    facts = [{"name": name, "value": _plain(decision.facts[name]),
+              "description": book.catalogue.get(name, {}).get(lang, "")} for name in sorted(decision.facts)]
+    fired = [{"rule": rule_id, "citation": str(book.rules[rule_id].cite), "text": book.rules[rule_id].cite.text}
+             for rule_id in decision.fired]
+    why = {}
+    for name, table in book.tables.items():
+        chosen = decision.conversion if name == "conversion" else decision.expropriation
+        winner = next(r for r in table.rules if r.condition.evaluate(facts_values))
+        winner_level = winner.outcome["level"] if winner.outcome else None
+        not_chosen = []
+        for level in ("county", "city", "province", "state_council"):
+            if level == winner_level:
+                continue
+            for rule in (r for r in table.rules if r.outcome and r.outcome["level"] == level):
+                if rule.when.evaluate(facts_values):
+                    reasons = [w["overridden"]]
+                else:
+                    reasons = list(dict.fromkeys(  # an `in` test fails once per value: say it once
+                        _describe_test(t, book.catalogue, decision.facts, lang)
+                        for t in failing_tests(rule.when, facts_values)))
+                not_chosen.append({"level": level, "rule": rule.id, "because": reasons})
+        why[name] = {"level": chosen.level if chosen else None, "rule": winner.id, "citation": str(winner.cite),
+                     "not": not_chosen}
+    out = {"case": decision.case, "county": dict(decision.county), "as_of": decision.as_of.isoformat(),
+           "as_of_source": decision.as_of_source, "facts": facts, "rules_fired": fired, "why": why}
+    if decision.geometry:
+        out["measured"] = decision.geometry
+    return out
+
+
+def trail(decision: Decision, lang: str = "zh") -> str:
+    """A readable trail of one decision."""
+    data = trail_data(decision, lang)
+    w = _WORDS[lang]
     lines = [f"{decision.case}  {decision.county['name']}  as_of {decision.as_of.isoformat()} ({decision.as_of_source})",
              f"{w['facts']}:"]
-    for name in sorted(decision.facts):
-        meta = book.catalogue.get(name, {})
-        lines.append(f"  {name} = {_value(decision.facts[name], lang)}    {meta.get(lang, '')}")
+    for fact in data["facts"]:
+        lines.append(f"  {fact['name']} = {_value(decision.facts[fact['name']], lang)}    {fact['description']}")
     if decision.geometry:
         measured = decision.geometry["measured"]
         lines.append(f"{w['measured']}:")
@@ -119,27 +153,15 @@ def trail(decision: Decision, lang: str = "zh") -> str:
             for finding in check.findings:
                 if finding.code.startswith("geo."):
                     lines.append(f"  [{check.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
-    _findings(lines, decision, book.catalogue, lang)
+    _findings(lines, decision, rulebook.load().catalogue, lang)
     lines.append(f"{w['fired']}:")
-    for index, rule_id in enumerate(decision.fired, 1):
-        rule = book.rules[rule_id]
-        lines.append(f"  {index:2d}. {rule_id}  — {rule.cite}: {rule.cite.text}")
+    for index, rule in enumerate(data["rules_fired"], 1):
+        lines.append(f"  {index:2d}. {rule['rule']}  — {rule['citation']}: {rule['text']}")
     lines.append(f"{w['why']}:")
-    for name, table in book.tables.items():
-        chosen = decision.conversion if name == "conversion" else decision.expropriation
-        winner = next(r for r in table.rules if r.condition.evaluate(facts_values))
-        outcome = LEVEL[lang][chosen.level] if chosen else w["none"]
-        lines.append(f"  {w[name]}: {outcome} — {w['winner']} {winner.id} ({winner.cite})")
-        winner_level = winner.outcome["level"] if winner.outcome else None
-        for level in ("county", "city", "province", "state_council"):
-            if level == winner_level:
-                continue
-            for rule in (r for r in table.rules if r.outcome and r.outcome["level"] == level):
-                if rule.when.evaluate(facts_values):
-                    reason = w["overridden"]
-                else:
-                    tests = failing_tests(rule.when, facts_values)
-                    reason = "; ".join(dict.fromkeys(  # an `in` test fails once per value: say it once
-                        _describe_test(t, book.catalogue, decision.facts, lang) for t in tests))
-                lines.append(f"    {w['not']} {LEVEL[lang][level]} [{rule.id}], {w['because']}: {reason}")
+    for name, entry in data["why"].items():
+        outcome = LEVEL[lang][entry["level"]] if entry["level"] else w["none"]
+        lines.append(f"  {w[name]}: {outcome} — {w['winner']} {entry['rule']} ({entry['citation']})")
+        for other in entry["not"]:
+            lines.append(f"    {w['not']} {LEVEL[lang][other['level']]} [{other['rule']}], {w['because']}: "
+                         + "; ".join(other["because"]))
     return "\n".join(lines)
