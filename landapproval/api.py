@@ -27,34 +27,33 @@ from .models import Case
 CaseInput = Case | dict | str | Path
 
 
-class _Once:
-    """A value built on first use, once per process even when threads ask for it together (the
-    first requests of a server arrive at once; lru_cache would let each of them build it)."""
+def _built_once(build):
+    """`build()` on first use, once per process even when threads ask for it together (the first
+    requests of a server arrive at once; lru_cache would let each of them build it)."""
+    lock, built = threading.Lock(), []
 
-    def __init__(self, build):
-        self._build, self._value, self._lock = build, None, threading.Lock()
-        functools.update_wrapper(self, build)
+    @functools.wraps(build)
+    def get():
+        if not built:
+            with lock:
+                if not built:
+                    built.append(build())
+        return built[0]
 
-    def __call__(self):
-        value = self._value
-        if value is None:
-            with self._lock:
-                if self._value is None:
-                    self._value = self._build()
-                value = self._value
-        return value
+    def cache_clear() -> None:
+        with lock:
+            built.clear()
 
-    def cache_clear(self) -> None:
-        with self._lock:
-            self._value = None
+    get.cache_clear = cache_clear
+    return get
 
 
-@_Once
+@_built_once
 def jurisdiction() -> Jurisdiction:
     return Jurisdiction()
 
 
-@_Once
+@_built_once
 def engine() -> Engine:
     """The rule engine: the rule book compiled into durable_rules' C core, once per process."""
     return Engine(rulebook.load().durable_rulesets())

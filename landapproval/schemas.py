@@ -71,6 +71,8 @@ class Finding(_Out):
     remedy: Optional[str] = None
     missing: Optional[list[str]] = Field(default=None, description="evidence fields the case does not give")
     facts: Optional[dict[str, Any]] = None
+    figures: Optional[list[str]] = Field(default=None, description="the facts read, with labels and units, "
+                                                                   "and what the rule compared")
 
 
 class Check(_Out):

@@ -399,8 +399,7 @@ class _Guard:
     def __init__(self, app, settings: Settings):
         self.app, self.settings = app, settings
         self.in_flight = 0
-        self.audit = [(b"x-landapproval-version", rulebook.package_version().encode()),
-                      (b"x-rules-sha256", rulebook.fingerprint().encode())]
+        self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the rule book is compiled by then)
         self.token = settings.token.encode() if settings.token else None
 
     async def __call__(self, scope, receive, send):
@@ -418,6 +417,9 @@ class _Guard:
         if request_id is None or not _REQUEST_ID.fullmatch(request_id):
             request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        if not self.audit:
+            self.audit = [(b"x-landapproval-version", rulebook.package_version().encode()),
+                          (b"x-rules-sha256", rulebook.fingerprint().encode())]
         extra = [(b"x-request-id", request_id.encode()), *self.audit]
         outcome = {"status": 0, "bytes": 0}
 
@@ -539,11 +541,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(app.state.pool, _warm_up)
+        app.state.pool = None             # the evaluations' threads, made at each start-up
+        await asyncio.get_running_loop().run_in_executor(app.state.pool, _warm_up)
         app.state.ready = True
         yield
         app.state.pool.shutdown(wait=False)
+        app.state.ready = False
 
     app = FastAPI(
         title="landapproval",
@@ -556,7 +559,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.ready = False           # set once the rule book is compiled and the engine built
     app.state.layers = None           # a layer set, once opened (`serve --layers`); /readyz reports it
-    app.state.pool = ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="landapproval")
+    app.state.pool = None             # the evaluations' threads, made at each start-up
 
     async def off_loop(function, *args):
         return await asyncio.get_running_loop().run_in_executor(app.state.pool, function, *args)

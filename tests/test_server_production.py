@@ -198,25 +198,6 @@ def test_every_answer_carries_version_fingerprint_and_request_id(client):
     assert response.headers["x-request-id"] != "a b\tc"
 
 
-def test_fingerprint_follows_the_rule_files(tmp_path, monkeypatch):
-    import shutil
-
-    copy = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", copy)
-    monkeypatch.setenv("LANDAPPROVAL_RULES", str(copy))
-    rulebook.load.cache_clear()
-    try:
-        same = rulebook.fingerprint()
-        with open(copy / "parameters.yaml", "a", encoding="utf-8") as f:
-            f.write("\n# a comment is still a change of the file\n")
-        rulebook.load.cache_clear()
-        changed = rulebook.fingerprint()
-    finally:
-        monkeypatch.delenv("LANDAPPROVAL_RULES")
-        rulebook.load.cache_clear()
-    assert same == rulebook.fingerprint() and changed != same
-
-
 def test_healthz_and_readyz(client):
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
@@ -362,6 +343,7 @@ def test_access_log_is_one_json_line_per_request(caplog):
                    headers={"content-type": YAML, "x-request-id": "abc-1"}, params={"lang": "en"})
         httpx.get(f"{url}/v1/nothing")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "landapproval.access"]
+    lines = [line for line in lines if line["path"] != "/readyz"]    # the start-up probe may log late
     assert [(x["method"], x["path"], x["status"]) for x in lines] == [("POST", "/v1/evaluate", 200),
                                                                       ("GET", "/v1/nothing", 404)]
     assert lines[0]["request_id"] == "abc-1" and lines[0]["query"] == "lang=en"
