@@ -29,7 +29,7 @@ _EXTRA = {
            "opinion": "审查意见签署", "handler": "经办人", "reviewer": "审核人", "date": "日期", "seal": "签章",
            "date_blank": "　　年　　月　　日", "missing_count": "缺少审查材料 {n} 项（见上）",
            "appendix_note": "供技术人员核对：适用日期取自的字段、审批规则编号、问题代码及其读取的事实或缺少的字段。",
-           "collective": "集体", "state": "国有"},
+           "collective": "集体", "state": "国有", "colon": "：", "lp": "（", "rp": "）", "gap": "　"},
     "en": {"title": "Land approval review opinion", "authority": "Approving authority", "part": "Part",
            "approver": "Approves", "why": "Why, and the clause", "item": "Review item", "status": "Status",
            "findings": "Findings", "map": "Parcels and layers", "trail": "Rules fired",
@@ -40,16 +40,16 @@ _EXTRA = {
            "statutory": "National law (powers not delegated)",
            "doc_no": "Document no.", "case_id": "Case", "county": "County", "kind": "Kind", "generated": "Generated on",
            "fingerprint": "rules fingerprint", "parcels": "Parcels", "parcel": "Parcel", "ownership": "Ownership",
-           "expropriate": "Expropriated", "total": "Total", "measured_area": "Measured area",
+           "expropriate": "Expropr.", "total": "Total", "measured_area": "Measured area",
            "unit_note": "Areas in hectares.", "opinion": "Signatures", "handler": "Prepared by",
            "reviewer": "Reviewed by", "date": "Date", "seal": "Seal", "date_blank": "",
            "missing_count": "{n} pieces of evidence missing (see above)",
            "appendix_note": "For technical checking: the field the date was taken from, the deciding rule ids, each finding's code with the facts it read or the fields it lacks.",
-           "collective": "collective", "state": "state"},
+           "collective": "collective", "state": "state", "colon": ": ", "lp": " (", "rp": ")", "gap": "  "},
 }
 _CLASS_NAMES = {"zh": {"permanent_basic_farmland": "永久基本农田", "cultivated": "耕地", "other_agricultural": "其他农用地",
                        "construction": "建设用地", "unused": "未利用地"},
-                "en": {"permanent_basic_farmland": "perm. basic farmland", "cultivated": "cultivated",
+                "en": {"permanent_basic_farmland": "permanent basic farmland", "cultivated": "cultivated",
                        "other_agricultural": "other agricultural", "construction": "construction", "unused": "unused"}}
 
 
