@@ -118,6 +118,8 @@ def _comparison_text(test: Test, facts: dict, catalogue: dict, lang: str) -> str
     lname, rname = label(test.fact, catalogue, lang), label(test.value.name, catalogue, lang)
     lshown, rshown = value_text(test.fact, left, catalogue, lang), value_text(test.value.name, right, catalogue, lang)
     earlier = test.op in ("lt", "lte")
+    if lshown == rshown:  # an inclusive limit met to the shown precision: nothing short or over
+        return f"{lname} {lshown} = {rname} {rshown}"
     if isinstance(left, dt.date):
         days = abs((right - left).days)
         if lang == "zh":

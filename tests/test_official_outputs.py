@@ -212,9 +212,9 @@ def test_every_formula_start_is_guarded_and_plain_text_is_not():
     assert guard_cell("曲沃县") == "曲沃县" and guard_cell("5.1234") == "5.1234"
 
 
-def test_what_measuring_found_is_listed_under_the_map_line(tmp_path):
-    """A 0.5 m² sliver of permanent basic farmland is not routed but reported: the text shows it
-    under the map line, in words, and the map line does not say the map agrees."""
+def test_a_map_finding_is_in_the_body_and_the_map_line_does_not_say_it_agrees(tmp_path):
+    """A 0.5 m² sliver of permanent basic farmland is not routed but reported: the text shows the
+    map's finding in words with its figures, and the map line does not say the map agrees."""
     from shapely.geometry import box
 
     from landapproval.geo import LayerSet
@@ -229,10 +229,14 @@ def test_what_measuring_found_is_listed_under_the_map_line(tmp_path):
             "scope": {"within_construction_scale": True, "development_zone": None},
             "parcels": [{"id": "P1", "ownership": "collective", "boundary": "p1.wkt", "land": {"cultivated": "1"}}]}
     decision = landapproval.evaluate(case, base_dir=tmp_path, layers=layers)
-    sliver = next(f for f in decision.geometry["findings"] if "sliver" in f["code"])
+    found = [f for _, f in render.map_findings(decision)] + render.measurement_findings(decision)
+    assert found, "the sliver is reported"
     for lang in ("zh", "en"):
         body = render.text(decision, lang).split("技术附录:" if lang == "zh" else "Technical appendix:")[0]
-        after_map = body[body.index("地图核对" if lang == "zh" else "Map:"):]
-        assert sliver["message_" + lang] in after_map
-        assert "与申报一致" not in after_map and "agree with the case" not in after_map
-    assert sliver["message_zh"] in html.unescape(report.html_report(decision, "zh"))
+        for finding in found:
+            message = finding.message[lang] if hasattr(finding, "message") else finding["message_" + lang]
+            assert message in body
+        map_line = next(line for line in body.splitlines() if line.startswith(("地图核对", "Map:")))
+        assert "与申报一致" not in map_line and "agree with the case" not in map_line
+    page = html.unescape(report.html_report(decision, "zh"))
+    assert all((f.message["zh"] if hasattr(f, "message") else f["message_zh"]) in page for f in found)
