@@ -19,8 +19,6 @@ STYLE = {  # layer key: (fill, stroke, label zh / en)
 
 
 def case_svg(decision, case_path: str, layers_path: str | None = None, width: int = 640) -> str | None:
-    from shapely import box, intersects
-
     from . import api
     from .geo import LayerSet
     from .geofacts import _load_layers, read_parcel_boundary
@@ -32,6 +30,13 @@ def case_svg(decision, case_path: str, layers_path: str | None = None, width: in
     if not parcels:
         return None
     layer_set = _load_layers(str(Path(layers_path).resolve())) if layers_path else LayerSet.from_geometries()
+    return parcels_svg(parcels, layer_set, width)
+
+
+def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
+    """The SVG of (parcel id, shapely geometry in EPSG:4525) pairs over a loaded `geo.LayerSet`."""
+    from shapely import box, intersects
+
     xs = [g.bounds for _, g in parcels]
     minx, miny = min(b[0] for b in xs), min(b[1] for b in xs)
     maxx, maxy = max(b[2] for b in xs), max(b[3] for b in xs)

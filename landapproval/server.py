@@ -689,6 +689,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "layers": None if settings.layers is None else ("open" if app.state.layers is not None else "closed")}
         return _json(body, 200 if ready else 503)
 
+    from .web import router as workbench  # the officials' page at / (landapproval/web)
+
+    app.include_router(workbench)
     _mount_docs(app)
     _publish_schemas(app)
     app.add_middleware(_Guard, settings=settings)

@@ -1,0 +1,311 @@
+"""The officials' workbench, driven in headless Chromium against the real server.
+
+What an official does end to end: open a case file and read the verdict and who approves it; start
+a blank form, make a mistake and see the error at that field; paste parcels from Excel; upload a
+boundary and see the map; download the case YAML and get the CLI's decision back from it; open the
+printable report (a screenshot with real CJK glyphs); all without one request leaving the server.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from landapproval import api, render
+
+ROOT = Path(__file__).resolve().parents[2]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+pytest.importorskip("selenium")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+def wait(browser, condition, timeout=15):
+    return WebDriverWait(browser, timeout).until(lambda _: condition())
+
+
+def open_page(browser, base_url):
+    browser.get(base_url + "/")
+    wait(browser, lambda: browser.execute_script("return document.body.dataset.ready === 'true'"))
+
+
+def field(browser, path):
+    return browser.find_element(By.CSS_SELECTOR, f'#case-form [data-path="{path}"]')
+
+
+def value_of(browser, path) -> str | None:
+    """Read in one script call: the form may be re-rendered between two WebDriver calls."""
+    return browser.execute_script(
+        "const n = document.querySelector(`#case-form [data-path=\"${arguments[0]}\"]`); return n && n.value;", path)
+
+
+def error_at(browser, path) -> str:
+    return browser.find_element(By.CSS_SELECTOR, f'#case-form .err[data-errpath="{path}"]').text
+
+
+def upload_case(browser, path: Path):
+    browser.find_element(By.ID, "file-case").send_keys(str(path))
+    case_id = api.load_case(path)[0].id
+    wait(browser, lambda: value_of(browser, "id") == case_id)
+
+
+def answers(browser) -> str:
+    return browser.execute_script("return document.body.dataset.answers || '0'")
+
+
+def evaluate(browser):
+    before = answers(browser)
+    browser.find_element(By.ID, "evaluate").click()
+    wait(browser, lambda: answers(browser) != before)
+
+
+def cli_json(path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "landapproval.cli", "evaluate", str(path), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode in (0, 1), out.stderr
+    return json.loads(out.stdout)
+
+
+def downloaded(folder: Path, name: str, timeout=15) -> Path:
+    target = folder / name
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if target.exists() and not (folder / (name + ".crdownload")).exists() and target.stat().st_size:
+            return target
+        time.sleep(0.1)
+    raise AssertionError(f"{name} was not downloaded into {folder}: {sorted(p.name for p in folder.iterdir())}")
+
+
+def test_page_loads_in_chinese_with_labelled_fields_and_nothing_external(browser, base_url):
+    open_page(browser, base_url)
+    assert browser.title == "临汾市用地审批工作台"
+    assert browser.execute_script("return document.documentElement.lang") == "zh-CN"
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
+    assert headings == ["基本情况", "地块", "审查材料", "审批流程"]
+    # every field can be reached by keyboard and has an accessible name (a <label for> or aria-label)
+    unnamed = browser.execute_script("""
+        return [...document.querySelectorAll('input, select, textarea')].filter((n) => !n.hidden && n.type !== 'hidden'
+          && !(n.labels && n.labels.length) && !n.getAttribute('aria-label') && n.tabIndex >= 0).map((n) => n.outerHTML);""")
+    assert unnamed == []
+    # every resource the page loaded came from this server; the HTML names no other origin
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    assert loaded and all(url.startswith(base_url + "/") for url in loaded), loaded
+    assert {u.split("/")[-1].split("?")[0] for u in loaded} >= {"app.js", "app.css", "form"}
+    for url in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", browser.page_source):
+        assert url.startswith("/"), url
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_no_static_file_names_another_origin():
+    static = ROOT / "landapproval" / "web" / "static"
+    for path in static.iterdir():
+        text = path.read_text(encoding="utf-8")
+        urls = [u for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'`)]*", text) if u != "http://www.w3.org/2000/svg"]
+        assert urls == [], (path.name, urls)
+
+
+@pytest.mark.parametrize("name", ["review/complete-approvable.yaml", "review/c4-supplement-short.yaml"])
+def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_url, name):
+    path = ROOT / "cases" / name
+    expected = api.evaluate(path)
+    open_page(browser, base_url)
+    upload_case(browser, path)
+    evaluate(browser)
+    verdict = browser.find_element(By.ID, "verdict")
+    first = browser.find_element(By.CSS_SELECTOR, "#result > *")
+    assert first == verdict
+    assert verdict.text == (render.WORDS["zh"]["verdict_yes"] if expected.approvable else render.WORDS["zh"]["verdict_no"])
+    conversion = browser.find_element(By.CSS_SELECTOR, '#authority tr[data-part="conversion"]').text
+    level, mode = expected.conversion.level, expected.conversion.mode
+    assert f"{render.LEVEL['zh'][level]}（{render.MODE['zh'][mode]}）" in conversion
+    assert expected.conversion.citations[0] in conversion
+    rows = browser.find_elements(By.CSS_SELECTOR, "#checks tr[data-check]")
+    assert [r.get_attribute("data-check") for r in rows] == [f"C{i}" for i in range(1, 9)]
+    for row, check in zip(rows, expected.checks):
+        assert render.STATUS["zh"][check.status] in row.text
+    steps = browser.find_elements(By.CSS_SELECTOR, "#timeline li")
+    assert [s.get_attribute("data-step") for s in steps] == [f"S{i}" for i in range(1, 7)]
+    for item, step in zip(steps, expected.steps):
+        if step.due:
+            assert f"期限 {step.due.isoformat()}" in item.text
+    findings = [f for c in expected.checks for f in c.findings] + [f for s in expected.steps for f in s.findings]
+    listed = browser.find_element(By.ID, "result").text
+    for finding in findings:
+        assert finding.message["zh"] in listed
+        if finding.remedy:
+            assert finding.remedy["zh"] in listed
+    if name.endswith("approvable.yaml"):
+        shot = os.environ.get("LANDAPPROVAL_WORKBENCH_SCREENSHOT")
+        if shot:  # README's picture: LANDAPPROVAL_WORKBENCH_SCREENSHOT=docs/workbench.png pytest tests/web
+            browser.execute_script("document.getElementById('evaluate').scrollIntoView({block: 'start'})")
+            browser.save_screenshot(str(ROOT / shot))
+
+
+def test_blank_form_with_a_mistake_shows_the_error_at_that_field(browser, base_url):
+    open_page(browser, base_url)
+    Select(browser.find_element(By.ID, "blank-kind")).select_by_value("single_site")
+    browser.find_element(By.ID, "blank-new").click()
+    assert field(browser, "kind").get_attribute("value") == "single_site"
+    field(browser, "id").send_keys("NEW-1")
+    field(browser, "county").send_keys("曲沃县")
+    Select(field(browser, "scope.within_construction_scale")).select_by_value("true")
+    field(browser, "parcels[0].id").send_keys("P1")
+    Select(field(browser, "parcels[0].ownership")).select_by_value("collective")
+    field(browser, "parcels[0].land.cultivated").send_keys("1.23456")   # five decimals: a mistake
+    evaluate(browser)
+    assert not browser.find_elements(By.ID, "verdict")
+    message = error_at(browser, "parcels[0].land.cultivated")
+    assert message, browser.find_element(By.ID, "general-errors").text
+    assert "4" in message
+    assert field(browser, "parcels[0].land.cultivated").get_attribute("aria-invalid") == "true"
+    assert error_at(browser, "parcels[0].land.other_agricultural") == ""
+    # corrected, the same form evaluates
+    cell = field(browser, "parcels[0].land.cultivated")
+    cell.clear()
+    cell.send_keys("1.2345")
+    evaluate(browser)
+    assert browser.find_element(By.ID, "verdict").text
+    assert error_at(browser, "parcels[0].land.cultivated") == ""
+
+
+PASTED = ("P1\tcollective\t\t0\t2.5\t1.25\t0.1\t0\n"
+          "P2\tstate\t\t0\t0\t0\t0.3333\t0\n"
+          "P3\tcollective\t\t0.0001\t3.0001\t0\t0\t0.2\n")
+
+
+def test_rows_pasted_from_excel_fill_the_parcel_table_with_row_totals(browser, base_url):
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+    first = field(browser, "parcels[0].id")
+    browser.execute_script("""
+        const data = new DataTransfer(); data.setData('text/plain', arguments[1]);
+        arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));""",
+                           first, PASTED)
+    rows = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')
+    assert len(rows) == 3
+    assert field(browser, "parcels[1].ownership").get_attribute("value") == "state"
+    assert field(browser, "parcels[2].land.cultivated").get_attribute("value") == "3.0001"
+    totals = [r.find_element(By.CSS_SELECTOR, "td.total").text for r in rows]
+    assert totals == ["3.8500", "0.3333", "3.2002"]
+    foot = browser.find_element(By.CSS_SELECTOR, '[data-table="parcels"] tfoot').text
+    assert "7.3835" in foot
+    evaluate(browser)
+    decision = browser.execute_script("return lastDecision")
+    assert decision["totals"]["conversion"]["agricultural"] == "6.7502"   # 2.5+1.25 + 0.0001+3.0001
+    assert decision["totals"]["conversion"]["cultivated"] == "5.5001"        # 2.5 + 3.0001
+    assert decision["totals"]["conversion"]["permanent_basic_farmland"] == "0.0001"
+
+
+def test_downloaded_yaml_and_json_give_the_cli_decision(browser, base_url, downloads):
+    source = ROOT / "cases" / "review" / "c4-supplement-short.yaml"
+    open_page(browser, base_url)
+    upload_case(browser, source)
+    evaluate(browser)
+    case_id = api.load_case(source)[0].id
+    browser.find_element(By.ID, "download-yaml").click()
+    saved = downloaded(downloads, f"{case_id}.yaml")
+    assert cli_json(saved) == cli_json(source)
+    browser.find_element(By.ID, "download-json").click()
+    decision = json.loads(downloaded(downloads, f"{case_id}.decision.json").read_text(encoding="utf-8"))
+    assert decision == cli_json(source)
+
+
+def _ink(image, box) -> tuple[int, bytes]:
+    crop = image.crop(box).convert("L")
+    data = crop.tobytes()
+    return sum(1 for v in data if v < 160), data
+
+
+def test_report_screenshot_is_not_blank_and_shows_cjk_glyphs(browser, base_url, tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "c4-supplement-short.yaml")
+    evaluate(browser)
+    main = browser.current_window_handle
+    browser.find_element(By.ID, "open-report").click()
+    wait(browser, lambda: len(browser.window_handles) == 2)
+    report = next(h for h in browser.window_handles if h != main)
+    browser.switch_to.window(report)
+    try:
+        wait(browser, lambda: browser.execute_script(
+            "return document.readyState === 'complete' && !!document.querySelector('.verdict')"))
+        png = browser.get_screenshot_as_png()
+        (tmp_path / "report.png").write_bytes(png)
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        gray = image.convert("L").tobytes()
+        dark = sum(1 for v in gray if v < 200) / len(gray)
+        assert dark > 0.01, f"the report screenshot is blank ({dark:.2%} non-white)"
+        # each character of the verdict, cut out of the screenshot: it has ink, and different
+        # characters look different (a missing CJK font draws the same empty box for every one)
+        text, boxes, ratio = browser.execute_script("""
+            const node = document.querySelector('.verdict').firstChild, out = [];
+            for (let i = 0; i < node.length; i++) {
+              const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+              const b = r.getBoundingClientRect(); out.push([b.left, b.top, b.right, b.bottom]);
+            }
+            return [node.data, out, window.devicePixelRatio];""")
+        glyphs = {}
+        for char, (left, top, right, bottom) in zip(text, boxes):
+            if not CJK.match(char):
+                continue
+            ink, data = _ink(image, tuple(round(v * ratio) for v in (left, top, right, bottom)))
+            assert ink > 10, f"no ink for {char!r}"
+            glyphs.setdefault(char, data)
+        assert len(glyphs) >= 4, text
+        assert len(set(glyphs.values())) == len(glyphs), "CJK characters render as identical boxes"
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
+
+
+def test_english_switch(browser, base_url):
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "c4-supplement-short.yaml")
+    evaluate(browser)
+    browser.find_element(By.ID, "lang-switch").click()
+    wait(browser, lambda: browser.execute_script("return document.documentElement.lang") == "en")
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["en"]["verdict_no"])
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
+    assert headings == ["Basic information", "Parcels", "Review evidence", "Approval workflow"]
+    assert field(browser, "id").get_attribute("value") == "QW-2024-03-C4"   # the form kept its values
+    browser.find_element(By.ID, "lang-switch").click()
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["zh"]["verdict_no"])
+
+
+def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp_path, downloads):
+    import zipfile
+
+    names = ["complete-approvable.yaml", "c4-supplement-short.yaml", "c2-quota-exceeded.yaml"]
+    archive = tmp_path / "cases.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in names[1:]:
+            zf.write(ROOT / "cases" / "review" / name, f"review/{name}")
+        zf.writestr("review/broken.yaml", "id: [")
+    open_page(browser, base_url)
+    browser.find_element(By.ID, "tab-batch").click()
+    browser.find_element(By.ID, "file-batch").send_keys(
+        str(ROOT / "cases" / "review" / names[0]) + "\n" + str(archive))
+    browser.find_element(By.ID, "batch-run").click()
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#batch-table tr.yes, #batch-table tr.no"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#batch-table tr")[1:]
+    assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows] == [
+        names[0], "cases.zip/review/" + names[1], "cases.zip/review/" + names[2], "cases.zip/review/broken.yaml"]
+    for row, name in zip(rows, names):
+        expected = api.evaluate(ROOT / "cases" / "review" / name)
+        assert ("可以批准" if expected.approvable else "暂不能批准") in row.text
+    assert "无法读取" in rows[3].text
+    browser.find_element(By.ID, "batch-csv").click()
+    csv_text = downloaded(downloads, "batch.csv").read_text(encoding="utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 5
