@@ -274,17 +274,25 @@ def _batch_outcome(name: str, content: bytes, layers) -> batchlib.Outcome:
 
 
 def batch(raw: bytes, lang: str, fmt: str, layers) -> Response:
-    if fmt not in ("json", "csv"):
-        raise Refused(error(422, "invalid_input", "format must be json or csv",
-                            [{"path": "format", "message": "json | csv"}]))
+    """One row per case: the officials' table of `landapproval evaluate --format csv|xlsx`."""
+    if fmt not in ("json", "csv", "xlsx"):
+        raise Refused(error(422, "invalid_input", "format must be json, csv or xlsx",
+                            [{"path": "format", "message": "json | csv | xlsx"}]))
     outcomes = [_batch_outcome(name, content, layers) for name, content in _batch_files(raw)]
     if fmt == "csv":
-        text = "\n".join([batchlib.csv_header(), *map(batchlib.csv_line, outcomes)]) + "\n"
-        return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+        text = "\n".join([batchlib.csv_header(lang), *(batchlib.csv_line(o, lang) for o in outcomes)]) + "\n"
+        return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="batch.csv"'})
+    if fmt == "xlsx":
+        from ..workbook import workbook_bytes
+
+        return Response(workbook_bytes(outcomes, lang),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="batch.xlsx"'})
     summary = batchlib.Summary()
     for outcome in outcomes:
         summary.add(outcome)
-    rows = [{**batchlib.csv_row(o), "verdict": None if o.decision is None else o.decision.approvable}
+    columns = [{"key": key, "label": zh if lang == "zh" else en} for key, zh, en in batchlib.COLUMNS]
+    rows = [{**batchlib.table_row(o, lang), "approvable": None if o.decision is None else o.decision.approvable}
             for o in outcomes]
-    return json({"rows": rows, "summary": summary.table(lang)})
+    return json({"columns": columns, "rows": rows, "summary": summary.table(lang)})

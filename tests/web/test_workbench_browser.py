@@ -308,4 +308,10 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
     assert "无法读取" in rows[3].text
     browser.find_element(By.ID, "batch-csv").click()
     csv_text = downloaded(downloads, "batch.csv").read_text(encoding="utf-8-sig")
-    assert len(csv_text.strip().splitlines()) == 5
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 5 and lines[0].startswith("文件,案件编号")
+    browser.find_element(By.ID, "batch-xlsx").click()
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(downloaded(downloads, "batch.xlsx")).worksheets[0]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)][:3] == [
+        api.load_case(ROOT / "cases" / "review" / n)[0].id for n in names]

@@ -12,7 +12,7 @@ const UI = {
     evaluate: "审查", download_yaml: "下载案件 YAML", download_json: "下载决定 JSON",
     open_report: "打开审查报告（可打印）", batch_title: "批量审查",
     batch_help: "选择多个案件文件（YAML / JSON）或 zip 压缩包，每个案件一行。", batch_files: "案件文件或 zip",
-    batch_run: "批量审查", batch_csv: "下载 CSV", sections: {basic: "基本情况", parcels: "地块", review: "审查材料", workflow: "审批流程"},
+    batch_run: "批量审查", batch_csv: "下载 CSV", batch_xlsx: "下载 Excel（xlsx）", sections: {basic: "基本情况", parcels: "地块", review: "审查材料", workflow: "审批流程"},
     unknown: "（未填写）", yes: "是", no: "否", add_row: "添加一行", remove_row: "删除", total: "合计",
     row_total: "本行合计（公顷）", boundary: "边界", upload_boundary: "上传边界", boundary_set: "已上传",
     boundary_path: "文件路径（须上传文件）", clear: "清除", working: "正在处理…", done: "完成",
@@ -37,7 +37,7 @@ const UI = {
     evaluate: "Evaluate", download_yaml: "Download case YAML", download_json: "Download decision JSON",
     open_report: "Open the printable report", batch_title: "Batch",
     batch_help: "Choose several case files (YAML / JSON) or zip archives; one row per case.", batch_files: "Case files or zip",
-    batch_run: "Evaluate all", batch_csv: "Download CSV",
+    batch_run: "Evaluate all", batch_csv: "Download CSV", batch_xlsx: "Download Excel (xlsx)",
     sections: {basic: "Basic information", parcels: "Parcels", review: "Review evidence", workflow: "Approval workflow"},
     unknown: "(not given)", yes: "yes", no: "no", add_row: "Add a row", remove_row: "Remove", total: "Total",
     row_total: "Row total (ha)", boundary: "Boundary", upload_boundary: "Upload boundary", boundary_set: "uploaded",
@@ -740,25 +740,21 @@ async function runBatch() {
     return;
   }
   const body = await response.json();
-  const lv = meta.words.level[lang];
-  const head = ["file", "case", "county", "conversion", "expropriation", "approvable", "blocking", "failed", "incomplete", "next_step", "error"];
-  $("#batch-result").replaceChildren(el("table", {class: "grid", id: "batch-table"},
-    el("tr", {}, head.map((h) => el("th", {scope: "col", text: t(h)}))),
-    body.rows.map((r) => el("tr", {class: r.error ? "bad" : (r.approvable === "true" ? "yes" : "no")},
-      el("td", {text: r.file}), el("td", {text: r.case}), el("td", {text: r.county}),
-      el("td", {text: r.conversion_level ? lv[r.conversion_level] : ""}), el("td", {text: r.expropriation_level ? lv[r.expropriation_level] : ""}),
-      el("td", {text: r.error ? t("unreadable") : (r.approvable === "true" ? t("can") : t("cannot"))}),
-      el("td", {text: r.blocking}), el("td", {text: r.failed_checks}), el("td", {text: r.incomplete_checks}),
-      el("td", {text: r.next_step}), el("td", {class: "err-cell", text: r.error || ""})))),
+  const shown = body.columns.filter((c) => !["county_code", "kind", "as_of"].includes(c.key));
+  $("#batch-result").replaceChildren(el("div", {class: "scroll"}, el("table", {class: "grid", id: "batch-table"},
+    el("tr", {}, shown.map((c) => el("th", {scope: "col", text: c.label}))),
+    body.rows.map((r) => el("tr", {class: r.approvable === null ? "bad" : (r.approvable ? "yes" : "no")},
+      shown.map((c) => el("td", {class: "col-" + c.key, text: c.key === "verdict" && r.approvable === null ? t("unreadable") : r[c.key]})))))),
     el("pre", {class: "summary", text: body.summary}));
   $("#batch-csv").disabled = false;
+  $("#batch-xlsx").disabled = false;
   $("#batch-status").textContent = t("done");
 }
 
-async function batchCsv() {
+async function batchDownload(format) {
   if (!batchBody) return;
-  const response = await post(`/web/batch?lang=${lang}&format=csv`, batchBody);
-  if (response.ok) save(await response.blob(), fileNameOf(response, "batch.csv"));
+  const response = await post(`/web/batch?lang=${lang}&format=${format}`, batchBody);
+  if (response.ok) save(await response.blob(), fileNameOf(response, `batch.${format}`));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -822,7 +818,8 @@ async function start() {
   $("#tab-case").addEventListener("click", () => showView("case"));
   $("#tab-batch").addEventListener("click", () => showView("batch"));
   $("#batch-run").addEventListener("click", runBatch);
-  $("#batch-csv").addEventListener("click", batchCsv);
+  $("#batch-csv").addEventListener("click", () => batchDownload("csv"));
+  $("#batch-xlsx").addEventListener("click", () => batchDownload("xlsx"));
   document.body.dataset.ready = "true";
 }
 
