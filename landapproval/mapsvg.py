@@ -42,6 +42,7 @@ def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
     maxx, maxy = max(b[2] for b in xs), max(b[3] for b in xs)
     pad = max(maxx - minx, maxy - miny) * 0.25 + 10
     frame = box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+    layer_set = layer_set.around([frame])  # a city-scale layer: read the framed area only
     fx0, fy0, fx1, fy1 = frame.bounds
     scale = width / (fx1 - fx0)
     height = int((fy1 - fy0) * scale)

@@ -1,9 +1,18 @@
-"""The GIS layers a case is measured against (`--layers LAYERS.yaml`), loaded once, indexed once.
+"""The GIS layers a case is measured against (`--layers LAYERS.yaml`).
 
-A LayerSet is built from the layers file (format: CONTRACT.md "Geometry") with pyogrio, every
-geometry brought to EPSG:4525 and put in a shapely STRtree; it is then reused for any number of
-cases. Attribute columns named in the file are read and checked here (a level or 地类编码 that
-means nothing is an InputError), so measuring never meets a surprise.
+A layer comes from a file pyogrio reads (GeoPackage, Shapefile, FileGDB `.gdb`, FlatGeobuf,
+GeoJSON …) or from a PostGIS table (`source: postgresql://…`, geo/postgis.py). Every geometry is
+brought to EPSG:4525 and put in a shapely STRtree. Attribute columns named in the file are read
+and checked here (a level or 地类编码 that means nothing is an InputError), so measuring never
+meets a surprise.
+
+Two modes, chosen per layer by its feature count:
+- a small layer (≤ IN_MEMORY_MAX features) is read whole once and reused for every case;
+- a city-scale layer (a county's or a city's 三调: a million polygons) is never read whole: a
+  LazyLayer reads only the features whose box touches the case's parcels, through the source's
+  spatial index (GeoPackage R-tree, Shapefile .qix/.sbn, FileGDB .spx, FlatGeobuf's packed
+  R-tree, PostGIS GiST; a shapefile without an index is scanned). `LayerSet.around(geoms)` gives
+  the layer set one case needs, read by those boxes.
 
 A shapefile without .cpg has its GBK names read as Latin-1 by GDAL, silently. That mojibake
 (e.g. 'ÇúÎÖ' for 曲沃) is detected and turned into an InputError asking for `encoding:`.
@@ -14,6 +23,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +45,18 @@ OPTIONAL_ATTRS = {"land_survey": ("ownership",)}
 ZONE_LEVELS = {"national": "national", "provincial": "provincial", "municipal": "municipal",
                "county": "county", "国家级": "national", "省级": "provincial", "市级": "municipal",
                "县级": "county"}
+#: A layer with at most this many features is read whole once; a larger one (or one whose count
+#: the source cannot give cheaply) is read by the boxes of each case's parcels. 50,000 polygons
+#: take ~50 MB and ~1 s to read; a city's 三调 (10⁶ polygons) would take 1 GB and 12 s.
+IN_MEMORY_MAX = 50_000
+#: Boxes are widened by this many metres before reading, so a feature that only touches a parcel
+#: is read even after a CRS change of the box.
+BOX_MARGIN_M = 1.0
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HIGH_LATIN1 = re.compile(r"[\u0080-\u00ff]")
+_POLYGONAL = {3, 6}  # shapely type ids of Polygon, MultiPolygon
 
 
 @dataclass
@@ -61,21 +80,107 @@ class Layer:
         return np.sort(self.tree.query(geom, predicate="intersects"))
 
 
+class LazyLayer:
+    """A large layer, read by box through its source's spatial index as queries need it.
+
+    Same interface as Layer (key, source, geoms, attrs, repaired, tree, query). The features read
+    so far are kept and only appended to, so row indices stay valid; `fresh()` starts an empty
+    copy, which is what `LayerSet.around` hands each case, so memory follows the case, not the
+    process's history."""
+
+    def __init__(self, key: str, reader):
+        self.key = key
+        self.reader = reader
+        self.source = reader.source
+        self.geoms = np.empty(0, dtype=object)
+        self.attrs: dict[str, np.ndarray] = {}
+        self.repaired = np.zeros(0, dtype=bool)
+        self.tree = shapely.STRtree(self.geoms)
+        self._fids: set = set()
+        self._boxes: list[tuple[float, float, float, float]] = []  # EPSG:4525 boxes already read
+
+    def fresh(self) -> "LazyLayer":
+        return LazyLayer(self.key, self.reader)
+
+    def load(self, boxes) -> None:
+        """Read the features whose geometry touches any of `boxes` (EPSG:4525) not read yet."""
+        todo = [b for b in merge_boxes(boxes) if not any(_contains(done, b) for done in self._boxes)]
+        if not todo:
+            return
+        parts = []
+        for box in todo:
+            fids, chunk = self.reader.read(box)
+            new = np.array([f not in self._fids for f in fids.tolist()], dtype=bool)
+            self._fids.update(fids[new].tolist())
+            if new.any():
+                parts.append((chunk.geoms[new], {k: v[new] for k, v in chunk.attrs.items()},
+                              chunk.repaired[new]))
+            self._boxes.append(box)
+        if parts:
+            self.geoms = np.concatenate([self.geoms, *(g for g, _, _ in parts)])
+            keys = parts[0][1].keys()
+            self.attrs = {k: np.concatenate([self.attrs.get(k, np.empty(0, dtype=object)),
+                                             *(a[k] for _, a, _ in parts)]) for k in keys}
+            self.repaired = np.concatenate([self.repaired, *(r for _, _, r in parts)])
+            self.tree = shapely.STRtree(self.geoms)
+
+    def query(self, geom) -> np.ndarray:
+        self.load([shapely.bounds(geom).tolist()])
+        return np.sort(self.tree.query(geom, predicate="intersects"))
+
+
+def merge_boxes(boxes) -> list[tuple[float, float, float, float]]:
+    """The boxes widened by BOX_MARGIN_M, overlapping ones merged (one read each)."""
+    out = [tuple(float(v) for v in b) for b in boxes]
+    out = [(x0 - BOX_MARGIN_M, y0 - BOX_MARGIN_M, x1 + BOX_MARGIN_M, y1 + BOX_MARGIN_M)
+           for x0, y0, x1, y1 in out]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                    out[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
+def _contains(outer, inner) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
+
+
 class LayerSet:
     """The layers of one layers file; keys absent from the file are absent here."""
 
-    def __init__(self, layers: dict[str, Layer], source: str = "<memory>"):
+    def __init__(self, layers: dict[str, Layer | LazyLayer], source: str = "<memory>"):
         unknown = set(layers) - set(LAYER_KEYS)
         if unknown:
             raise ValueError(f"unknown layer keys {sorted(unknown)}")
         self.layers = layers
         self.source = source
 
-    def get(self, key: str) -> Layer | None:
+    def get(self, key: str) -> Layer | LazyLayer | None:
         return self.layers.get(key)
 
     def __contains__(self, key: str) -> bool:
         return key in self.layers
+
+    def around(self, geoms) -> "LayerSet":
+        """The layer set one case needs: in-memory layers as they are, city-scale layers read
+        by the boxes of `geoms` (EPSG:4525 geometries or (xmin, ymin, xmax, ymax) tuples)."""
+        boxes = [g if isinstance(g, tuple) else tuple(shapely.bounds(g).tolist()) for g in geoms]
+        layers = {}
+        for key, layer in self.layers.items():
+            if isinstance(layer, LazyLayer):
+                layer = layer.fresh()
+                layer.load(boxes)
+            layers[key] = layer
+        return LayerSet(layers, self.source)
 
     @classmethod
     def from_geometries(cls, **layers) -> "LayerSet":
@@ -93,7 +198,8 @@ class LayerSet:
         return cls(built)
 
     @classmethod
-    def load(cls, path: str | Path) -> "LayerSet":
+    def load(cls, path: str | Path, in_memory_max: int | None = None) -> "LayerSet":
+        """Open every layer of a layers file; `in_memory_max` overrides IN_MEMORY_MAX."""
         path = Path(path)
         source = str(path)
         try:
@@ -115,85 +221,170 @@ class LayerSet:
                     for k in entries if k not in LAYER_KEYS]
         if problems:
             raise InputError(source, problems)
-        layers = {key: _load_layer(key, entry, path.parent, default_crs, source)
+        limit = IN_MEMORY_MAX if in_memory_max is None else in_memory_max
+        layers = {key: _open_layer(key, entry, path.parent, default_crs, source, limit)
                   for key, entry in entries.items()}
         return cls(layers, source)
 
 
-def _load_layer(key: str, entry, base: Path, default_crs, yaml_source: str) -> Layer:
+@dataclass
+class LayerSpec:
+    """One checked layer entry: where it is, which columns it needs, in which CRS, and how to
+    report a problem (`where` is the field path in the layers file `yaml_source`)."""
+    key: str
+    source: str                   # file path or PostgreSQL URL
+    layer: str | None
+    attr_cols: dict[str, str]     # attribute key -> column name
+    where: str
+    yaml_source: str
+    encoding: str | None = None
+    crs: str | None = None        # the source's CRS (or the layers file's `crs:`)
+
+    def error(self, message: str, where: str | None = None) -> InputError:
+        return InputError(self.yaml_source, [(where or self.where, message)])
+
+
+def _open_layer(key: str, entry, base: Path, default_crs, yaml_source: str, limit: int):
     where = f"layers.{key}"
     if not isinstance(entry, dict) or "source" not in entry:
-        raise InputError(yaml_source, [(where, "expected {source: FILE, ...}")])
+        raise InputError(yaml_source, [(where, "expected {source: FILE or postgresql://URL, ...}")])
     required = REQUIRED_ATTRS.get(key, ())
     allowed = {"source", "layer", "encoding", *required, *OPTIONAL_ATTRS.get(key, ())}
     problems = [(f"{where}.{k}", "unknown key") for k in entry if k not in allowed]
     problems += [(f"{where}.{k}", "required: the column that holds it") for k in required if k not in entry]
     if problems:
         raise InputError(yaml_source, problems)
-    file = base / str(entry["source"])
-    src = str(file)
     attr_cols = {k: str(entry[k]) for k in (*required, *OPTIONAL_ATTRS.get(key, ())) if k in entry}
-    encoding = entry.get("encoding")
-    layer_name = entry.get("layer")
-    try:
-        if layer_name is None and len(pyogrio.list_layers(file)) > 1:
-            names = ", ".join(pyogrio.list_layers(file)[:, 0])
-            raise InputError(yaml_source, [(f"{where}.layer", f"{src} has several layers ({names}): say which")])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pyogrio warns about measured geometries etc.
-            meta, _fids, wkb, values = pyogrio.raw.read(
-                file, layer=layer_name, columns=list(dict.fromkeys(attr_cols.values())),
-                encoding=encoding, return_fids=True)
-    except InputError:
-        raise
-    except Exception as exc:  # pyogrio/GDAL errors: missing file, layer, column, bad encoding
-        raise InputError(yaml_source, [(where, f"cannot read {src}: {exc}")]) from None
-    columns = dict(zip(meta["fields"], values))
-    missing = [c for c in attr_cols.values() if c not in columns]
-    if missing:
-        raise InputError(yaml_source, [(where, f"{src} has no column {', '.join(missing)}; it has "
-                                               f"{', '.join(meta['fields']) or 'no columns'}")])
-    if encoding is None:
-        _check_mojibake(src, where, yaml_source, {c: columns[c] for c in attr_cols.values()})
-    geoms = shapely.from_wkb(wkb)
+    raw_source = str(entry["source"])
+    layer_name = None if entry.get("layer") is None else str(entry["layer"])
+    if raw_source.startswith(POSTGRES_SCHEMES):
+        from .postgis import PostgisReader
+
+        spec = LayerSpec(key, raw_source, layer_name, attr_cols, where, yaml_source, crs=default_crs)
+        reader = PostgisReader(spec)
+    else:
+        spec = LayerSpec(key, str(base / raw_source), layer_name, attr_cols, where, yaml_source,
+                         encoding=entry.get("encoding"), crs=default_crs)
+        reader = FileReader(spec)
+    count = reader.feature_count()
+    if 0 <= count <= limit:
+        _fids, layer = reader.read(None)
+        _check_extent(spec, shapely.total_bounds(layer.geoms) if len(layer.geoms) else None, TARGET_CRS, reader.crs)
+        return layer
+    _check_extent(spec, reader.total_bounds(), reader.crs, reader.crs)
+    return LazyLayer(key, reader)
+
+
+class FileReader:
+    """A layer in a file pyogrio reads; `read(box)` goes through the file's spatial index."""
+
+    def __init__(self, spec: LayerSpec):
+        self.spec = spec
+        self.source = spec.source
+        try:
+            if spec.layer is None and len(pyogrio.list_layers(spec.source)) > 1:
+                names = ", ".join(pyogrio.list_layers(spec.source)[:, 0])
+                raise spec.error(f"{spec.source} has several layers ({names}): say which", f"{spec.where}.layer")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.info = pyogrio.read_info(spec.source, layer=spec.layer, encoding=spec.encoding)
+        except InputError:
+            raise
+        except Exception as exc:  # pyogrio/GDAL errors: missing file or layer
+            raise spec.error(f"cannot read {spec.source}: {exc}") from None
+        _check_columns(spec, list(self.info["fields"]))
+        self.crs = _source_crs(spec, self.info["crs"])
+
+    def feature_count(self) -> int:
+        return int(self.info["features"])
+
+    def total_bounds(self):
+        return self.info["total_bounds"]
+
+    def read(self, box) -> tuple[np.ndarray, Layer]:
+        """(fids, Layer) of the features touching `box` (EPSG:4525), or of all when box is None."""
+        spec = self.spec
+        bbox = None if box is None else _box_in(box, self.crs)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pyogrio warns about measured geometries etc.
+                _meta, fids, wkb, values = pyogrio.raw.read(
+                    spec.source, layer=spec.layer, columns=list(dict.fromkeys(spec.attr_cols.values())),
+                    encoding=spec.encoding, bbox=bbox, return_fids=True)
+        except Exception as exc:
+            raise spec.error(f"cannot read {spec.source}: {exc}") from None
+        columns = dict(zip(_meta["fields"], values))
+        return finish(spec, self.crs, np.asarray(fids), shapely.from_wkb(wkb), columns)
+
+
+def finish(spec: LayerSpec, src_crs: str, fids, geoms, columns: dict) -> tuple[np.ndarray, Layer]:
+    """Features as read (source CRS, raw columns) to a checked Layer in EPSG:4525."""
+    if spec.encoding is None:
+        _check_mojibake(spec, {c: columns[c] for c in spec.attr_cols.values()})
     keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    kinds = set(shapely.get_type_id(geoms[keep]).tolist()) - {3, 6}  # Polygon, MultiPolygon
+    kinds = set(shapely.get_type_id(geoms[keep]).tolist()) - _POLYGONAL
     if kinds:
-        raise InputError(yaml_source, [(where, f"{src}: {key} must hold polygons, found "
-                                               f"geometry types {sorted(kinds)}")])
-    geoms = geoms[keep]
-    attrs = {k: np.asarray(columns[c], dtype=object)[keep] for k, c in attr_cols.items()}
-    src_crs = meta["crs"] or default_crs
-    if src_crs is None:
-        raise InputError(yaml_source, [(where, f"{src} carries no CRS: set `crs:` in the layers file")])
-    geoms = _to_target(geoms, src_crs, src, where, yaml_source)
+        raise spec.error(f"{spec.source}: {spec.key} must hold polygons, found geometry types {sorted(kinds)}")
+    geoms = _to_target(geoms[keep], src_crs)
+    attrs = {k: np.asarray(columns[c], dtype=object)[keep] for k, c in spec.attr_cols.items()}
     geoms, repaired = _make_valid(geoms)
-    attrs = _check_attrs(key, attrs, src, where, yaml_source)
-    return Layer(key, src, geoms, attrs, repaired)
+    attrs = _check_attrs(spec, attrs)
+    return np.asarray(fids)[keep], Layer(spec.key, spec.source, geoms, attrs, repaired)
 
 
-def _to_target(geoms, src_crs, src, where, yaml_source):
+def _check_columns(spec: LayerSpec, fields: list[str]) -> None:
+    missing = [c for c in spec.attr_cols.values() if c not in fields]
+    if missing:
+        raise spec.error(f"{spec.source} has no column {', '.join(missing)}; it has "
+                         f"{', '.join(fields) or 'no columns'}")
+
+
+def _source_crs(spec: LayerSpec, crs) -> str:
+    crs = crs or spec.crs
+    if crs is None:
+        raise spec.error(f"{spec.source} carries no CRS: set `crs:` in the layers file")
     try:
-        same = pyproj.CRS.from_user_input(src_crs).equals(pyproj.CRS.from_user_input(TARGET_CRS))
+        pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
-        raise InputError(yaml_source, [(where, f"{src}: unknown CRS: {exc}")]) from None
-    if not same:
-        crs_text = pyproj.CRS.from_user_input(src_crs).to_wkt()
-        geoms = _transform_many(geoms, crs_text)
-    if len(geoms):
-        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-        lon, lat = transformer(TARGET_CRS, GEOGRAPHIC_CRS).transform([xmin, xmax], [ymin, ymax])
-        lon_min, lat_min, lon_max, lat_max = LINFEN_BBOX
-        if max(lon) < lon_min or min(lon) > lon_max or max(lat) < lat_min or min(lat) > lat_max:
-            raise InputError(yaml_source, [(where, f"{src} does not overlap Linfen (it spans "
-                                                   f"{min(lon):.3f}–{max(lon):.3f}° E, "
-                                                   f"{min(lat):.3f}–{max(lat):.3f}° N as {src_crs}); "
-                                                   "is its CRS right?")])
-    return geoms
+        raise spec.error(f"{spec.source}: unknown CRS: {exc}") from None
+    return crs
 
 
-def _transform_many(geoms, crs_text):
-    t = transformer(crs_text, TARGET_CRS)
+@lru_cache(maxsize=64)
+def _same_crs(a: str, b: str) -> bool:
+    return a == b or pyproj.CRS.from_user_input(a).equals(pyproj.CRS.from_user_input(b))
+
+
+def _box_in(box, crs: str) -> tuple[float, float, float, float]:
+    """An EPSG:4525 box as a box in `crs` that covers it (edges densified)."""
+    if _same_crs(crs, TARGET_CRS):
+        return tuple(box)
+    return transformer(TARGET_CRS, pyproj.CRS.from_user_input(crs).to_wkt()).transform_bounds(*box, densify_pts=21)
+
+
+def _check_extent(spec: LayerSpec, bounds, crs: str, source_crs: str) -> None:
+    """A layer that does not reach Linfen has the wrong CRS (or is the wrong layer). `bounds`
+    are in `crs`; the message names the CRS the source was taken to be in."""
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        return
+    xmin, ymin, xmax, ymax = bounds
+    if _same_crs(crs, GEOGRAPHIC_CRS):
+        lon, lat = [xmin, xmax], [ymin, ymax]
+    else:
+        t = transformer(pyproj.CRS.from_user_input(crs).to_wkt(), GEOGRAPHIC_CRS)
+        lon, lat = t.transform([xmin, xmax], [ymin, ymax])
+    lon_min, lat_min, lon_max, lat_max = LINFEN_BBOX
+    if not np.all(np.isfinite(lon + lat)) or max(lon) < lon_min or min(lon) > lon_max \
+            or max(lat) < lat_min or min(lat) > lat_max:
+        raise spec.error(f"{spec.source} does not overlap Linfen (it spans {min(lon):.3f}–{max(lon):.3f}° E, "
+                         f"{min(lat):.3f}–{max(lat):.3f}° N as {source_crs}); "
+                         "is its CRS right?")
+
+
+def _to_target(geoms, src_crs):
+    if _same_crs(src_crs, TARGET_CRS) or not len(geoms):
+        return geoms
+    t = transformer(pyproj.CRS.from_user_input(src_crs).to_wkt(), TARGET_CRS)
     return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
@@ -212,45 +403,49 @@ def _make_valid(geoms):
     return geoms, repaired
 
 
-def _check_mojibake(src, where, yaml_source, columns):
+def _check_mojibake(spec: LayerSpec, columns):
     for col, values in columns.items():
-        for value in values:
+        for value in set(values.tolist()):
             if isinstance(value, str) and _HIGH_LATIN1.search(value) and not _CJK.search(value):
                 try:
                     fixed = value.encode("latin-1").decode("gbk")
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     continue
                 if _CJK.search(fixed):
-                    raise InputError(yaml_source, [(f"{where}.encoding", (
-                        f"{src}: column {col} reads {value!r}, which is GBK text decoded as "
+                    raise spec.error(
+                        f"{spec.source}: column {col} reads {value!r}, which is GBK text decoded as "
                         f"Latin-1 ({fixed!r}); the shapefile has no (or a wrong) .cpg file: add "
-                        "`encoding: GBK` to this layer entry"))])
+                        "`encoding: GBK` to this layer entry", f"{spec.where}.encoding")
 
 
-def _check_attrs(key, attrs, src, where, yaml_source):
+def _mapped(values: np.ndarray, convert) -> tuple[np.ndarray, dict]:
+    """convert() applied once per distinct value (a survey has a few dozen codes in 10⁶ rows)."""
+    table = {v: convert(v) for v in set(values.tolist())}
+    return np.array([table[v] for v in values.tolist()], dtype=object), table
+
+
+def _check_attrs(spec: LayerSpec, attrs):
     problems = []
-    if key == "development_zones":
-        levels = [ZONE_LEVELS.get(str(v).strip()) for v in attrs["level"]]
-        bad = sorted({str(v) for v, lv in zip(attrs["level"], levels) if lv is None})
+    where, src = spec.where, spec.source
+    if spec.key == "development_zones":
+        attrs["level"], table = _mapped(attrs["level"], lambda v: ZONE_LEVELS.get(str(v).strip()))
+        bad = sorted(str(v) for v, lv in table.items() if lv is None)
         if bad:
             problems.append((where, f"{src}: unknown zone level(s) {bad}; use national, provincial, "
                                     "municipal or county (or 国家级/省级/市级/县级)"))
-        attrs["level"] = np.array(levels, dtype=object)
-    if key == "land_survey":
-        classes = np.array([land_class(v) for v in attrs["land_type"]], dtype=object)
-        bad = sorted({str(v) for v, c in zip(attrs["land_type"], classes) if c is None})
+    if spec.key == "land_survey":
+        attrs["land_class"], table = _mapped(attrs["land_type"], land_class)
+        bad = sorted(str(v) for v, c in table.items() if c is None)
         if bad:
             problems.append((where, f"{src}: 地类编码 not in the 三调/GB/T 21010-2017 table "
                                     f"(landapproval/geo/land_classes.yaml): {bad[:10]}"))
-        attrs["land_class"] = classes
         if "ownership" in attrs:
-            owners = [_ownership(v) for v in attrs["ownership"]]
-            bad = sorted({str(v) for v, o in zip(attrs["ownership"], owners) if o == "?"})
+            attrs["ownership"], table = _mapped(attrs["ownership"], _ownership)
+            bad = sorted(str(v) for v, o in table.items() if o == "?")
             if bad:
                 problems.append((where, f"{src}: unknown 权属性质 value(s) {bad[:10]}"))
-            attrs["ownership"] = np.array(owners, dtype=object)
     if problems:
-        raise InputError(yaml_source, problems)
+        raise InputError(spec.yaml_source, problems)
     return attrs
 
 

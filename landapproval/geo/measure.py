@@ -173,6 +173,7 @@ def measure(parcels, layers: LayerSet) -> GeometryResult:
     """Measure parcels — a list of (parcel_id, shapely (Multi)Polygon in EPSG:4525) or Boundary
     objects (whose reader findings are carried over) — against the layers given."""
     items = _check_inputs(parcels)
+    layers = layers.around([g for _, g, _ in items])  # a city-scale layer: read near the parcels only
     findings = [f for *_, found in items for f in found]
     used_repaired: dict[str, set] = defaultdict(set)
     results, raws = [], []
