@@ -19,12 +19,14 @@ from . import facts as factlib
 from . import rulebook
 from .decision import Authority, Check, Decision, Finding, Step
 from .engine import Engine
-from .errors import EngineError, InputError
+from . import forms, messages
+from .errors import MAX_PROBLEMS, EngineError, InputError, NotACaseError, Problem, Text
 from .jurisdiction import Jurisdiction
-from .loading import parse_bytes, read_document, validation_problems
+from .loading import check_depth, parse_bytes, read_file, unknown_keys, validation_problems, with_lines
 from .models import Case
 
 CaseInput = Case | dict | str | Path
+CASE_KEYS = frozenset({"schema", "id", "county", "kind", "scope", "parcels"})
 
 
 def _built_once(build):
@@ -76,13 +78,13 @@ def case_mapping(data: Any, source: str) -> dict:
     """Parsed untrusted text → the case mapping, or InputError: not a mapping, or a boundary that
     names a file (see read_case_text)."""
     if not isinstance(data, dict):
-        kind = ("a list" if isinstance(data, list) else "empty" if data is None
-                else "text" if isinstance(data, str) else type(data).__name__)
-        raise InputError(source, [("", f"a case is a mapping of fields (schema landapproval/v1), got {kind}")])
+        raise InputError(source, [("", _not_mapping(data))])
     parcels = data.get("parcels")
     if isinstance(parcels, list):
-        problems = [(f"parcels[{i}].boundary", "boundary files are not read from untrusted text (nothing a "
-                     "request names is opened): give the boundary inline, or evaluate the case file itself")
+        refusal = Text("不从外部传来的文本中读取界址文件（请求中指名的文件一律不打开）：请直接写入界址数据，或对案件文件本身评估",
+                       "boundary files are not read from untrusted text (nothing a request names is opened): "
+                       "give the boundary inline, or evaluate the case file itself")
+        problems = [Problem(f"parcels[{i}].boundary", refusal)
                     for i, parcel in enumerate(parcels)
                     if isinstance(parcel, dict) and isinstance(parcel.get("boundary"), str)]
         if problems:
@@ -97,32 +99,78 @@ def evaluate_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml"
                     today=today, layers=layers)
 
 
-def load_case(case: CaseInput, source: str | None = None) -> tuple[Case, str]:
-    """Read and validate a case; InputError names the file, field path and problem."""
+def _not_mapping(data: Any) -> Text:
+    got = (("列表", "a list") if isinstance(data, list) else ("空文件", "empty") if data is None
+           else ("一段文字", "text") if isinstance(data, str) else (type(data).__name__,) * 2)
+    return messages.file_problem("not_mapping", got_zh=got[0], got_en=got[1])
+
+
+def load_case(case: CaseInput, source: str | None = None, notes: list[Text] | None = None) -> tuple[Case, str]:
+    """Read and validate a case; InputError names the file, field path (and line) and problem.
+
+    `notes`, when given, receives what the reader noted on the way (e.g. a GBK file)."""
+    model, source, _ = _load(case, source, notes)
+    return model, source
+
+
+def _load(case: CaseInput, source: str | None, notes: list[Text] | None) -> tuple[Case, str, str]:
+    """load_case, and the file's text (for the line numbers of later problems)."""
+    text = ""
+    found: list[Text] = []
     if isinstance(case, Case):
-        return case, source or f"case {case.id}"
+        return case, source or f"case {case.id}", ""
     if isinstance(case, (str, Path)):
         source = source or str(case)
-        case = read_document(case)
+        document = read_file(case)
+        case, text, found = document.data, document.text, document.notes
+        if notes is not None:
+            notes.extend(found)
     source = source or "<case>"
     if not isinstance(case, dict):
-        kind = "a list" if isinstance(case, list) else "empty" if case is None else type(case).__name__
-        raise InputError(source, [("", f"a case file is a mapping of fields (schema landapproval/v1), got {kind}")])
+        raise InputError(source, [("", _not_mapping(case))], notes=found)
+    unknown, more = unknown_keys(case)
+    if not case.keys() & CASE_KEYS:
+        # e.g. a layers file: say so first (a folder run skips such files), then its keys
+        raise NotACaseError(source, [("", messages.file_problem("not_a_case")), *unknown], more=more, notes=found)
+    if len(unknown) + more >= MAX_PROBLEMS:
+        # a flood of unknown keys: answer with them now, before pydantic builds an error per key
+        raise InputError(source, unknown, more=more, notes=found)
+    check_depth(case, source, found)
     try:
-        return Case.model_validate(case), source
+        return Case.model_validate(case), source, text
     except ValidationError as error:
-        raise InputError(source, validation_problems(error)) from None
+        first = error
+    # the forms officials type (2024年9月10日, 5.1234公顷, 批次, 是, 无 …), read exactly; what
+    # cannot be read is left as written, and its field's error explains the expected form
+    normalised = forms.normalise(case)
+    if normalised is not case:
+        try:
+            return Case.model_validate(normalised), source, text
+        except ValidationError as error:
+            first = error
+    raise InputError(source, validation_problems(first, text), notes=found) from None
 
 
-def validate(case: CaseInput, source: str | None = None) -> Case:
+def validate(case: CaseInput, source: str | None = None, notes: list[Text] | None = None) -> Case:
     """Validate fully (contract, county, zone), without evaluating."""
-    model, source = load_case(case, source)
-    factlib.resolve(model, jurisdiction(), source)
+    model, source, text = _load(case, source, notes)
+    _resolve(model, source, text)
     return model
 
 
+def _resolve(model: Case, source: str, text: str, **dates) -> factlib.Context:
+    """The county, the zone and the as-of date; their problems carry the file's line numbers."""
+    try:
+        return factlib.resolve(model, jurisdiction(), source, **dates)
+    except InputError as error:
+        if not text:
+            raise
+        raise InputError(error.source, with_lines(error.problems, text), more=error.more, notes=error.notes) from None
+
+
 def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | None = None,
-             today: dt.date | None = None, layers: Any = None, base_dir: str | Path | None = None) -> Decision:
+             today: dt.date | None = None, layers: Any = None, base_dir: str | Path | None = None,
+             notes: list[Text] | None = None) -> Decision:
     """Decide who approves the conversion and the expropriation, and what still blocks the case.
 
     `layers` (a layers YAML path or a loaded `geo.LayerSet`) and parcel boundaries bring in the
@@ -132,9 +180,9 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     """
     if isinstance(case, (str, Path)) and base_dir is None:
         base_dir = Path(case).parent
-    model, source = load_case(case, source)
+    model, source, text = _load(case, source, notes)
     juris = jurisdiction()
-    ctx = factlib.resolve(model, juris, source, as_of=as_of, today=today)
+    ctx = _resolve(model, source, text, as_of=as_of, today=today)
     if layers is None and not any(p.boundary for p in model.parcels):
         return _decide(model, ctx)
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from . import api, rulebook
 from .decision import Decision, area_text
-from .errors import CalendarError, InputError
+from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CalendarError, InputError, NotACaseError, internal_error_line
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 # The table officials file (CSV and xlsx): (key, Chinese header, English header). Areas in hectares.
@@ -55,32 +55,50 @@ class Outcome:
     path: str
     decision: Decision | None = None
     error: str | None = None
+    exit_code: int = 0              # for an error: EXIT_BAD_INPUT, or EXIT_INTERNAL (a defect of ours)
+    skipped: str | None = None      # a file found in a folder that is not a case (e.g. a layers file)
+    notes: tuple[str, ...] = ()     # what the reader noted (e.g. read as GB18030)
+
+
+class Found(str):
+    """A path that `expand` found in a folder (not named by the user): a non-case file there is skipped."""
 
 
 def expand(paths: Iterable[str]) -> list[str]:
-    """Files as given; a folder stands for the case files under it, sorted by path."""
+    """Files as given; a folder stands for the case files under it, sorted by path (as `Found`)."""
     out: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
+            out.extend(Found(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
         else:
             out.append(raw)
     return out
 
 
-def _evaluate(args: tuple[str, dt.date | None, str | None]) -> Outcome:
-    path, as_of, layers = args
+def _evaluate(args: tuple) -> Outcome:
+    path, as_of, layers, lang, found = args
+    notes: list = []
     try:
-        return Outcome(path, decision=api.evaluate(path, as_of=as_of, layers=layers))
-    except (InputError, CalendarError) as error:
-        message = error.describe() if isinstance(error, InputError) else f"{path}: {error}"
-        return Outcome(path, error=message)
+        decision = api.evaluate(path, as_of=as_of, layers=layers, notes=notes)
+        return Outcome(path, decision=decision, notes=tuple(f"{path}: {n(lang)}" for n in notes))
+    except NotACaseError as error:
+        if found:
+            return Outcome(path, skipped=("不是案件文件，已跳过（图层文件请用 --layers 指定）" if lang == "zh"
+                                          else "not a case file, skipped (give a layers file with --layers)"))
+        return Outcome(path, error=error.describe(lang), exit_code=EXIT_BAD_INPUT)
+    except InputError as error:
+        return Outcome(path, error=error.describe(lang), exit_code=EXIT_BAD_INPUT)
+    except CalendarError as error:
+        return Outcome(path, error=f"{path}: {error}", exit_code=EXIT_BAD_INPUT)
+    except Exception as error:  # a defect of ours: this case fails, the batch goes on
+        return Outcome(path, error=f"{path}: {internal_error_line(error, lang)}", exit_code=EXIT_INTERNAL)
 
 
-def run(paths: list[str], as_of: dt.date | None = None, jobs: int = 1, layers: str | None = None) -> Iterator[Outcome]:
+def run(paths: list[str], as_of: dt.date | None = None, jobs: int = 1, layers: str | None = None,
+        lang: str = "zh") -> Iterator[Outcome]:
     """Evaluate in input order; with jobs > 1, in that many processes (each its own engine)."""
-    work = [(path, as_of, layers) for path in paths]
+    work = [(str(path), as_of, layers, lang, isinstance(path, Found)) for path in paths]
     if jobs <= 1 or len(work) < 2:
         yield from map(_evaluate, work)
         return

@@ -1,7 +1,8 @@
 """`landapproval` on the command line: a thin layer over the Python API.
 
-Exit codes (contract): 0 approvable, 1 not approvable, 2 input that could not be read or
-validated. Errors are one line per problem, naming the file and field; never a traceback.
+Exit codes (contract, `errors.EXIT_*`): 0 approvable, 1 not approvable, 2 input that could not be
+read or validated, 3 an internal or engine error. Errors are one line per problem, naming the file,
+field and line, in the language of `--lang` (Chinese by default); never a traceback.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from pathlib import Path
 import click
 
 from . import api, batch, render, rulebook
-from .errors import CalendarError, InputError, LandApprovalError
-
-EXIT_APPROVABLE, EXIT_NOT_APPROVABLE, EXIT_BAD_INPUT = 0, 1, 2
+from .errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE, CalendarError,
+                     InputError, NotACaseError, exit_code, internal_error_line)
 
 
 def _date(ctx, param, value):
@@ -28,12 +28,42 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _report(error: Exception) -> None:
-    message = error.describe() if isinstance(error, InputError) else str(error)
+def _report(error: Exception, lang: str = "zh") -> None:
+    if isinstance(error, InputError):
+        message = error.describe(lang)
+    elif isinstance(error, CalendarError):
+        message = str(error)
+    else:
+        message = internal_error_line(error, lang)
     click.echo(f"error: {message}".replace("\n", "\nerror: "), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _notes(notes, source: str, lang: str) -> None:
+    for note in notes:
+        click.echo(("注意：" if lang == "zh" else "note: ") + f"{source}: {note(lang)}", err=True)
+
+
+def _no_files(files, lang: str) -> None:
+    where = ", ".join(files)
+    click.echo(f"error: 在 {where} 中没有找到案件文件（.yaml、.yml、.json）" if lang == "zh"
+               else f"error: no case files (.yaml, .yml, .json) found in {where}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class _Main(click.Group):
+    """Any error that escapes a command ends it with one line and its exit code, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            _report(error, "zh")
+            sys.exit(exit_code(error))
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="landapproval")
 def main() -> None:
     """Who approves a Linfen land-use application, and what still blocks it (临政发〔2024〕7号)."""
@@ -53,8 +83,7 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
     """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
     paths = batch.expand(files)
     if not paths:
-        click.echo("error: no case files (.yaml, .yml, .json) found in " + ", ".join(files), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        _no_files(files, lang)
     if fmt == "html" and len(paths) > 1 and not out_dir:
         click.echo("error: --format html writes one report per case: give --out FOLDER", err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -68,11 +97,16 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
     decisions = []
     if fmt == "csv":
         click.echo(batch.csv_header(lang))
-    outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers)
+    outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang)
     show_progress = many and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
             else _nullbar(outcomes) as bar:
         for outcome in bar:
+            if outcome.skipped:
+                click.echo(("注意：" if lang == "zh" else "note: ") + f"{outcome.path}: {outcome.skipped}", err=True)
+                continue
+            for note in outcome.notes:
+                click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
             summary.add(outcome)
             if fmt == "xlsx":
                 table.append(outcome)
@@ -80,10 +114,10 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
                 if fmt in ("jsonl", "csv"):
                     click.echo(batch.jsonl_line(outcome, lang) if fmt == "jsonl" else batch.csv_line(outcome, lang))
                 click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
-                worst = EXIT_BAD_INPUT
+                worst = max(worst, outcome.exit_code)
                 continue
             decision = outcome.decision
-            if not decision.approvable and worst == EXIT_APPROVABLE:
+            if not decision.approvable and worst == EXIT_APPROVABLE:  # 2 and 3 outrank 1
                 worst = EXIT_NOT_APPROVABLE
             if fmt == "json":
                 decisions.append(decision.to_dict(lang))
@@ -173,32 +207,83 @@ def explain(file, as_of, lang, layers):
     """Print the whole trail: facts, rules fired in order, and why each other authority was kept out."""
     from .explain import trail
 
+    notes: list = []
     try:
-        decision = api.evaluate(file, as_of=as_of, layers=layers)
+        decision = api.evaluate(file, as_of=as_of, layers=layers, notes=notes)
     except (InputError, CalendarError) as error:
-        _report(error)
+        _report(error, lang)
         sys.exit(EXIT_BAD_INPUT)
+    _notes(notes, file, lang)
     click.echo(trail(decision, lang))
     sys.exit(EXIT_APPROVABLE if decision.approvable else EXIT_NOT_APPROVABLE)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
-def validate(files):
-    """Check case files against the contract without evaluating them (a folder: every case in it)."""
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--strict", is_flag=True, help="exit 1 when the review will need evidence the file does not give")
+@click.option("--as-of", callback=_date, help="date whose law applies (for which evidence is needed)")
+def validate(files, lang, strict, as_of):
+    """Check case files against the contract, and list the review evidence each still lacks.
+
+    Exit 0 when every file is valid (2 if one is not); with --strict, 1 when evidence is missing."""
+    from . import completeness
+
     paths = batch.expand(files)
     if not paths:
-        click.echo("error: no case files (.yaml, .yml, .json) found in " + ", ".join(files), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        _no_files(files, lang)
     worst = EXIT_APPROVABLE
     for path in paths:
+        notes: list = []
         try:
-            api.validate(path)
-            click.echo(f"{path}: ok")
+            decision = api.evaluate(str(path), as_of=as_of, notes=notes)
         except InputError as error:
-            _report(error)
-            worst = EXIT_BAD_INPUT
+            if isinstance(path, batch.Found) and isinstance(error, NotACaseError):
+                click.echo(("注意：" if lang == "zh" else "note: ") + f"{path}: " +
+                           ("不是案件文件，已跳过" if lang == "zh" else "not a case file, skipped"), err=True)
+                continue
+            _report(error, lang)
+            worst = max(worst, EXIT_BAD_INPUT)
+            continue
+        except CalendarError as error:
+            _report(error, lang)
+            worst = max(worst, EXIT_BAD_INPUT)
+            continue
+        _notes(notes, str(path), lang)
+        click.echo(f"{path}: {completeness.report(decision, lang)}")
+        if strict and completeness.missing_evidence(decision):
+            worst = max(worst, EXIT_NOT_APPROVABLE)
     sys.exit(worst)
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["batch", "single_site", "village_housing"]), default="batch",
+              show_default=True, help="批次用地 / 单独选址用地 / 村民住宅用地")
+@click.option("--county", help="the county (name, code or pinyin), e.g. 洪洞县")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="write the template to this file (never overwrites)")
+def init(kind, county, lang, out_file):
+    """Write a case-file template: every field, with what it is, its values and the clause that needs it."""
+    from . import messages
+    from .template import case_template
+
+    name = None
+    if county is not None:
+        found = api.jurisdiction().county(county.strip())
+        if found is None:
+            _report(InputError("--county", [messages.unknown_county(county, api.jurisdiction().counties)]), lang)
+            sys.exit(EXIT_BAD_INPUT)
+        name = found.name
+    text = case_template(kind, name, lang)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(out_file)
+    if target.exists():
+        click.echo(f"error: {target} 已存在，不覆盖" if lang == "zh" else f"error: {target} exists; not overwritten", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"{target}", err=True)
 
 
 @main.command()
@@ -219,11 +304,7 @@ def schema(decision, error):
               help="md/html: the rule book, every rule beside the clause it encodes")
 def rules(lang, fmt):
     """List every rule: id, citation and what it says."""
-    try:
-        book = rulebook.load()
-    except LandApprovalError as error:
-        _report(error)
-        sys.exit(EXIT_BAD_INPUT)
+    book = rulebook.load()  # a rule book that does not compile is a defect: exit 3 (see _Main)
     if fmt == "json":
         click.echo(json.dumps([render.rule_dict(rule) for rule in book.rules.values()],
                               ensure_ascii=False, indent=2))

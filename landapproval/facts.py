@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from .conditions import UNKNOWN, known_key
-from .errors import CalendarError, InputError
+from . import messages
+from .errors import CalendarError, InputError, Problem, Text
 from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
 from .workdays import add_workdays
@@ -77,8 +78,7 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     problems = []
     county = jurisdiction.county(case.county)
     if county is None:
-        problems.append(("county", f"{case.county!r} is not a county of 临汾市: give its code "
-                                   "(141021), name (曲沃县 or 曲沃) or pinyin (quwo)"))
+        problems.append(messages.unknown_county(case.county, jurisdiction.counties))
     zone = case.scope.development_zone
     zone_name = zone_level = zone_source = None
     if isinstance(zone, ZoneRef):
@@ -86,9 +86,7 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     elif isinstance(zone, str):
         known = jurisdiction.zone(zone)
         if known is None:
-            problems.append(("scope.development_zone",
-                             f"{zone!r} is not a development zone known to rules/jurisdiction.yaml: "
-                             "give {name, level} or add the zone to the jurisdiction data"))
+            problems.append(messages.unknown_zone(zone, jurisdiction.zones))
         else:
             zone_name, zone_level, zone_source = known.name, known.level, "rules/jurisdiction.yaml"
     if problems:
@@ -103,8 +101,9 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     else:
         day, why = (today or dt.date.today()), "today"
     if jurisdiction.threshold_ha("expropriation_cultivated_threshold_ha", day) is None:
-        raise InputError(source, [(why if why != "--as-of" else "--as-of",
-                                   f"{day} is before the earliest law in rules/parameters.yaml (1999-01-01)")])
+        raise InputError(source, [Problem(why, Text(
+            f"{day} 早于规则库收录的最早法规（1999-01-01，rules/parameters.yaml）：请检查年份",
+            f"{day} is before the earliest law in rules/parameters.yaml (1999-01-01)"))])
     return Context(county, zone_name, zone_level, zone_source, day, why)
 
 

@@ -9,14 +9,16 @@ anchors/aliases are refused, and the file size is capped before anything is pars
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError
+from . import messages
+from .errors import MAX_PROBLEMS, InputError, Problem, Text
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a 10,000-parcel case is ~1.5 MB; more is not a case file
 MAX_DEPTH = 32                    # the contract nests 5 deep; deeper is an attack or an accident
@@ -25,6 +27,14 @@ MAX_DEPTH = 32                    # the contract nests 5 deep; deeper is an atta
 # libyaml (C) when PyYAML was built with it: the pure-Python parser is ~20x slower, and reading
 # the rule files with it dominated the CLI's start-up.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Refused(Exception):
+    """A YAML document this reader refuses, with the sentence to show and where."""
+
+    def __init__(self, text: Text, mark: Any = None):
+        super().__init__(text.en)
+        self.text, self.mark = text, mark
 
 
 class _SafeLoader(_Base):
@@ -56,11 +66,9 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool =
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, bool, Decimal)) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain name", key_node.start_mark)
+            raise _Refused(messages.file_problem("bad_key"), key_node.start_mark)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
+            raise _Refused(messages.file_problem("repeated_key", key=key), key_node.start_mark)
         seen[key] = True
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -93,119 +101,223 @@ def _refuse_anchors(text: str) -> None:
     Checked on the event stream, before any node is built, so the refusal costs one linear pass."""
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(
-                None, None, "YAML anchors and aliases (&, *) are not accepted in case files", event.start_mark)
+            raise _Refused(messages.file_problem("anchors"), event.start_mark)
 
 
-def parse_yaml(text: str, source: str) -> Any:
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def parse_yaml(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
     try:
         _refuse_anchors(text)
         return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Refused as refused:
+        raise InputError(source, [Problem("", refused.text, _line(refused.mark))], notes=notes) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(source, [("", f"not valid YAML ({where}): {error.problem or error}")]) from None
-    except yaml.YAMLError as error:
-        raise InputError(source, [("", f"not valid YAML: {error}")]) from None
+        line = _line(mark)
+        lines = text.splitlines()
+        # the parser often stops on the line after the mistake: show both to the sentence
+        line_text = "\n".join(lines[max(0, mark.line - 1): mark.line + 1]) if mark else ""
+        sentence = messages.yaml_problem(str(error.problem or error), line_text, line, mark.column + 1 if mark else None)
+        raise InputError(source, [Problem("", sentence, line)], notes=notes) from None
     except RecursionError:
-        raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
-    except Exception as error:  # PyYAML's constructors raise plain errors on odd explicit tags
-        raise InputError(source, [("", f"not valid YAML: a value could not be read ({type(error).__name__}: {error})")]) from None
+        raise InputError(source, [("", messages.file_problem("depth", limit=MAX_DEPTH))], notes=notes) from None
+    except (yaml.YAMLError, Exception):  # PyYAML's constructors raise plain errors on odd explicit tags
+        raise InputError(source, [Problem("", Text("不是有效的 YAML：有一个值无法读取（请去掉 !! 开头的类型标记）",
+                                                   "not valid YAML: a value could not be read (remove !! type tags)"))],
+                         notes=notes) from None
 
 
-def parse_json(text: str, source: str) -> Any:
+def parse_json(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
     def no_repeats(pairs):
-        result = {}
-        for key, value in pairs:
-            if key in result:
-                raise ValueError(f"the key {key!r} appears twice in one object")
-            result[key] = value
+        result = dict(pairs)  # in C; only a mapping with a repeated key takes the slow path
+        if len(result) != len(pairs):
+            seen = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise _Refused(messages.file_problem("repeated_key", key=key))
+                seen.add(key)
         return result
 
     try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=no_repeats,
-                          parse_constant=_refuse_constant)
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=no_repeats, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise InputError(source, [("", f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}")]) from None
-    except ValueError as error:
-        raise InputError(source, [("", f"not valid JSON: {error}")]) from None
+        raise InputError(source, [Problem("", messages.json_problem(error.msg, error.lineno, error.colno), error.lineno)],
+                         notes=notes) from None
+    except _Refused as refused:
+        raise InputError(source, [Problem("", refused.text)], notes=notes) from None
+    except ValueError:
+        # Python refuses to convert an integer of more than 4,300 digits (an internal limit with an
+        # internal message); no area or code is that long
+        raise InputError(source, [Problem("", Text("有一个数字位数过多（超过 4300 位）：这不是面积或代码",
+                                                   "a number has too many digits (more than 4,300): no area or code is that long"))],
+                         notes=notes) from None
     except RecursionError:
-        raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+        raise InputError(source, [("", messages.file_problem("depth", limit=MAX_DEPTH))], notes=notes) from None
 
 
 def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number")
+    raise _Refused(Text(f"JSON 中的 {name} 不是数", f"{name} is not a number"))
 
 
-def read_document(path: Path | str) -> Any:
-    """Read one YAML or JSON file into plain Python data, refusing anything unsafe."""
+@dataclass
+class Document:
+    """A case file read into plain data, with its text (for line numbers) and what the reader noted."""
+    data: Any
+    text: str = ""
+    notes: list[Text] = field(default_factory=list)
+
+
+def read_file(path: Path | str) -> Document:
+    """Read one YAML or JSON file, refusing anything unsafe; the text is kept for line numbers."""
     path = Path(path)
     source = str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(source, [("", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+            raise InputError(source, [("", messages.file_problem("too_big", size=size, limit=MAX_FILE_BYTES))])
         raw = path.read_bytes()
     except InputError:
         raise
     except IsADirectoryError:
-        raise InputError(source, [("", "is a directory, not a case file")]) from None
+        raise InputError(source, [("", messages.file_problem("directory"))]) from None
+    except FileNotFoundError:
+        raise InputError(source, [("", messages.file_problem("not_found"))]) from None
     except OSError as error:
-        raise InputError(source, [("", f"cannot be read: {error.strerror or error}")]) from None
-    return parse_bytes(raw, source, json_first=path.suffix.lower() == ".json")
+        raise InputError(source, [("", messages.file_problem("unreadable", reason=error.strerror or error))]) from None
+    return parse_document(raw, source, json_first=path.suffix.lower() == ".json", legacy_encodings=True)
+
+
+def read_document(path: Path | str) -> Any:
+    """Read one YAML or JSON file into plain Python data, refusing anything unsafe."""
+    return read_file(path).data
 
 
 def parse_bytes(raw: bytes, source: str, json_first: bool = False) -> Any:
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(source, [("", f"document is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+    return parse_document(raw, source, json_first).data
+
+
+def decode(raw: bytes, source: str, legacy_encodings: bool = False) -> tuple[str, list[Text]]:
+    """UTF-8 (with or without BOM); for files also GB18030, the superset of GBK that Windows Notepad
+    saves as "ANSI" on a Chinese system — read, and noted, so the user knows which it was. (An HTTP
+    body says its charset; the server takes UTF-8 only.)"""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
-        raise InputError(source, [("", f"not UTF-8 text (byte {error.start}): save the file as UTF-8")]) from None
+        if not legacy_encodings:
+            raise InputError(source, [("", Text(f"不是 UTF-8 文本（第 {error.start} 字节）：请以 UTF-8 编码发送",
+                                                f"not UTF-8 text (byte {error.start}): send UTF-8"))]) from None
+    try:
+        return raw.decode("gb18030"), [messages.file_problem("gb18030")]
+    except UnicodeDecodeError:
+        raise InputError(source, [("", messages.file_problem("encoding"))]) from None
+
+
+def parse_document(raw: bytes, source: str, json_first: bool = False, legacy_encodings: bool = False) -> Document:
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(source, [("", messages.file_problem("too_big", size=len(raw), limit=MAX_FILE_BYTES))])
+    text, notes = decode(raw, source, legacy_encodings)
     if "\x00" in text:
-        raise InputError(source, [("", "contains NUL characters: not a text file")])
-    data = parse_json(text, source) if json_first else parse_yaml(text, source)
-    _check_depth(data, source)
-    return data
+        raise InputError(source, [("", messages.file_problem("nul"))], notes=notes)
+    data = parse_json(text, source, notes) if json_first else parse_yaml(text, source, notes)
+    check_depth(data, source, notes)
+    return Document(data, text, notes)
 
 
-def _check_depth(data: Any, source: str) -> None:
+def check_depth(data: Any, source: str, notes: Iterable[Text] = ()) -> None:
+    """Refuse data nested deeper than MAX_DEPTH (before it reaches the models: they recurse)."""
+    if not isinstance(data, (dict, list)):
+        return
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise InputError(source, [("", f"nested more than {MAX_DEPTH} levels deep")])
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+            raise InputError(source, [("", messages.file_problem("depth", limit=MAX_DEPTH))], notes=notes)
+        values = node.values() if isinstance(node, dict) else node
+        kinds = set(map(type, values))  # in C: a wide mapping of plain values is passed over quickly
+        if dict in kinds or list in kinds:
+            stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
 
 
-def field_path(loc: tuple) -> str:
-    """pydantic's ('parcels', 2, 'land', 'cultivated') → 'parcels[2].land.cultivated'."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in ("str", "ZoneRef"):
-            continue  # union-branch labels pydantic adds to the location
+# ---------------------------------------------------------------------------------------------
+# Validation problems, with the line of the file where each one is
+
+field_path = messages.field_path  # kept here for callers that import it from loading
+
+
+def validation_problems(error: ValidationError, text: str = "") -> list[Problem]:
+    problems = list(messages.from_validation(error))
+    return with_lines(problems, text) if text else problems
+
+
+def unknown_keys(data: Any, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """Keys the contract does not have, found by one walk over the data along the catalogue —
+    up to `limit` described, the rest counted. Cheap, so a flood of unknown keys is answered
+    before pydantic builds one error object per key."""
+    from . import labels
+
+    found: list[Problem] = []
+    extra = 0
+    stack: list[tuple[Any, str, str]] = [(data, "", "")]
+    while stack:
+        node, path, canon = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, f"{path}[{i}]", canon) for i, item in reversed(list(enumerate(node))))
+            continue
+        if not isinstance(node, dict):
+            continue
+        fields = {f.key: f for f in labels.children(canon)}
+        if not fields:
+            continue
+        unknown_here = len(node) - len(node.keys() & fields.keys())  # counted in C
+        listed_here = 0
+        if unknown_here:
+            for key in node:  # sentences for the first ones only: stops at the limit
+                if len(found) >= limit or listed_here == unknown_here:
+                    break
+                if not isinstance(key, str) or key not in fields:
+                    found.append(messages.unknown_field(f"{path}.{key}" if path else str(key), key))
+                    listed_here += 1
+        extra += unknown_here - listed_here
+        nested = [(node[key], f"{path}.{key}" if path else key, info.path + ("[]" if info.kind == "list" else ""))
+                  for key, info in fields.items() if key in node and info.kind in ("group", "list", "zone")]
+        stack.extend(reversed(nested))
+    return found, extra
+
+
+def with_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """Each problem with the line of the file its path points at (the nearest enclosing field
+    that the file has). Only for files of a reasonable size: the position index costs a parse."""
+    if not problems or len(text) > 1_000_000:
+        return problems
+    try:
+        root = yaml.compose(text, Loader=_Base)
+    except Exception:  # the text parsed as data already; a positional index is a bonus
+        return problems
+    return [p if p.line is not None or not p.path else
+            Problem(p.path, p.text, _line_of(root, p.path), p.suggestions) for p in problems]
+
+
+def _line_of(root: Any, path: str) -> int | None:
+    import re
+
+    node, line = root, None
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if isinstance(node, yaml.SequenceNode) and part.startswith("["):
+            index = int(part[1:-1])
+            if index >= len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if getattr(key, "value", None) == part:
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                break
         else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for item in error.errors(include_url=False):
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "unknown field (not in the landapproval/v1 contract; check the spelling)"
-        elif item["type"] == "missing":
-            message = "required field is missing"
-        elif "input" in item and item["type"] not in ("model_type",):
-            shown = repr(item["input"])
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            message = f"{message} (got {shown})"
-        problems.append((field_path(item["loc"]), message))
-    return problems
+            break
+    return line  # None for a field missing at the top level: the path says enough

@@ -12,6 +12,9 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from . import forms
+from .errors import FieldProblem
+
 SCHEMA_ID = "landapproval/v1"
 
 # Hectares, at most 4 decimals (1 m²), never negative. The upper bound is Linfen's whole area
@@ -44,6 +47,12 @@ class Scope(Strict):
     development_zone: Optional[str | ZoneRef] = Field(
         default=None,
         description="null, the name of a zone known to rules/jurisdiction.yaml, or {name, level}")
+
+    @field_validator("development_zone", mode="before")
+    @classmethod
+    def _no_zone_in_words(cls, value):
+        # 无 is how an official writes "not in a zone" (a text value, so it cannot wait for the retry)
+        return None if isinstance(value, str) and forms.plain(value) in forms.EMPTY_WORDS else value
 
 
 class Land(Strict):
@@ -83,7 +92,8 @@ class Parcel(Strict):
     @classmethod
     def _state_land_is_not_expropriated(cls, value, info):
         if value and info.data.get("ownership") == "state":
-            raise ValueError("state-owned land is never expropriated: expropriate must be false or absent")
+            raise FieldProblem("国有土地不征收：expropriate 应写 否 或删去此行（只有集体土地才征收）",
+                               "state-owned land is never expropriated: expropriate must be false or absent")
         return value
 
 
@@ -201,10 +211,11 @@ class Case(Strict):
     @field_validator("county", mode="before")
     @classmethod
     def _county_code_may_be_a_number(cls, value):
-        # YAML reads `county: 141021` as an integer; it is still a code
+        # YAML reads `county: 141021` as an integer; it is still a code. Full-width digits are
+        # folded (１４１０２１); the other accepted forms are read by `forms.normalise`.
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        return value
+        return forms.plain(value) if isinstance(value, str) else value
 
     @field_validator("id", mode="before")
     @classmethod
@@ -219,7 +230,8 @@ class Case(Strict):
         first: dict[str, int] = {}
         for index, parcel in enumerate(parcels):
             if parcel.id in first:
-                raise ValueError(f"parcels[{index}].id {parcel.id!r} repeats parcels[{first[parcel.id]}].id")
+                raise FieldProblem(f"parcels[{index}] 的地块编号“{parcel.id}”与 parcels[{first[parcel.id]}] 重复：每个地块编号只能用一次",
+                                   f"parcels[{index}].id {parcel.id!r} repeats parcels[{first[parcel.id]}].id")
             first[parcel.id] = index
         return parcels
 
@@ -230,3 +242,4 @@ class Case(Strict):
         if parcel.expropriate is not None:
             return parcel.expropriate
         return self.kind != "village_housing"
+

@@ -144,33 +144,14 @@ def _problem(path: str, message: str, suggestions: list[str] | None = None) -> d
 def _input_error(status: int, error: InputError, lang: str = "zh") -> _Reject:
     """An InputError as a 4xx body. The error may carry (path, message) pairs or richer problems
     (messages in zh and en with suggestions, and a count of problems beyond those listed)."""
-    problems = []
-    for item in error.problems:
-        path, message, suggestions = _problem_parts(item, lang)
-        # the API names the as-of date as the CLI spells it; over HTTP it is the query parameter
-        problems.append(_problem("as_of" if path == "--as-of" else path, message, suggestions))
-    more = getattr(error, "more", None) or getattr(error, "omitted", None) or None
-    total = len(problems) + (more or 0)
+    # the API names the as-of date as the CLI spells it; over HTTP it is the query parameter
+    problems = [_problem("as_of" if p.path == "--as-of" else p.path, p.message(lang), list(p.suggestions))
+                for p in error.problems]
+    total = error.count()
     first = problems[0]["message"] if problems else "invalid input"
-    message = first if total == 1 else f"{total:,} problems in the {error.source}"
-    return _Reject(status, "invalid_input", message, error.source, problems, more=more)
-
-
-def _problem_parts(item: Any, lang: str) -> tuple[str, str, list[str] | None]:
-    if isinstance(item, tuple):
-        path, message = item[0], item[1]
-    else:  # a problem object (path, message or messages by language, suggestions)
-        path = getattr(item, "path", "")
-        message = getattr(item, "message", None)
-        messages = getattr(item, "messages", None)
-        if isinstance(message, dict):
-            messages, message = message, None
-        if messages:
-            message = messages.get(lang) or messages.get("zh") or next(iter(messages.values()))
-    if isinstance(message, dict):
-        message = message.get(lang) or message.get("zh") or next(iter(message.values()))
-    suggestions = getattr(item, "suggestions", None) if not isinstance(item, tuple) else None
-    return str(path), str(message), list(suggestions) if suggestions else None
+    message = first if total == 1 else (f"{error.source} 有 {total:,} 项问题" if lang == "zh"
+                                        else f"{total:,} problems in the {error.source}")
+    return _Reject(status, "invalid_input", message, error.source, problems, more=error.more or None)
 
 
 def _plain(value: Any) -> Any:
@@ -305,23 +286,23 @@ def _as_of(value: str | None) -> dt.date | None:
         raise _Reject(422, "invalid_input", message, "query string", [_problem("as_of", message)]) from None
 
 
-def _parse(raw: bytes, media: str, source: str = SOURCE) -> dict:
+def _parse(raw: bytes, media: str, source: str = SOURCE, lang: str = "zh") -> dict:
     """The body as plain data (400 if unreadable, 422 if not a case mapping or naming a file)."""
     try:
         data = loading.parse_bytes(raw, source, json_first=media in JSON_TYPES)
     except InputError as error:
-        raise _input_error(400, error) from None
+        raise _input_error(400, error, lang) from None
     try:  # the mapping and boundary-path checks of api.read_case_text, on the data parsed once
         return api.case_mapping(data, source)
     except InputError as error:
-        raise _input_error(422, error) from None
+        raise _input_error(422, error, lang) from None
 
 
-def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE):
+def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE, lang: str = "zh"):
     try:
         return api.evaluate(data, as_of=as_of, source=source)
     except InputError as error:
-        raise _input_error(422, error) from None
+        raise _input_error(422, error, lang) from None
     except CalendarError as error:
         raise _Reject(422, "calendar_unknown", str(error), source, [_problem("", str(error))]) from None
     except OverflowError as error:
@@ -332,13 +313,13 @@ def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE):
 
 
 def _evaluate(raw: bytes, media: str, as_of: dt.date | None, lang: str) -> bytes:
-    return _decide(_parse(raw, media), as_of).to_json_bytes(lang)
+    return _decide(_parse(raw, media, lang=lang), as_of, lang=lang).to_json_bytes(lang)
 
 
 def _explain(raw: bytes, media: str, as_of: dt.date | None, lang: str) -> bytes:
     from .explain import trail_data
 
-    return _encode(trail_data(_decide(_parse(raw, media), as_of), lang))
+    return _encode(trail_data(_decide(_parse(raw, media, lang=lang), as_of, lang=lang), lang))
 
 
 def _validate(raw: bytes, media: str) -> bytes:
@@ -355,7 +336,7 @@ def _batch_line(number: int, line: bytes, as_of: dt.date | None, lang: str) -> b
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
     try:
-        decision = _decide(_parse(line, "application/json", source), as_of, source)
+        decision = _decide(_parse(line, "application/json", source, lang), as_of, source, lang)
         return b'{"line":%d,' % number + decision.to_json_bytes(lang)[1:] + b"\n"
     except _Reject as error:
         return _encode({"line": number, "error": error.body()}) + b"\n"

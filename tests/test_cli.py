@@ -48,13 +48,16 @@ def _assert_clean_error(result, path, field="", prefixed=True):
 # --- bad input: exit 2, the file and the field named, no traceback ----------------------------------
 
 @pytest.mark.parametrize("name, content, field, words", [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS])
-@pytest.mark.parametrize("fmt", ["text", "json"])
-def test_evaluate_bad_input_exits_2(tmp_path, name, content, field, words, fmt):
+@pytest.mark.parametrize("fmt, lang", [("text", "zh"), ("json", "en")])
+def test_evaluate_bad_input_exits_2(tmp_path, name, content, field, words, fmt, lang):
     path = _write(tmp_path, name, content)
-    result = run("evaluate", path, "--format", fmt)
+    result = run("evaluate", path, "--format", fmt, "--lang", lang)
     _assert_clean_error(result, path, field)
-    for word in words:
-        assert word.lower() in result.stderr.lower()
+    if lang == "en":
+        for word in words:
+            assert word.lower() in result.stderr.lower()
+    else:  # Chinese by default: the sentence, not only the path, is Chinese
+        assert CJK.search(result.stderr.replace(str(path), "")), result.stderr
     assert result.stdout.strip() == ""
 
 
@@ -187,7 +190,7 @@ def test_as_of_option_changes_the_law_applied():
 def test_validate_good_files():
     result = run("validate", *case_files())
     assert result.exit_code == 0, result.output
-    assert result.stdout.count(": ok") == len(case_files())
+    assert result.stdout.count(": 合同格式正确") == len(case_files())
 
 
 def test_schema_is_json_schema_of_the_contract():

@@ -219,14 +219,16 @@ def test_bad_query_parameters_are_422(client, params, path):
 # evaluate: bad input is a 4xx JSON error naming the field, never a 500
 
 def test_malformed_json_is_400(client):
-    response = post(client, "/v1/evaluate", b'{"id": "QW-1", "county": ', JSON)
+    response = post(client, "/v1/evaluate", b'{"id": "QW-1", "county": ', JSON, lang="en")
     body = assert_error(response, 400, "invalid_input")
     assert body["problems"][0]["path"] == ""
     assert "not valid JSON (line 1" in body["problems"][0]["message"]
+    chinese = assert_error(post(client, "/v1/evaluate", b'{"id": "QW-1", "county": ', JSON), 400, "invalid_input")
+    assert "不是有效的 JSON：第 1 行" in chinese["problems"][0]["message"]  # Chinese by default
 
 
 def test_malformed_yaml_is_400(client):
-    response = post(client, "/v1/evaluate", b"id: QW-1\ncounty: [quwo\nkind: batch\n", YAML)
+    response = post(client, "/v1/evaluate", b"id: QW-1\ncounty: [quwo\nkind: batch\n", YAML, lang="en")
     body = assert_error(response, 400, "invalid_input")
     assert "not valid YAML" in body["message"]
 
