@@ -50,9 +50,13 @@ def case_template(kind: str = "batch", county: str | None = None, lang: str = "z
         "parcels[].ownership": "collective",
     }
     lines = list(_HEAD[lang])
+    written = {""}
     for info in labels.catalogue():
-        if info.path.startswith("scope.development_zone."):
-            continue  # the {name, level} form is shown in the zone's comment
+        parent = info.parent.removesuffix("[]")
+        if parent not in written:
+            continue  # inside a field written as one value (a zone's or a boundary's {…} form: see its comment)
+        if info.kind in ("group", "list"):
+            written.add(info.path)
         depth = info.path.count(".")
         indent = _INDENT * depth
         key = info.key
