@@ -244,21 +244,24 @@ def test_a_flood_of_unknown_keys_is_capped_and_answered_quickly():
     body = _flood()
     assert len(body) <= 4 * 1024 * 1024
 
+    clock = time.process_time  # CPU time: the machine running the tests is shared
+
     def answer() -> tuple[float, InputError]:
-        started = time.perf_counter()
+        started = clock()
         try:
             api.evaluate(loading.parse_bytes(body, "body", json_first=True), source="body")
         except InputError as error:
-            return time.perf_counter() - started, error
+            return clock() - started, error
         raise AssertionError("a flood of unknown keys was accepted")
 
     def bare_parse() -> float:
-        started = time.perf_counter()
+        started = clock()
         json.loads(body)
-        return time.perf_counter() - started
+        return clock() - started
 
-    elapsed, error = min(answer() for _ in range(3))  # the best of three: the machine is shared
-    parse_only = min(bare_parse() for _ in range(3))
+    runs = [(answer(), bare_parse()) for _ in range(3)]  # interleaved, the best of three of each
+    elapsed, error = min((run[0] for run in runs), key=lambda pair: pair[0])
+    parse_only = min(run[1] for run in runs)
     assert len(error.problems) == MAX_PROBLEMS
     assert error.count() > 300_000 and error.more == error.count() - MAX_PROBLEMS
     assert f"还有 {error.more} 项问题未列出" in error.describe("zh")
