@@ -10,7 +10,6 @@ its start date, in calendar and in working days.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -80,17 +79,17 @@ def value_text(name: str, value: Any, catalogue: dict, lang: str) -> str:
     return str(value)
 
 
+# facts whose case-file field is not given as `field:` in rules/facts.yaml
+_FIELD_OF_FACT = {"case.kind": "kind", "scope.zone_level": "scope.development_zone.level"}
+
+
 def enum_label(name: str, value: str, catalogue: dict, lang: str) -> str:
-    """An enum value in words where its catalogue label lists the values in order, e.g.
-    "用地类型（批次/单独选址/村民住宅）" names batch 批次; otherwise the value as written in the file."""
-    meta = catalogue.get(name, {})
-    values, text = meta.get("values") or [], meta.get(lang, "")
-    match = re.search(r"[（(]([^（）()]*)[）)]\s*$", text)
-    if match and value in values:
-        words = re.split(r"\s*[/,、]\s*", match.group(1))
-        if len(words) == len(values):
-            return words[values.index(value)]
-    return str(value)
+    """An enum value by its name in the labels catalogue (fee → 缴纳耕地开垦费, batch → 批次用地);
+    a value the catalogue does not name is shown as written."""
+    from .labels import value_name
+
+    field = catalogue.get(name, {}).get("field") or _FIELD_OF_FACT.get(name)
+    return value_name(field, value, lang) if field else str(value)
 
 
 def _worth_showing(meta: dict, value: Any) -> bool:

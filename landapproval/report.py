@@ -14,6 +14,7 @@ from . import render, rulebook
 from .decision import LAND_CLASSES, Decision, area_text, land_by_class
 from .figures import enum_label, figures
 from .jurisdiction import read_rule_file
+from .labels import value_name
 from .render import LEVEL, MODE, SEVERITY, STATUS, WORDS, describe
 
 _EXTRA = {
@@ -28,8 +29,7 @@ _EXTRA = {
            "expropriate": "征收", "total": "合计", "measured_area": "实测面积", "unit_note": "面积单位：公顷。",
            "opinion": "审查意见签署", "handler": "经办人", "reviewer": "审核人", "date": "日期", "seal": "签章",
            "date_blank": "　　年　　月　　日", "missing_count": "缺少审查材料 {n} 项（见上）",
-           "appendix_note": "供技术人员核对：适用日期取自的字段、审批规则编号、问题代码及其读取的事实或缺少的字段。",
-           "collective": "集体", "state": "国有", "colon": "：", "lp": "（", "rp": "）", "gap": "　"},
+           "appendix_note": "供技术人员核对：适用日期取自的字段、审批规则编号、问题代码及其读取的事实或缺少的字段。", "colon": "：", "lp": "（", "rp": "）", "gap": "　"},
     "en": {"title": "Land approval review opinion", "authority": "Approving authority", "part": "Part",
            "approver": "Approves", "why": "Why, and the clause", "item": "Review item", "status": "Status",
            "findings": "Findings", "map": "Parcels and layers", "trail": "Rules fired",
@@ -44,8 +44,7 @@ _EXTRA = {
            "unit_note": "Areas in hectares.", "opinion": "Signatures", "handler": "Prepared by",
            "reviewer": "Reviewed by", "date": "Date", "seal": "Seal", "date_blank": "",
            "missing_count": "{n} pieces of evidence missing (see above)",
-           "appendix_note": "For technical checking: the field the date was taken from, the deciding rule ids, each finding's code with the facts it read or the fields it lacks.",
-           "collective": "collective", "state": "state", "colon": ": ", "lp": " (", "rp": ")", "gap": "  "},
+           "appendix_note": "For technical checking: the field the date was taken from, the deciding rule ids, each finding's code with the facts it read or the fields it lacks.", "colon": ": ", "lp": " (", "rp": ")", "gap": "  "},
 }
 _CLASS_NAMES = {"zh": {"permanent_basic_farmland": "永久基本农田", "cultivated": "耕地", "other_agricultural": "其他农用地",
                        "construction": "建设用地", "unused": "未利用地"},
@@ -86,7 +85,7 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         together_cite=str(rulebook.Citation.parse(book.together["cite"], "together")),
         kind=enum_label("case.kind", decision.facts.get("case.kind", ""), book.catalogue, lang),
         as_of_words=render.as_of_words(decision, lang), generated=(generated or dt.date.today()).isoformat(),
-        classes=LAND_CLASSES, class_names=_CLASS_NAMES[lang], **_parcel_rows(decision, words),
+        classes=LAND_CLASSES, class_names=_CLASS_NAMES[lang], **_parcel_rows(decision, words, lang),
         finding_groups=groups, missing=render.missing_by_item(decision, lang),
         item_names={i.id: render.item_name(i, lang) for i in (*decision.checks, *decision.steps)},
         is_missing=render.is_missing_evidence, map_line=render.map_summary(decision, lang),
@@ -94,13 +93,13 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         appendix=render.appendix_entries(decision, lang))
 
 
-def _parcel_rows(decision: Decision, words: dict) -> dict:
+def _parcel_rows(decision: Decision, words: dict, lang: str) -> dict:
     """The parcel table: each parcel's land by class, the totals, and the measured area where the
     case has a boundary."""
     rows = []
     for parcel in decision.parcels:
         land = parcel["land"]
-        rows.append({"id": parcel["id"], "ownership": words.get(parcel["ownership"], parcel["ownership"]),
+        rows.append({"id": parcel["id"], "ownership": value_name("parcels[].ownership", parcel["ownership"], lang),
                      "expropriate": words["yes"] if parcel["expropriate"] else words["no"],
                      "land": {k: area_text(land[k]) for k in LAND_CLASSES},
                      "total": area_text(sum(land.values(), Decimal(0)))})

@@ -151,7 +151,7 @@ def test_csv_opens_in_excel_with_chinese_intact_and_formulas_guarded(tmp_path):
                  "土地征收审批机关", "结论", "未通过的审查事项", "下一步"):
         assert name in header, name
     complete = dict(zip(header, rows[1]))
-    assert complete["县（市、区）"] == "曲沃县" and complete["用地类型"] == "批次"
+    assert complete["县（市、区）"] == "曲沃县" and complete["用地类型"] == "批次用地"
     assert complete["农用地转用审批机关"] == "临汾市人民政府（省政府授权）"
     assert complete["土地征收审批机关"] == "临汾市人民政府（省政府委托）"
     assert complete["结论"] == "可以批准" and complete["耕地（公顷）"] == "5.1234"
@@ -200,7 +200,7 @@ def test_report_is_a_printable_opinion_with_blanks_and_the_parcel_table(tmp_path
     law = landapproval.evaluate(REVIEW / "c4-supplement-short.yaml").law
     assert law["version"] in page and law["rules_sha256"] in page and "生成日期" in page
     table = page[page.index("地块编号"):page.index("</table>", page.index("地块编号"))]
-    for cell in ("QW-2024-03-1", "QW-2024-03-3", "国有", "集体", "3.4120", "1.7114", "0.3500", "5.1234", "6.7734"):
+    for cell in ("QW-2024-03-1", "QW-2024-03-3", "国有", "集体所有", "3.4120", "1.7114", "0.3500", "5.1234", "6.7734"):
         assert f">{cell}<" in table, cell
 
 
