@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """Load test of the HTTP service on loopback: requests/s and p50/p99 latency at 1, 10, 100 clients.
 
-Starts its own server (uvicorn serving landapproval.server:app on a free 127.0.0.1 port, in a
-child process, access log off), then for each concurrency level opens that many keep-alive
-connections and sends POST /v1/evaluate with the example cases (cases/review/*.yaml, cases/*.yaml)
-in turn, as JSON (or YAML with --yaml). Every level is bounded by a request count and a time
-limit; the server is stopped at the end, whatever happens. Only 127.0.0.1 is contacted.
+Starts its own server the way a deployment does (`landapproval serve --workers N` on a free
+127.0.0.1 port, in a child process, access log off), then for each concurrency level opens that
+many keep-alive connections and sends POST /v1/evaluate with the example cases
+(cases/review/*.yaml, cases/*.yaml) in turn, as JSON (or YAML with --yaml). Each `--workers`
+value gets its own server and runs every level. Every level is bounded by a request count and a
+time limit; the server is stopped at the end, whatever happens. Only 127.0.0.1 is contacted.
 
 The client is plain asyncio over sockets (no HTTP library), so that on a small machine the load
 generator takes as little CPU as possible from the server it measures. Before measuring, one
 answer per case is checked against `api.evaluate(...).to_dict()`; during the run every response
-must be a 200 or it is counted as an error. For scale, the in-process `api.evaluate` rate on the
-same cases is printed too (the difference is the cost of HTTP, JSON and the event loop).
+must be a 200 or it is counted as an error. For scale, the in-process rate of the *server path*
+on the same bodies is measured first in this process: `server._evaluate(body)` = parse the bytes
+with the safe loader, validate, evaluate, encode the JSON answer (what one request costs without
+HTTP, the event loop and the thread hop); the ratio HTTP / server path is the cost of serving.
 
-    .venv/bin/python bench/http_load.py [--levels 1,10,100] [--requests 2000] [--seconds 60] [--yaml]
+    .venv/bin/python bench/http_load.py [--levels 1,10,100] [--workers 1,2] [--requests 2000] [--seconds 60] [--yaml]
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from landapproval import api, loading  # noqa: E402
+from landapproval import api, loading, server as service  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -124,10 +127,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "landapproval.server:app", "--host", HOST, "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
+        [sys.executable, "-m", "landapproval.cli", "serve", "--host", HOST, "--port", str(port),
+         "--workers", str(workers), "--max-in-flight", "1000", "--log-level", "warning"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -135,7 +138,7 @@ def start_server(port: int) -> subprocess.Popen:
             raise SystemExit(f"the server exited: {process.stderr.read().decode()}")
         try:
             with socket.create_connection((HOST, port), timeout=1) as s:
-                s.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+                s.sendall(f"GET /readyz HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
                 if s.recv(64).startswith(b"HTTP/1.1 200"):
                     return process
         except OSError:
@@ -147,6 +150,7 @@ def start_server(port: int) -> subprocess.Popen:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,10,100", help="concurrent clients per level (comma-separated)")
+    parser.add_argument("--workers", default="1,2", help="server processes; one server per value (comma-separated)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per level (at most)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per level")
     parser.add_argument("--warmup", type=int, default=100, help="requests sent before measuring")
@@ -154,6 +158,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    worker_counts = [int(x) for x in args.workers.split(",") if x.strip()]
+    if not all(0 < n <= 8 for n in worker_counts):
+        parser.error("workers must be 1..8")
     if not all(0 < n <= 500 for n in levels) or not 0 < args.requests <= 100_000 or not 0 < args.seconds <= 600:
         parser.error("levels must be 1..500 clients, requests 1..100000, seconds at most 600")
 
@@ -162,58 +169,65 @@ def main() -> None:
     bodies = [p.read_bytes() if args.yaml else to_json(loading.parse_bytes(p.read_bytes(), str(p)))
               for p in paths]
 
-    # the in-process rate, for scale
-    data = [loading.parse_bytes(p.read_bytes(), str(p)) for p in paths]
-    for d in data:
-        api.evaluate(d)
+    # the in-process server path, for scale: the same bodies through parse, evaluate and encode
+    media = content_type
+    for body in bodies:
+        service._evaluate(body, media, None, "zh")
     n = 0
     started = time.perf_counter()
-    while n < 2000 and time.perf_counter() - started < 10:
-        api.evaluate(data[n % len(data)]).to_dict("zh")
+    while n < 5000 and time.perf_counter() - started < 10:
+        service._evaluate(bodies[n % len(bodies)], media, None, "zh")
         n += 1
     inproc = n / (time.perf_counter() - started)
 
-    port = free_port()
-    server = start_server(port)
-    results = []
-    try:
-        requests = [request_bytes(b, content_type, port) for b in bodies]
-
-        async def check_and_warm() -> None:
-            reader, writer = await asyncio.open_connection(HOST, port)
-            try:
-                for path, raw in zip(paths, requests):
-                    status, body = await exchange(reader, writer, raw)
-                    want = json.loads(json.dumps(api.evaluate(path).to_dict("zh"), default=str))
-                    if status != 200 or json.loads(body) != want:
-                        raise SystemExit(f"{path.name}: the service answered {status}, not the API's decision")
-            finally:
-                writer.close()
-            if args.warmup:
-                await run_level(port, requests, min(10, max(levels)), args.warmup, 30)
-
-        asyncio.run(check_and_warm())
-        for clients in levels:
-            results.append(asyncio.run(run_level(port, requests, clients, args.requests, args.seconds)))
-    finally:
-        server.terminate()
+    runs = []
+    for workers in worker_counts:
+        port = free_port()
+        server = start_server(port, workers)
+        results = []
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            requests = [request_bytes(b, content_type, port) for b in bodies]
+
+            async def check_and_warm() -> None:
+                reader, writer = await asyncio.open_connection(HOST, port)
+                try:
+                    for path, raw in zip(paths, requests):
+                        status, body = await exchange(reader, writer, raw)
+                        want = json.loads(api.evaluate(path).to_json("zh"))
+                        if status != 200 or json.loads(body) != want:
+                            raise SystemExit(f"{path.name}: the service answered {status}, not the API's decision")
+                finally:
+                    writer.close()
+                if args.warmup:
+                    await run_level(port, requests, min(10, max(levels)), args.warmup * workers, 30)
+
+            asyncio.run(check_and_warm())
+            for clients in levels:
+                result = asyncio.run(run_level(port, requests, clients, args.requests, args.seconds))
+                result["workers"] = workers
+                result["vs_server_path"] = result["rps"] / inproc
+                results.append(result)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        runs.extend(results)
 
     print(f"POST /v1/evaluate on {HOST}, {len(paths)} example cases as {content_type}, "
-          f"keep-alive connections, uvicorn 1 process, access log off")
-    print(f"in-process api.evaluate + to_dict: {inproc:,.0f} cases/s")
-    print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} "
+          f"keep-alive connections, `landapproval serve --workers N`, access log off")
+    print(f"in-process server path (parse + evaluate + encode, same bodies): {inproc:,.0f} requests/s")
+    print(f"{'workers':>7} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} {'x path':>6} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
-    for r in results:
-        print(f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['seconds']:>7.2f} {r['rps']:>8.0f} "
-              f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['max_ms']:>7.2f}")
+    for r in runs:
+        print(f"{r['workers']:>7} {r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['seconds']:>7.2f} "
+              f"{r['rps']:>8.0f} {r['vs_server_path']:>6.2f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['max_ms']:>7.2f}")
     if args.json:
-        print(json.dumps({"in_process_per_s": inproc, "levels": results}, indent=2))
-    if any(r["errors"] for r in results):
+        print(json.dumps({"in_process_per_s": inproc, "server_path_per_s": inproc, "content_type": content_type,
+                          "levels": runs}, indent=2))
+    if any(r["errors"] for r in runs):
         sys.exit(1)
 
 

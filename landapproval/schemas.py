@@ -271,6 +271,17 @@ class _ClientSchema(GenerateJsonSchema):
                 out[name] = _number(schema[key])
         return out
 
+    def union_schema(self, schema: core_schema.UnionSchema) -> JsonSchemaValue:
+        """Text or a free-form object (an inline boundary's `data`: GeoJSON as an object or as text)
+        is any JSON value to a client: `anyOf[string, object]` makes the Java generator emit
+        `Map<String, Object>.class`, which does not compile."""
+        out = super().union_schema(schema)
+        branches = out.get("anyOf", [])
+        if ({b.get("type") for b in branches} == {"string", "object"} and len(branches) == 2
+                and all(set(b) <= {"type", "additionalProperties"} for b in branches)):
+            return {}
+        return out
+
     def encode_default(self, dft: Any) -> Any:
         return _number(dft) if isinstance(dft, Decimal) else super().encode_default(dft)
 
