@@ -226,6 +226,7 @@ class Problem(_Out):
     path: str = Field(description="field path, e.g. parcels[2].land.cultivated; empty for the whole body")
     message: str
     suggestions: Optional[list[str]] = Field(default=None, description="what was probably meant")
+    line: Optional[int] = Field(default=None, description="the line of the body, where known")
 
 
 class ErrorBody(_Out):

@@ -51,10 +51,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -274,6 +274,17 @@ def _query(request: Request, allowed: tuple[str, ...]) -> None:
                       f"{len(problems)} problems in the query string", "query string", problems)
 
 
+def _case_query(request: Request) -> tuple[dt.date | None, str]:
+    """as_of and lang, read by hand (FastAPI's parameter machinery costs as much per request as
+    parsing the body; _CASE_QUERY documents them in OpenAPI)."""
+    _query(request, ("as_of", "lang"))
+    lang = request.query_params.get("lang", "zh")
+    if lang not in ("zh", "en"):
+        message = f"{lang!r} is not a language of this service: zh or en"
+        raise _Reject(422, "invalid_input", message, "query string", [_problem("lang", message)])
+    return _as_of(request.query_params.get("as_of")), lang
+
+
 def _as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -486,6 +497,14 @@ _BATCH_DOC = {
     }
 }
 
+_CASE_QUERY = {"parameters": [
+    {"name": "as_of", "in": "query", "required": False, "example": "2024-09-10",
+     "description": "YYYY-MM-DD: the date whose law applies (default: workflow.decided_on, else filed_on, else today)",
+     "schema": {"type": "string", "format": "date"}},
+    {"name": "lang", "in": "query", "required": False,
+     "description": "language of messages and reasons", "schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"}},
+]}
+
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 _AUDIT_HEADERS = {
     "X-Request-ID": {"description": "the client's X-Request-ID, or one made for this request",
@@ -535,6 +554,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=rulebook.package_version(),
         default_response_class=_Json,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry hooks cost per request; a deployment that traces adds its own
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         docs_url=None, redoc_url=None,  # served below from local files, never from a CDN
     )
     app.state.settings = settings
@@ -571,48 +592,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _Reject(error.status_code, name, str(error.detail),
                        headers=getattr(error, "headers", None)).response(_request_id(request))
 
-    as_of_query = Query(None, description="YYYY-MM-DD: the date whose law applies (default: "
-                                          "workflow.decided_on, else filed_on, else today)",
-                        examples=["2024-09-10"])
-    lang_query = Query("zh", description="language of messages and reasons")
-
-    @app.post("/v1/evaluate", response_model=None, tags=["cases"], openapi_extra=_BODY_DOC,
+    @app.post("/v1/evaluate", response_model=None, tags=["cases"], openapi_extra={**_BODY_DOC, **_CASE_QUERY},
               responses={**_ok("Decision", "the decision, exactly `landapproval evaluate --format json`"),
                          **_ERRORS})
-    async def evaluate(request: Request, as_of: str | None = as_of_query,
-                       lang: Literal["zh", "en"] = lang_query) -> Response:
+    async def evaluate(request: Request) -> Response:
         """Evaluate one case: who approves the conversion and the expropriation, and what still blocks it."""
-        _query(request, ("as_of", "lang"))
-        day = _as_of(as_of)
+        day, lang = _case_query(request)
         media = _media_type(request)
         raw = await _read_body(request)
         body = await off_loop(_evaluate, raw, media, day, lang)
         return Response(body, media_type="application/json")
 
-    @app.post("/v1/explain", response_model=None, tags=["cases"], openapi_extra=_BODY_DOC,
+    @app.post("/v1/explain", response_model=None, tags=["cases"], openapi_extra={**_BODY_DOC, **_CASE_QUERY},
               responses={**_ok("Explanation", "the trail: facts, rules fired in order, why not the others"),
                          **_ERRORS})
-    async def explain(request: Request, as_of: str | None = as_of_query,
-                      lang: Literal["zh", "en"] = lang_query) -> Response:
+    async def explain(request: Request) -> Response:
         """The whole trail of one decision as JSON (same as `landapproval explain`)."""
-        _query(request, ("as_of", "lang"))
-        day = _as_of(as_of)
+        day, lang = _case_query(request)
         media = _media_type(request)
         raw = await _read_body(request)
         return Response(await off_loop(_explain, raw, media, day, lang), media_type="application/json")
 
-    @app.post("/v1/batch", response_model=None, tags=["cases"], openapi_extra=_BATCH_DOC,
+    @app.post("/v1/batch", response_model=None, tags=["cases"], openapi_extra={**_BATCH_DOC, **_CASE_QUERY},
               responses={200: {"description": "JSON lines, one per input line in order: "
                                               "`{\"line\": n, …decision}` or `{\"line\": n, \"error\": ErrorBody}`",
                                "headers": _AUDIT_HEADERS,
                                "content": {"application/jsonl": {"schema": {"type": "string"}}}},
                          **_ERRORS})
-    async def batch(request: Request, as_of: str | None = as_of_query,
-                    lang: Literal["zh", "en"] = lang_query) -> StreamingResponse:
+    async def batch(request: Request) -> StreamingResponse:
         """Evaluate many cases (JSON lines in); each answer is streamed out as soon as it is decided,
         and a bad line gets its own error line without stopping the others."""
-        _query(request, ("as_of", "lang"))
-        day = _as_of(as_of)
+        day, lang = _case_query(request)
         _media_type(request, JSONL_TYPES)
         raw = await _read_body(request, MAX_BATCH_BYTES)
         lines = [(number, line) for number, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
