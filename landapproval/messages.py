@@ -242,6 +242,11 @@ def problem_for(item: dict, path: str) -> Problem:
         return unknown_field(path, path.rsplit(".", 1)[-1])
     if kind_of_error == "missing":
         text = _join(Text(f"缺少必填项“{label.zh}”", f"required field {label.en!r} is missing"), _example(path))
+    elif (isinstance(value, str) and forms.plain(value) in _NONE_WORDS and kind not in ("list", "zone")
+          and info is not None):
+        # 无 / 不详 where a value is expected: how this field says "none" or "not known"
+        text = _join(Text(f"“{shown(value)}”不能用于“{label.zh}”：{info.none.zh}", f"{shown(value)!r} is not a value "
+                          f"for {label.en}: {info.none.en}"), _example(path))
     elif kind_of_error == "value_error" and isinstance((item.get("ctx") or {}).get("error"), FieldProblem):
         error = item["ctx"]["error"]
         text, suggestions = error.text, list(error.suggestions)
@@ -296,6 +301,7 @@ def field_path(loc: tuple) -> str:
     return path
 
 
+_NONE_WORDS = forms.EMPTY_WORDS | {"不详", "未知", "待定", "暂无", "空"}
 _TYPE_ERRORS = ("string_type", "model_type", "dict_type", "model_attributes_type", "is_instance_of")
 
 
