@@ -72,7 +72,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[dict]:
         path = f"{prefix}.{key}" if prefix else key
         kind, extra = _kind(info.annotation)
         entry = {"path": path, "key": key, "kind": kind, "required": info.is_required(),
-                 "description": info.description or ""}
+                 "description": info.description or "", **_labels(path)}
         if "values" in extra:
             entry["values"] = extra["values"]
         if kind == "group":
@@ -82,6 +82,24 @@ def _walk(model: type[BaseModel], prefix: str) -> list[dict]:
         elif kind == "union":
             entry["fields"] = _walk(extra["model"], path)
         out.append(entry)
+    return out
+
+
+def _labels(path: str) -> dict:
+    """The field's names from the catalogue `landapproval init` uses (labels.py), in both languages."""
+    try:
+        from .. import labels
+    except ImportError:  # the catalogue is not there: the form shows the field names
+        return {}
+    info = labels.field_info(path)
+    if info is None:
+        return {}
+    both = lambda text: {"zh": text.zh, "en": text.en}  # noqa: E731
+    out = {"label": both(info.label), "help": both(info.help), "none": both(info.none),
+           "clauses": list(info.clauses)}
+    if info.choices:
+        out["value_labels"] = {c.value: both(c.name) for c in info.choices}
+        out["aliases"] = {c.value: list(c.aliases) for c in info.choices if c.aliases}
     return out
 
 

@@ -13,6 +13,7 @@ import io
 import json as jsonlib
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -29,6 +30,10 @@ BATCH_MAX_BYTES = 24 * 1024 * 1024           # a batch upload (base64 inside JSO
 BATCH_MAX_FILES = 500                        # case files in one batch, zips unpacked
 BATCH_MAX_UNPACKED = 64 * 1024 * 1024        # bytes unpacked from zips in one batch
 SOURCE = {"zh": "表单", "en": "form"}
+NOT_A_CASE = {"zh": "案件文件应为字段映射（landapproval/v1）", "en": "a case is a mapping of fields (schema landapproval/v1)"}
+PATH_REFUSED = {"zh": "服务器不读取文件路径：请为该地块上传边界文件（界址点 txt、GeoJSON 或 WKT）",
+                "en": "a boundary file path is not read by the server: upload the boundary file "
+                      "(界址点 txt, GeoJSON or WKT) for this parcel"}
 
 
 class Refused(Exception):
@@ -53,12 +58,26 @@ def error(status: int, code: str, message: str, problems: list[dict] | None = No
     return json({"error": code, "message": message, "problems": problems or []}, status)
 
 
-def _problems(err: InputError) -> list[dict]:
-    return [{"path": problem[0], "message": problem[1]} for problem in err.problems]
+def _problems(err: InputError, lang: str) -> list[dict]:
+    """Each problem in the page's language, with its suggestions ("did you mean") where known."""
+    out = []
+    for problem in err.problems:
+        if hasattr(problem, "to_json"):
+            out.append(problem.to_json(lang))
+        else:
+            out.append({"path": problem[0], "message": problem[1]})
+    return out
 
 
-def _input_error(err: InputError, status: int = 422) -> Refused:
-    problems = _problems(err)
+def _describe(err: InputError, lang: str) -> str:
+    try:
+        return err.describe(lang)
+    except TypeError:  # an InputError without languages
+        return err.describe()
+
+
+def _input_error(err: InputError, lang: str = "zh", status: int = 422) -> Refused:
+    problems = _problems(err, lang)
     message = problems[0]["message"] if len(problems) == 1 else f"{len(problems)} problems"
     return Refused(error(status, "invalid_input", message, problems))
 
@@ -93,56 +112,56 @@ def form_payload(has_layers: bool) -> dict:
 # ---------------------------------------------------------------------------------------------
 # One case
 
-def _parse(raw: bytes, source: str, json_first: bool) -> dict:
+def _parse(raw: bytes, lang: str, json_first: bool) -> dict:
     try:
-        data = loading.parse_bytes(raw, source, json_first=json_first)
+        data = loading.parse_bytes(raw, SOURCE[lang], json_first=json_first)
     except InputError as err:
-        raise _input_error(err, 400) from None
+        raise _input_error(err, lang, 400) from None
     if not isinstance(data, dict):
-        raise _input_error(InputError(source, [("", "a case is a mapping of fields (schema landapproval/v1)")]))
+        raise _input_error(InputError(SOURCE[lang], [("", NOT_A_CASE[lang])]), lang)
     return data
 
 
-def _path_boundaries(data: dict) -> list[tuple[str, str]]:
+def _path_boundaries(data: dict, lang: str) -> list[tuple[str, str]]:
     """A boundary given as a path: the server opens no file a page names; the page uploads content."""
     parcels = data.get("parcels")
     if not isinstance(parcels, list):
         return []
-    return [(f"parcels[{i}].boundary", "a boundary file path is not read by the server: upload the "
-             "boundary file (界址点 txt, GeoJSON or WKT) for this parcel")
+    return [(f"parcels[{i}].boundary", PATH_REFUSED[lang])
             for i, parcel in enumerate(parcels) if isinstance(parcel, dict) and isinstance(parcel.get("boundary"), str)]
 
 
-def _validated(data: dict, source: str) -> Case:
-    paths = _path_boundaries(data)
+def _validated(data: dict, lang: str) -> Case:
+    source = SOURCE[lang]
+    paths = _path_boundaries(data, lang)
     try:
         model = api.validate(data, source=source)
     except InputError as err:
-        raise _input_error(InputError(source, paths + [p for p in err.problems if p[0] not in dict(paths)])) from None
+        others = [p for p in err.problems if p[0] not in dict(paths)]
+        raise _input_error(InputError(source, paths + others), lang) from None
     if paths:
-        raise _input_error(InputError(source, paths))
+        raise _input_error(InputError(source, paths), lang)
     return model
 
 
 def open_case(raw: bytes, lang: str) -> Response:
     """A case file's text → its data for the form, with every problem the CLI would report."""
     text_start = raw.lstrip()[:1]
-    data = _parse(raw, SOURCE[lang], json_first=text_start in (b"{", b"["))
+    data = _parse(raw, lang, json_first=text_start in (b"{", b"["))
     problems: list[dict] = []
     try:
-        _validated(data, SOURCE[lang])
+        _validated(data, lang)
     except Refused as refused:
         problems = jsonlib.loads(refused.response.body)["problems"]
     return json({"case": data, "problems": problems})
 
 
 def _decide(raw: bytes, lang: str, layers):
-    data = _parse(raw, SOURCE[lang], json_first=True)
-    model = _validated(data, SOURCE[lang])
+    model = _validated(_parse(raw, lang, json_first=True), lang)
     try:
         decision = api.evaluate(model, source=SOURCE[lang], layers=layers)
     except InputError as err:
-        raise _input_error(err) from None
+        raise _input_error(err, lang) from None
     except (CalendarError, OverflowError) as err:
         raise Refused(error(422, "calendar_unknown", str(err), [{"path": "", "message": str(err)}])) from None
     return model, decision
@@ -151,11 +170,11 @@ def _decide(raw: bytes, lang: str, layers):
 def _map(model: Case, layers) -> str | None:
     if not any(p.boundary for p in model.parcels):
         return None
-    from ..geo import LayerSet, read_boundary
+    from ..geo import LayerSet
+    from ..geofacts import read_parcel_boundary
     from ..mapsvg import parcels_svg
 
-    parcels = [(p.id, read_boundary(p.boundary, ".", case_file=SOURCE["zh"],
-                                    field_path=f"parcels[{i}].boundary").geometry)
+    parcels = [(p.id, read_parcel_boundary(p.boundary, Path("."), SOURCE["zh"], f"parcels[{i}].boundary").geometry)
                for i, p in enumerate(model.parcels) if p.boundary]
     return parcels_svg(parcels, layers if layers is not None else LayerSet.from_geometries())
 
@@ -199,7 +218,7 @@ def _pruned(value: Any) -> Any:
 
 def case_yaml(raw: bytes, lang: str) -> Response:
     """The validated case as a case file: what the CLI reads back to the same decision."""
-    model = _validated(_parse(raw, SOURCE[lang], json_first=True), SOURCE[lang])
+    model = _validated(_parse(raw, lang, json_first=True), lang)
     data = _pruned(model.model_dump(mode="python", by_alias=True, exclude_none=True))
     data = {"schema": "landapproval/v1", **{k: v for k, v in data.items() if k != "schema"}}
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
@@ -217,7 +236,7 @@ def _file_name(case_id: str) -> str:
 
 def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
     """{"files": [{"name", "content" (base64)}]} → (name, bytes) case files, zips unpacked in order."""
-    data = _parse(raw, "batch", json_first=True)
+    data = _parse(raw, "zh", json_first=True)
     files = data.get("files")
     if not isinstance(files, list) or not files:
         raise Refused(error(422, "invalid_input", "no files", [{"path": "files", "message": "no files"}]))
@@ -256,19 +275,19 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
     return out
 
 
-def _batch_outcome(name: str, content: bytes, layers) -> batchlib.Outcome:
+def _batch_outcome(name: str, content: bytes, lang: str, layers) -> batchlib.Outcome:
     if content.startswith(b"\x00"):
         return batchlib.Outcome(name, error=f"{name}: not a readable zip ({content[1:].decode(errors='replace')})")
     try:
         data = loading.parse_bytes(content, name, json_first=name.lower().endswith(".json"))
         if not isinstance(data, dict):
-            raise InputError(name, [("", "a case file is a mapping of fields (schema landapproval/v1)")])
-        paths = _path_boundaries(data)
+            raise InputError(name, [("", NOT_A_CASE[lang])])
+        paths = _path_boundaries(data, lang)
         if paths:
             raise InputError(name, paths)
         return batchlib.Outcome(name, decision=api.evaluate(data, source=name, layers=layers))
     except InputError as err:
-        return batchlib.Outcome(name, error=err.describe())
+        return batchlib.Outcome(name, error=_describe(err, lang))
     except (CalendarError, OverflowError) as err:
         return batchlib.Outcome(name, error=f"{name}: {err}")
 
@@ -278,7 +297,7 @@ def batch(raw: bytes, lang: str, fmt: str, layers) -> Response:
     if fmt not in ("json", "csv", "xlsx"):
         raise Refused(error(422, "invalid_input", "format must be json, csv or xlsx",
                             [{"path": "format", "message": "json | csv | xlsx"}]))
-    outcomes = [_batch_outcome(name, content, layers) for name, content in _batch_files(raw)]
+    outcomes = [_batch_outcome(name, content, lang, layers) for name, content in _batch_files(raw)]
     if fmt == "csv":
         text = "\n".join([batchlib.csv_header(lang), *(batchlib.csv_line(o, lang) for o in outcomes)]) + "\n"
         return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",

@@ -315,3 +315,38 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
     sheet = openpyxl.load_workbook(downloaded(downloads, "batch.xlsx")).worksheets[0]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)][:3] == [
         api.load_case(ROOT / "cases" / "review" / n)[0].id for n in names]
+
+
+def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
+    """The example's boundaries are a path in the case file: the server refuses to open it, the
+    official uploads the 界址点 file for the whole case (GBK), then a WKT for one parcel; the map
+    shows both parcels and the measured areas are the CLI's."""
+    from landapproval.geo import read_boundary
+
+    source = ROOT / "cases" / "gis" / "qw-2024-03.yaml"
+    cli = api.evaluate(source)
+    open_page(browser, base_url)
+    upload_case(browser, source)
+    for index in (0, 1):
+        assert CJK.search(error_at(browser, f"parcels[{index}].boundary"))
+    browser.find_element(By.ID, "file-boundary-case").send_keys(str(ROOT / "cases" / "gis" / "qw-2024-03.txt"))
+    wait(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, ".boundary-state")) == 2 and all(
+        "jzd" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
+    states = [s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
+    assert "#QW-2024-03-1" in states[0] and "#QW-2024-03-2" in states[1]
+    # parcel 2 again, as WKT uploaded on its own row
+    wkt = tmp_path / "p2.wkt"
+    wkt.write_text(read_boundary("qw-2024-03.txt#QW-2024-03-2", ROOT / "cases" / "gis").geometry.wkt, encoding="utf-8")
+    rows = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')
+    rows[1].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(wkt))
+    wait(browser, lambda: "wkt" in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")[1].text)
+    evaluate(browser)
+    paths = browser.find_elements(By.CSS_SELECTOR, "#map svg path")
+    assert len(paths) >= 2
+    labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#map svg text")]
+    assert "P1" in labels and "P2" in labels
+    box = browser.find_element(By.CSS_SELECTOR, "#map svg").size
+    assert box["width"] > 100 and box["height"] > 100
+    decision = browser.execute_script("return lastDecision")
+    assert decision["geometry"]["parcels"] == cli.to_dict()["geometry"]["parcels"]
+    assert decision["authority"] == cli.to_dict()["authority"]
