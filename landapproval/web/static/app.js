@@ -27,7 +27,7 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
-    declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
+    use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
     title: "Linfen land approval workbench", tab_case: "One case", tab_batch: "Batch", open: "Open or start a case",
@@ -55,7 +55,7 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
-    declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
+    use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
 
@@ -88,8 +88,9 @@ function label(field) {
   return field.key;
 }
 function help(field) {
-  if (field.help) return field.help[lang] || field.help.zh || "";
-  return field.description || "";
+  const text = field.help ? (field.help[lang] || field.help.zh || "") : (field.description || "");
+  const clauses = field.clauses && field.clauses.length ? `${t("basis")}：${field.clauses.join("、")}` : "";
+  return [text, clauses].filter(Boolean).join(" · ");
 }
 function valueLabel(field, value) {
   const names = field.value_labels && field.value_labels[value];
@@ -360,6 +361,20 @@ function pasteRows(block, event) {
   updateTotals(block);
 }
 
+// the form entry of an input (for its allowed values and their names)
+function columnOf(input) {
+  const path = input.dataset.path.replace(/\[\d+\]/g, "[]");
+  const find = (fields) => {
+    for (const f of fields) {
+      if (f.path === path) return f;
+      const inner = find([...(f.fields || []), ...(f.columns || [])]);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  return find(meta.sections.flatMap((s) => s.fields)) || {kind: input.dataset.kind};
+}
+
 function setCell(input, col, text) {
   if (input.tagName !== "SELECT") { input.value = text; return; }
   const lower = text.toLowerCase();
@@ -370,7 +385,8 @@ function setCell(input, col, text) {
     for (const option of input.options) {
       if (option.value.toLowerCase() === lower || option.textContent.toLowerCase().startsWith(lower) && lower) { value = option.value; break; }
       const names = col.value_labels && col.value_labels[option.value];
-      if (names && [names.zh, names.en].some((n) => n && n.toLowerCase() === lower)) { value = option.value; break; }
+      const aliases = (col.aliases && col.aliases[option.value]) || [];
+      if ([names && names.zh, names && names.en, ...aliases].some((n) => n && n.toLowerCase() === lower)) { value = option.value; break; }
     }
   }
   if (![...input.options].some((o) => o.value === value)) input.append(el("option", {value, text: value}));
@@ -546,6 +562,14 @@ function showProblems(problems) {
     const line = el("div", {text: (path === p.path ? "" : `${p.path}: `) + problemText(p)});
     slot.append(line);
     const input = slot.parentNode.querySelector("[data-path], input, select");
+    if (input && input.dataset.path === p.path && p.suggestions && p.suggestions.length) {
+      // "did you mean": one click writes the suggestion into the field
+      const col = columnOf(input);
+      for (const suggestion of p.suggestions.slice(0, 3)) {
+        line.append(" ", el("button", {type: "button", class: "suggest", text: `${t("use")} ${suggestion}`,
+          onclick: () => { setCell(input, col, suggestion); input.removeAttribute("aria-invalid"); line.remove(); input.focus(); }}));
+      }
+    }
     if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
   }
   const count = t("errors_count").replace("{n}", problems.length);
