@@ -106,7 +106,10 @@ def form_payload(has_layers: bool) -> dict:
                                 "severity": render.SEVERITY, "text": render.WORDS},
             "limits": {"case_bytes": MAX_CASE_BYTES, "batch_bytes": BATCH_MAX_BYTES,
                        "batch_files": BATCH_MAX_FILES},
-            "layers": has_layers}
+            "layers": has_layers,
+            # the names the server knows (rules/jurisdiction.yaml): offered as the fields' suggestions
+            "lists": {"county": [f"{c.name}" for c in api.jurisdiction().counties],
+                      "scope.development_zone.name": [z.name for z in api.jurisdiction().zones]}}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
@@ -122,8 +123,11 @@ def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_ur
     expected = api.evaluate(path)
     open_page(browser, base_url)
     upload_case(browser, path)
-    evaluate(browser)
+    before = answers(browser)
+    browser.find_element(By.ID, "evaluate").send_keys(Keys.ENTER)   # keyboard only
+    wait(browser, lambda: answers(browser) != before)
     verdict = browser.find_element(By.ID, "verdict")
+    assert browser.switch_to.active_element == verdict               # the verdict is read first
     first = browser.find_element(By.CSS_SELECTOR, "#result > *")
     assert first == verdict
     assert verdict.text == (render.WORDS["zh"]["verdict_yes"] if expected.approvable else render.WORDS["zh"]["verdict_no"])

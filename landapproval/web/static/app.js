@@ -154,7 +154,8 @@ function scalarInput(field, path, value, rowLabel) {
       input.value = String(value);
     }
   } else {
-    input = el("input", {id, type: "text", value: display(value), spellcheck: "false",
+    const list = meta.lists && meta.lists[path] ? "list-" + path.replace(/[^A-Za-z0-9]/g, "_") : null;
+    input = el("input", {id, type: "text", value: display(value), spellcheck: "false", list, autocomplete: "off",
                          inputmode: field.kind === "decimal" ? "decimal" : null,
                          placeholder: field.kind === "date" ? "YYYY-MM-DD" : (field.kind === "decimal" ? "0.0000" : null)});
   }
@@ -479,6 +480,9 @@ async function caseBoundary(file) {
 function renderForm(data) {
   const form = $("#case-form");
   form.replaceChildren();
+  for (const [path, names] of Object.entries(meta.lists || {})) {
+    form.append(el("datalist", {id: "list-" + path.replace(/[^A-Za-z0-9]/g, "_")}, names.map((n) => el("option", {value: n}))));
+  }
   for (const section of meta.sections) {
     const box = el("section", {class: "panel form-section", id: "section-" + section.id},
                    el("h2", {text: t("sections")[section.id]}));
