@@ -157,31 +157,38 @@ def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_ur
             browser.save_screenshot(str(ROOT / shot))
 
 
-def test_blank_form_with_a_mistake_shows_the_error_at_that_field(browser, base_url):
+def test_blank_form_with_a_mistake_shows_the_chinese_error_at_that_field(browser, base_url):
     open_page(browser, base_url)
     Select(browser.find_element(By.ID, "blank-kind")).select_by_value("single_site")
     browser.find_element(By.ID, "blank-new").click()
-    assert field(browser, "kind").get_attribute("value") == "single_site"
+    assert value_of(browser, "kind") == "single_site"
     field(browser, "id").send_keys("NEW-1")
-    field(browser, "county").send_keys("曲沃县")
+    field(browser, "county").send_keys("曲沃线")                          # a typo of 曲沃县
     Select(field(browser, "scope.within_construction_scale")).select_by_value("true")
     field(browser, "parcels[0].id").send_keys("P1")
     Select(field(browser, "parcels[0].ownership")).select_by_value("collective")
-    field(browser, "parcels[0].land.cultivated").send_keys("1.23456")   # five decimals: a mistake
+    field(browser, "parcels[0].land.cultivated").send_keys("1.23456")   # five decimals
     evaluate(browser)
     assert not browser.find_elements(By.ID, "verdict")
     message = error_at(browser, "parcels[0].land.cultivated")
-    assert message, browser.find_element(By.ID, "general-errors").text
-    assert "4" in message
+    assert "4 位小数" in message, browser.find_element(By.ID, "general-errors").text
     assert field(browser, "parcels[0].land.cultivated").get_attribute("aria-invalid") == "true"
     assert error_at(browser, "parcels[0].land.other_agricultural") == ""
-    # corrected, the same form evaluates
+    assert browser.switch_to.active_element == field(browser, "parcels[0].land.cultivated")
     cell = field(browser, "parcels[0].land.cultivated")
     cell.clear()
     cell.send_keys("1.2345")
     evaluate(browser)
+    # the county is checked next: the Chinese message at the field, with its suggestion one click away
+    message = error_at(browser, "county")
+    assert "曲沃线" in message and "曲沃县" in message and CJK.search(message)
+    suggestion = browser.find_element(By.CSS_SELECTOR, '#case-form .err[data-errpath="county"] button.suggest')
+    assert suggestion.text == "改为 曲沃县"
+    suggestion.click()
+    assert value_of(browser, "county") == "曲沃县"
+    evaluate(browser)
     assert browser.find_element(By.ID, "verdict").text
-    assert error_at(browser, "parcels[0].land.cultivated") == ""
+    assert error_at(browser, "county") == ""
 
 
 PASTED = ("P1\tcollective\t\t0\t2.5\t1.25\t0.1\t0\n"
