@@ -211,7 +211,7 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
             geometry: dict | None = None) -> Decision:
     juris = jurisdiction()
     sums = factlib.totals(model)
-    book = rulebook.load()
+    book = rulebook.load().as_of(ctx.as_of)  # texts name the parameter values in force that day
     rules = engine()
 
     # stage 1: who approves
@@ -219,7 +219,6 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
     fired = rules.fire("authority", facts.values)
     outcomes = {name: _decide_table(book.tables[name], fired, facts) for name in book.tables}
     conversion, expropriation = outcomes["conversion"], outcomes["expropriation"]
-    together = bool(conversion and expropriation and conversion.level == expropriation.level)
 
     # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
     review = factlib.review_facts(model, ctx, sums, juris, conversion and conversion.level,
@@ -227,6 +226,7 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
     review_fired = rules.fire("review", review.values)
     extra = extra_findings or {}
     hits = set(review_fired)
+    together = book.together["id"] in hits  # LAL Art. 46 ¶3, rules/authority.yaml `together`
     _raise_calendar_gaps(book, hits, review)
     checks = tuple(_check(item, hits, review, extra.get(item.id, ())) for item in book.checks)
     steps = _steps(book, hits, review, checks)

@@ -116,7 +116,7 @@ def table_row(outcome: Outcome, lang: str = "zh") -> dict:
     if d is None:
         return {**{c: "" for c in CSV_COLUMNS}, "file": outcome.path, "error": outcome.error}
     w = WORDS[lang]
-    catalogue = rulebook.load().catalogue
+    catalogue = rulebook.current().catalogue
     land = land_by_class(d)
     expropriated = d.totals["expropriation"]
     steps = {s.id: s for s in d.steps}

@@ -304,7 +304,7 @@ def schema(decision, error):
               help="md/html: the rule book, every rule beside the clause it encodes")
 def rules(lang, fmt):
     """List every rule: id, citation and what it says."""
-    book = rulebook.load()  # a rule book that does not compile is a defect: exit 3 (see _Main)
+    book = rulebook.current()  # a rule book that does not compile is a defect: exit 3 (see _Main)
     if fmt == "json":
         click.echo(json.dumps([render.rule_dict(rule) for rule in book.rules.values()],
                               ensure_ascii=False, indent=2))

@@ -101,7 +101,7 @@ def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) 
 def trail_data(decision: Decision, lang: str = "zh") -> dict:
     """The trail as plain data (`POST /v1/explain`): the facts, the rules fired in order, and for
     each authority table the rule that decided and why each other level was kept out."""
-    book = rulebook.load()
+    book = rulebook.load().as_of(decision.as_of)
     facts_values = decision.engine_facts["authority"]
     w = _WORDS[lang]
     facts = [{"name": name, "value": _plain(decision.facts[name]),

@@ -27,7 +27,7 @@ def figures(finding, lang: str = "zh") -> list[str]:
         return []
     from . import rulebook
 
-    book = rulebook.load()
+    book = rulebook.current()  # labels name the parameter values in force today
     key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in finding.facts.items())
     return list(_figures(id(book), finding.code, key, lang))
 
@@ -36,7 +36,7 @@ def figures(finding, lang: str = "zh") -> list[str]:
 def _figures(book_id: int, code: str, items: tuple, lang: str) -> tuple[str, ...]:
     from . import rulebook
 
-    book = rulebook.load()  # the book whose id is in the key (a reloaded book is a new key)
+    book = rulebook.current()  # the book whose id is in the key (a reloaded book is a new key)
     catalogue = book.catalogue
     rule = book.rules.get(code)
     facts = {name: value for name, value in items if name in catalogue}

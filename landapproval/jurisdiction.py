@@ -85,21 +85,24 @@ class Jurisdiction:
     def __init__(self) -> None:
         data = read_rule_file("jurisdiction.yaml")
         for index, entry in enumerate(data["counties"] + data["zones"]):
-            stray = set(entry) - {"code", "name", "short", "pinyin", "delegated_from", "aliases", "level",
+            stray = set(entry) - {"code", "name", "short", "pinyin", "delegated", "aliases", "level",
                                   "confidence", "counties"}
             if stray:  # an unquoted comma in a flow mapping splits a value into a key
                 raise RuleError(f"jurisdiction.yaml entry {entry.get('name')}: unexpected keys {sorted(map(str, stray))}")
-        self.counties = [
-            County(str(c["code"]), c["name"], c["short"], c["pinyin"],
-                   as_date(c["delegated_from"], f"counties.{c['code']}") if c.get("delegated_from") else None)
-            for c in data["counties"]
-        ]
+        self.parameters = self.read_parameters(read_rule_file("parameters.yaml"))
+        start = self.delegation_start()  # one date for every delegated county (parameters.yaml)
+        self.city = {"code": str(data["city"]["code"]), "name": str(data["city"]["name"])}
+        self.counties = []
+        for c in data["counties"]:
+            if not isinstance(c.get("delegated"), bool):
+                raise RuleError(f"jurisdiction.yaml counties.{c.get('code')}: delegated is true or false")
+            self.counties.append(County(str(c["code"]), c["name"], c["short"], c["pinyin"],
+                                        start if c["delegated"] else None))
         self.zones = [
             Zone(z["name"], z["level"], z.get("confidence", ""), tuple(z.get("counties", ())),
                  tuple(z.get("aliases", ())))
             for z in data["zones"]
         ]
-        self.parameters = self._read_parameters(read_rule_file("parameters.yaml"))
         state = read_rule_file("jurisdiction-state.yaml") or {}
         self.suspensions = [
             (str(s["county"]), as_date(s["from"], "suspensions.from"),
@@ -108,13 +111,20 @@ class Jurisdiction:
         ]
 
     @staticmethod
-    def _read_parameters(data: dict) -> dict[str, list[DatedValue]]:
+    def read_parameters(data: dict) -> dict[str, list[DatedValue]]:
         params = {}
         for name, spec in data.items():
-            values = [DatedValue(as_date(start, f"{name}.values"), v["value"], v["reference"])
-                      for start, v in spec["values"].items()]
+            if not isinstance(spec, dict) or set(spec) != {"description", "values"} or not spec["description"]:
+                raise RuleError(f"parameters.yaml {name}: needs exactly a description and dated values")
+            values = []
+            for start, v in spec["values"].items():
+                if not isinstance(v, dict) or set(v) != {"value", "reference"} or not v["reference"]:
+                    raise RuleError(f"parameters.yaml {name}.values.{start}: needs exactly value and reference")
+                values.append(DatedValue(as_date(start, f"{name}.values"), v["value"], v["reference"]))
             params[name] = sorted(values, key=lambda d: d.start)
         return params
+
+    _read_parameters = read_parameters  # the name report.py used
 
     @cached_property
     def _county_index(self) -> dict[str, County]:
@@ -149,6 +159,7 @@ class Jurisdiction:
         return current
 
     def delegation_start(self) -> dt.date:
+        """临政发〔2024〕7号's delegated powers apply from this date (one value, parameters.yaml)."""
         first = self.parameters["delegation_start"][0]
         return as_date(first.value, "delegation_start")
 

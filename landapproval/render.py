@@ -162,7 +162,7 @@ def as_of_words(decision: Decision, lang: str) -> str:
         return AS_OF_SOURCE[lang][source]
     from . import rulebook
 
-    catalogue = rulebook.load().catalogue
+    catalogue = rulebook.current().catalogue
     fact = source if source.startswith("workflow.") else f"workflow.{source}"
     return WORDS[lang]["by"].format(catalogue.get(fact, {}).get(lang, source))
 
@@ -176,7 +176,7 @@ def _missing_fact(finding) -> str | None:
     from . import rulebook
 
     fact = finding.code.split(".missing.", 1)[1]
-    return fact if fact in rulebook.load().catalogue else None
+    return fact if fact in rulebook.current().catalogue else None
 
 
 def missing_label(finding, lang: str) -> str:
@@ -186,7 +186,7 @@ def missing_label(finding, lang: str) -> str:
     fact = _missing_fact(finding)
     if fact is None:
         return finding.message[lang]
-    meta = rulebook.load().catalogue[fact]
+    meta = rulebook.current().catalogue[fact]
     if meta.get("type") == "bool":
         return f"是否{meta['zh']}" if lang == "zh" else f"{meta['en']} (yes or no)"
     return meta[lang]
@@ -299,7 +299,7 @@ def describe(cond, catalogue: dict) -> str:
 def rule_dict(rule, catalogue: dict | None = None) -> dict:
     from . import rulebook
 
-    catalogue = catalogue if catalogue is not None else rulebook.load().catalogue
+    catalogue = catalogue if catalogue is not None else rulebook.current().catalogue
     out = {"id": rule.id, "group": rule.group, "citation": str(rule.cite), "text": rule.cite.text,
            "reason": rule.reason, "when": describe(rule.when, catalogue)}
     if rule.outcome is not None or rule.group.startswith("authority."):

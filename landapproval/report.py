@@ -65,7 +65,7 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
                 generated: dt.date | None = None) -> str:
     """The printable 审查意见 (A4): who approves and why, the findings with their figures, the evidence
     still missing by its name, blanks to sign; codes and field paths in the technical appendix."""
-    book = rulebook.load()
+    book = rulebook.load().as_of(decision.as_of)
     words = {**WORDS[lang], **_EXTRA[lang]}
     authorities = []
     for part, entry in (("conversion", decision.conversion), ("expropriation", decision.expropriation)):
@@ -122,7 +122,7 @@ def _section(rule: rulebook.Rule) -> tuple[int, str]:
 
 
 def rulebook_text(fmt: str = "md", lang: str = "zh") -> str:
-    book = rulebook.load()
+    book = rulebook.current()
     words = {**WORDS[lang], **_EXTRA[lang], "title": _EXTRA[lang]["rulebook"]}
     sections: dict[str, dict] = {}
     for rule in book.rules.values():

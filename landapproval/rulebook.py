@@ -3,12 +3,20 @@
 Every rule keeps what a reviewer needs beside its condition: the citation (document, clause and
 the quoted text) and a reason in Chinese and English. Decision tables (hit policy "first") are
 compiled into mutually exclusive conditions here, so the engine may fire rules in any order.
+
+Texts never freeze a parameter: `{name}` in a message, title, reason or fact description is the
+value of rules/parameters.yaml's `name` in force on the case's date (`{name|zh}` in Chinese
+numerals: 十, 三十). `RuleBook.as_of(day)` is the book with its texts filled for that day.
+Citations quote the law as published and are left as they are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -16,7 +24,7 @@ from typing import Any
 
 from .conditions import Cond, Parser, conjoin
 from .errors import RuleError
-from .jurisdiction import read_rule_file, rules_dir
+from .jurisdiction import DatedValue, Jurisdiction, read_rule_file, rules_dir
 
 SEVERITIES = ("blocking", "correctable", "warning")
 SENTINEL = "engine.session_marker"
@@ -105,6 +113,28 @@ class RuleBook:
     rules: dict[str, Rule]
     fingerprint: str = ""   # sha256 of the rule files this book was compiled from
     map_note: dict = field(default_factory=dict)  # rules/map.yaml authority_note
+    parameters: dict[str, list[DatedValue]] = field(default_factory=dict)
+    filled_with: tuple = ()  # the parameter values its texts were filled with; () = templates
+    _filled: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def values_on(self, day: dt.date) -> tuple[tuple[str, Any], ...]:
+        """Every parameter's value in force on `day` (None before its first value)."""
+        out = []
+        for name, values in self.parameters.items():
+            current = None
+            for value in values:
+                if value.start <= day:
+                    current = value.value
+            out.append((name, current))
+        return tuple(out)
+
+    def as_of(self, day: dt.date) -> "RuleBook":
+        """This rule book with every text naming the parameter values in force on `day`."""
+        key = self.values_on(day)
+        book = self._filled.get(key)
+        if book is None:
+            book = self._filled[key] = _fill_book(self, dict(key))
+        return book
 
     def stage(self, name: str) -> list[Rule]:
         """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome. The map's
@@ -130,6 +160,135 @@ def _stage_of(group: str) -> str:
     if group.startswith("authority."):
         return "authority"
     return {"map": "map", "map.parcel": "map_parcel"}.get(group, "review")
+
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(\|zh)?\}")
+
+
+def fill_text(text: str, values: dict[str, Any]) -> str:
+    """`{name}` → the value in force (35, 2024-06-22); `{name|zh}` → Chinese numerals (三十)."""
+    if "{" not in text:
+        return text
+
+    def one(match: re.Match) -> str:
+        if match.group(1) not in values:  # not a parameter (rules/map.yaml fills its own {names})
+            return match.group(0)
+        value = values[match.group(1)]
+        if value is None:  # no value in force on that date: say which parameter, guess nothing
+            return f"〈{match.group(1)}〉"
+        if match.group(2):
+            from cn2an import an2cn  # imported on first use: most texts carry no Chinese numeral
+
+            return an2cn(int(value))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
+            return format(Decimal(str(value)).normalize(), "f")
+        return str(value)
+
+    return PLACEHOLDER.sub(one, text)
+
+
+def fill(text: dict[str, str] | None, values: dict[str, Any]) -> dict[str, str] | None:
+    if not text:
+        return text
+    filled = {lang: fill_text(value, values) for lang, value in text.items()}
+    return text if filled == text else filled
+
+
+def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
+    rules = {}
+    for rid, rule in book.rules.items():
+        extra = rule.extra
+        if extra.get("remedy"):
+            extra = {**extra, "remedy": fill(extra["remedy"], values)}
+        rules[rid] = replace(rule, reason=fill(rule.reason, values), extra=extra)
+    tables = {name: Table(t.name, fill(t.title, values), [rules[r.id] for r in t.rules])
+              for name, t in book.tables.items()}
+
+    def items(group: list[Item]) -> list[Item]:
+        return [replace(i, title=fill(i.title, values), rules=[rules[r.id] for r in i.rules]) for i in group]
+
+    def described(entries: dict[str, dict]) -> dict[str, dict]:
+        return {name: {**meta, **fill({"zh": meta["zh"], "en": meta["en"]}, values)}
+                for name, meta in entries.items()}
+
+    together = {**book.together, "reason": rules[book.together["id"]].reason}
+    return replace(book, catalogue=described(book.catalogue), definitions=described(book.definitions),
+                   tables=tables, together=together, checks=items(book.checks), steps=items(book.steps),
+                   rules=rules, filled_with=tuple(sorted(values.items())), _filled={})
+
+
+def _check_placeholders(book: RuleBook) -> None:
+    """Every `{name}` names a parameter; `{name|zh}` only a whole number of days."""
+    texts: list[tuple[str, dict]] = []
+    for rule in book.rules.values():
+        if rule.group.startswith("map"):
+            continue  # rules/map.yaml's {fact} placeholders are filled from the shown facts
+        texts.append((rule.id, rule.reason))
+        if rule.extra.get("remedy"):
+            texts.append((f"{rule.id} remedy", rule.extra["remedy"]))
+    texts += [(f"{t.name} title", t.title) for t in book.tables.values()]
+    texts += [(f"{i.id} title", i.title) for i in book.checks + book.steps]
+    texts += [(f"facts.yaml {n}", m) for n, m in book.catalogue.items()]
+    texts += [(f"definitions.{n}", d) for n, d in book.definitions.items()]
+    texts.append(("together.reason", book.together["reason"]))
+    for where, text in texts:
+        for lang in ("zh", "en"):
+            for match in PLACEHOLDER.finditer(text[lang]):
+                name = match.group(1)
+                if name not in book.parameters:
+                    raise RuleError(f"{where} ({lang}): {{{name}}} is not a parameter of rules/parameters.yaml")
+                if match.group(2) and not all(isinstance(v.value, int) for v in book.parameters[name]):
+                    raise RuleError(f"{where} ({lang}): {{{name}|zh}} needs a whole number")
+
+
+FACT_TYPES = ("bool", "enum", "area", "days", "int", "date", "text", "list")
+
+
+def _check_fact(name: str, meta: Any) -> None:
+    """A fact entry: its type, the values of an enum, and the case-file field that gives it."""
+    where = f"facts.yaml {name}"
+    bilingual(meta, where, allowed=("type", "values", "field", "may_be_unknown"))
+    if meta.get("type") not in FACT_TYPES:
+        raise RuleError(f"{where}: type is one of {FACT_TYPES}")
+    if (meta["type"] == "enum") != isinstance(meta.get("values"), list):
+        raise RuleError(f"{where}: an enum lists its values, and only an enum does")
+    if not isinstance(meta.get("may_be_unknown", False), bool):
+        raise RuleError(f"{where}: may_be_unknown is true or false")
+    field_path = meta.get("field")
+    if field_path is not None and not _case_field(str(field_path)):
+        raise RuleError(f"{where}: field {field_path!r} is not a field of the case file")
+
+
+def _case_field(path: str) -> bool:
+    """Whether `review.planning.conforms_to_plan` (say) is a field of the case-file models."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from .models import Case
+
+    model: Any = Case
+    for part in path.replace("[]", "").split("."):
+        if model is None or part not in model.model_fields:
+            return False
+        annotation, model = model.model_fields[part].annotation, None
+        pending = [annotation]
+        while pending:  # Optional[list[Model]] and the like: find the model inside
+            current = pending.pop()
+            if isinstance(current, type) and issubclass(current, BaseModel):
+                model = current
+            pending.extend(typing.get_args(current))
+    return True
+
+
+def _together_rule(node: dict, parser: Parser) -> Rule:
+    """LAL Art. 46 ¶3 as a stage-2 rule: it reads both tables' outcomes (authority.*)."""
+    where = "authority.yaml together"
+    when = parser.parse(node["when"], f"{where}.when")
+    return Rule(str(node["id"]), "together", when, when, Citation.parse(node["cite"], where),
+                bilingual(node["reason"], f"{where}.reason"))
 
 
 def _compile_table(name: str, node: dict, parser: Parser) -> Table:
@@ -270,6 +429,11 @@ def package_version() -> str:
         return "0+unknown"
 
 
+def current(day: dt.date | None = None) -> RuleBook:
+    """The rule book with its texts filled for `day` (today by default): what views show."""
+    return load().as_of(day or dt.date.today())
+
+
 def fingerprint() -> str:
     """The sha256 of the rule files the current rule book was compiled from."""
     return load().fingerprint
@@ -285,11 +449,13 @@ def load() -> RuleBook:
     fingerprint = rules_sha256(rules_dir())
     catalogue = read_rule_file("facts.yaml")
     for name, meta in catalogue.items():
-        bilingual(meta, f"facts.yaml {name}", allowed=("type", "values", "field", "may_be_unknown"))
+        _check_fact(name, meta)
     authority = read_rule_file("authority.yaml")
     definitions = authority.get("definitions", {})
     parser = Parser(catalogue, definitions)
     for name in definitions:  # a broken definition is reported even if no rule uses it yet
+        bilingual(definitions[name], f"definitions.{name}", allowed=("cite", "when"))
+        Citation.parse(definitions[name].get("cite"), f"definitions.{name}")
         parser.parse(definitions[name]["when"], f"definitions.{name}")
     tables = {name: _compile_table(name, node, parser) for name, node in authority["decisions"].items()}
     checks = _compile_items(read_rule_file("review.yaml")["checks"], parser, "review.yaml", steps=False)
@@ -308,8 +474,17 @@ def load() -> RuleBook:
                 raise RuleError(f"rule id {rule.id!r} is used twice")
             rules[rule.id] = rule
     together = authority["together"]
-    Citation.parse(together.get("cite"), "authority.yaml together")
-    return RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint, map_note)
+    if set(together) != {"id", "when", "cite", "reason"}:
+        raise RuleError("authority.yaml together: needs exactly id, when, cite and reason")
+    together_rule = _together_rule(together, parser)
+    if together_rule.id in rules:
+        raise RuleError(f"rule id {together_rule.id!r} is used twice")
+    rules[together_rule.id] = together_rule
+    parameters = Jurisdiction.read_parameters(read_rule_file("parameters.yaml"))
+    book = RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint,
+                    map_note=map_note, parameters=parameters)
+    _check_placeholders(book)
+    return book
 
 
-__all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "fingerprint", "law", "SEVERITIES"]
+__all__ = ["Citation", "Item", "Rule", "RuleBook", "Table", "load", "current", "fingerprint", "law", "SEVERITIES"]

@@ -369,7 +369,7 @@ def case_schema() -> dict:
 
 @lru_cache(maxsize=1)
 def rule_list() -> bytes:
-    return _encode([render.rule_dict(rule) for rule in rulebook.load().rules.values()])
+    return _encode([render.rule_dict(rule) for rule in rulebook.current().rules.values()])
 
 
 def _warm_up() -> None:

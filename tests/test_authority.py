@@ -328,9 +328,9 @@ def law_route(*, delegated_county: bool, kind: str, within: bool, zone_level: st
         if pbf:
             rules |= {"expropriation.state_council.permanent_basic_farmland"}
         if cultivated_over:
-            rules |= {"expropriation.state_council.cultivated_over_35ha"}
+            rules |= {"expropriation.state_council.cultivated_over_threshold"}
         if other_over:
-            rules |= {"expropriation.state_council.other_over_70ha"}
+            rules |= {"expropriation.state_council.other_over_threshold"}
         expropriation = ("state_council", "statutory", rules)
     elif delegated and kind == "batch":                      # 三(二)
         expropriation = ("city", "entrusted", {"expropriation.city.entrusted"})

@@ -243,7 +243,7 @@ def test_rules_lists_every_rule_with_a_citation():
     assert "临政发〔2024〕7号 三(一)" in blocks["conversion.county.village_housing"]
     assert "临政发〔2024〕7号 三(二)" in blocks["expropriation.city.entrusted"]
     assert "第四十四条第二款" in blocks["conversion.state_council.permanent_basic_farmland"]
-    assert "第四十六条" in blocks["expropriation.state_council.cultivated_over_35ha"]
+    assert "第四十六条" in blocks["expropriation.state_council.cultivated_over_threshold"]
 
 
 def test_rules_json_gives_every_rule_a_citation():

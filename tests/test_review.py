@@ -11,6 +11,8 @@ import json
 import re
 
 import pytest
+
+from landapproval import rulebook
 from click.testing import CliRunner
 
 from landapproval.cli import main as cli
@@ -63,7 +65,9 @@ def test_finding_fires_on_one_side_of_its_condition_only(pair):
             assert owner.status == "fail"
         else:
             assert owner.status == "pass", "a warning alone does not fail the item"
-        assert hit.message["en"] == rule_messages()[pair.code]["en"]
+        # the rule file's message, its parameters filled with the values in force on the case's date
+        values = dict(rulebook.load().values_on(fired.as_of))
+        assert hit.message["en"] == rulebook.fill_text(rule_messages()[pair.code]["en"], values)
     if written == "blocking":
         assert pair.code in fired.blocking
         assert fired.approvable is False

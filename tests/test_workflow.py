@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from landapproval import rulebook
+
 from review_helpers import (CASES, D, DELETE, P, WORKFLOW_PAIRS, add_suspension, codes, evaluate, finding,
                             finding_codes_in_rules, item, rule_messages, rules_folder, run_pair_side,
                             shifted, statuses, variant)
@@ -29,7 +31,8 @@ def test_step_finding_fires_on_one_side_of_its_condition_only(pair, tmp_path):
     hit = finding(fired, pair.code)
     assert hit in item(fired, pair.code.split(".")[0]).findings
     assert hit.severity == finding_codes_in_rules()[pair.code]
-    assert hit.message["en"] == rule_messages()[pair.code]["en"]
+    values = dict(rulebook.load().values_on(fired.as_of))  # the parameters in force that day
+    assert hit.message["en"] == rulebook.fill_text(rule_messages()[pair.code]["en"], values)
     assert hit.citation
     if hit.severity == "blocking":
         assert pair.code in fired.blocking
