@@ -153,7 +153,7 @@ def trail(decision: Decision, lang: str = "zh") -> str:
             for finding in check.findings:
                 if finding.code.startswith("geo."):
                     lines.append(f"  [{check.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
-    _findings(lines, decision, rulebook.load().catalogue, lang)
+    _findings(lines, decision, rulebook.load().as_of(decision.as_of).catalogue, lang)
     lines.append(f"{w['fired']}:")
     for index, rule in enumerate(data["rules_fired"], 1):
         lines.append(f"  {index:2d}. {rule['rule']}  — {rule['citation']}: {rule['text']}")
