@@ -179,7 +179,7 @@ def _fact_fields() -> tuple[dict, dict]:
     """facts.yaml entries by their `field:`, and (item id, clause) pairs by field path."""
     from . import rulebook
 
-    book = rulebook.load()
+    book = rulebook.current()
     by_field = {}
     for name, meta in book.catalogue.items():
         if meta.get("field"):
