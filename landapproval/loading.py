@@ -333,7 +333,7 @@ def unknown_keys(data: Any, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], i
             continue
         if not isinstance(node, dict):
             continue
-        fields = {f.key: f for f in labels.children(canon)}
+        fields = labels.child_fields(canon)
         if not fields:
             continue
         unknown_here = len(node) - len(node.keys() & fields.keys())  # counted in C
