@@ -336,8 +336,10 @@ def rules(lang, fmt):
               default="info", show_default=True)
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="one JSON line per request on stdout (request id, method, path, status, ms, bytes)")
+@click.option("--layers", "layers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="layers file (CONTRACT.md Geometry) opened once at start-up; requests give boundaries inline")
 def serve(host, port, workers, token_file, max_in_flight, max_connections, header_timeout, body_timeout,
-          log_level, access_log):
+          log_level, access_log, layers):
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
@@ -355,8 +357,15 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
             sys.exit(EXIT_BAD_INPUT)
     from . import server
 
+    if layers is not None:
+        layers = str(layers.resolve())
+        try:  # a bad layers file stops here (exit 2), not in every worker
+            server.open_layers(layers)
+        except LandApprovalError as error:
+            _report(error)
+            sys.exit(EXIT_BAD_INPUT)
     settings = server.Settings(token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
-                               header_timeout=header_timeout, access_log=access_log)
+                               header_timeout=header_timeout, access_log=access_log, layers=layers)
     server.run(host=host, port=port, workers=workers, log_level=log_level, settings=settings,
                limit_connections=max_connections)
 

@@ -309,9 +309,9 @@ def _parse(raw: bytes, media: str, source: str = SOURCE, lang: str = "zh") -> di
         raise _input_error(422, error, lang) from None
 
 
-def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE, lang: str = "zh"):
-    try:
-        return api.evaluate(data, as_of=as_of, source=source)
+def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE, lang: str = "zh", layers=None):
+    try:  # layers: the set `serve --layers` opened once (app.state.layers); boundaries come inline
+        return api.evaluate(data, as_of=as_of, source=source, layers=layers)
     except InputError as error:
         raise _input_error(422, error, lang) from None
     except CalendarError as error:
@@ -323,14 +323,14 @@ def _decide(data: dict, as_of: dt.date | None, source: str = SOURCE, lang: str =
         raise _Reject(422, "invalid_input", message, source, [_problem("", message)]) from None
 
 
-def _evaluate(raw: bytes, media: str, as_of: dt.date | None, lang: str) -> bytes:
-    return _decide(_parse(raw, media, lang=lang), as_of, lang=lang).to_json_bytes(lang)
+def _evaluate(raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
+    return _decide(_parse(raw, media, lang=lang), as_of, lang=lang, layers=layers).to_json_bytes(lang)
 
 
-def _explain(raw: bytes, media: str, as_of: dt.date | None, lang: str) -> bytes:
+def _explain(raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
     from .explain import trail_data
 
-    return _encode(trail_data(_decide(_parse(raw, media, lang=lang), as_of, lang=lang), lang))
+    return _encode(trail_data(_decide(_parse(raw, media, lang=lang), as_of, lang=lang, layers=layers), lang))
 
 
 def _validate(raw: bytes, media: str) -> bytes:
@@ -342,12 +342,12 @@ def _validate(raw: bytes, media: str) -> bytes:
     return _encode({"ok": True, "case": case.id})
 
 
-def _batch_line(number: int, line: bytes, as_of: dt.date | None, lang: str) -> bytes:
+def _batch_line(number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None) -> bytes:
     """One JSON line of a batch: `{"line": n, ...decision}` or `{"line": n, "error": {...}}`.
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
     try:
-        decision = _decide(_parse(line, "application/json", source, lang), as_of, source, lang)
+        decision = _decide(_parse(line, "application/json", source, lang), as_of, source, lang, layers)
         return b'{"line":%d,' % number + decision.to_json_bytes(lang)[1:] + b"\n"
     except _Reject as error:
         return _encode({"line": number, "error": error.body()}) + b"\n"
@@ -370,6 +370,13 @@ def case_schema() -> dict:
 @lru_cache(maxsize=1)
 def rule_list() -> bytes:
     return _encode([render.rule_dict(rule) for rule in rulebook.current().rules.values()])
+
+
+def open_layers(path: str):
+    """The layer set of a layers file (geometry over HTTP: the cases' boundaries come inline)."""
+    from .geofacts import layer_set_of
+
+    return layer_set_of(path)
 
 
 def _warm_up() -> None:
@@ -541,8 +548,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.pool = None             # the evaluations' threads, made at each start-up
+        app.state.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="landapproval")
         await asyncio.get_running_loop().run_in_executor(app.state.pool, _warm_up)
+        if settings.layers:  # opened once, shared by every request (read-only)
+            app.state.layers = await asyncio.get_running_loop().run_in_executor(
+                app.state.pool, open_layers, settings.layers)
         app.state.ready = True
         yield
         app.state.pool.shutdown(wait=False)
@@ -600,7 +610,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         day, lang = _case_query(request)
         media = _media_type(request)
         raw = await _read_body(request)
-        body = await off_loop(_evaluate, raw, media, day, lang)
+        body = await off_loop(_evaluate, raw, media, day, lang, app.state.layers)
         return Response(body, media_type="application/json")
 
     @app.post("/v1/explain", response_model=None, tags=["cases"], openapi_extra={**_BODY_DOC, **_CASE_QUERY},
@@ -611,7 +621,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         day, lang = _case_query(request)
         media = _media_type(request)
         raw = await _read_body(request)
-        return Response(await off_loop(_explain, raw, media, day, lang), media_type="application/json")
+        return Response(await off_loop(_explain, raw, media, day, lang, app.state.layers),
+                        media_type="application/json")
 
     @app.post("/v1/batch", response_model=None, tags=["cases"], openapi_extra={**_BATCH_DOC, **_CASE_QUERY},
               responses={200: {"description": "JSON lines, one per input line in order: "
@@ -634,7 +645,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     yield _encode({"line": number, "error": _Reject(
                         413, "too_large", message, f"line {number}", [_problem("", message)]).body()}) + b"\n"
                     continue
-                yield await off_loop(_batch_line, number, line, day, lang)
+                yield await off_loop(_batch_line, number, line, day, lang, app.state.layers)
 
         return StreamingResponse(answers(), media_type="application/jsonl")
 

@@ -84,7 +84,8 @@ def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str 
             raise InputError(source, [("id", "a WKT text holds one geometry: remove the id")])
         return _from_wkt(text, source, None, "WKT", crs)
     except InputError as error:
-        problems = [(".".join(p for p in (field_path, _inline_path(path)) if p), message)
+        problems = [(".".join(p for p in (field_path, _inline_path(path)) if p),
+                     message.replace("add #ID to the boundary reference", "give `id`"))
                     for path, message in error.problems]
         raise InputError(case_file or field_path, problems) from None
 
