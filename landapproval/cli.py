@@ -359,11 +359,7 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
 
     if layers is not None:
         layers = str(layers.resolve())
-        try:  # a bad layers file stops here (exit 2), not in every worker
-            server.open_layers(layers)
-        except LandApprovalError as error:
-            _report(error)
-            sys.exit(EXIT_BAD_INPUT)
+        server.open_layers(layers)  # a bad layers file stops here (an InputError: exit 2), not in every worker
     settings = server.Settings(token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
                                header_timeout=header_timeout, access_log=access_log, layers=layers)
     server.run(host=host, port=port, workers=workers, log_level=log_level, settings=settings,
