@@ -9,14 +9,25 @@
     J1,1,3945000.000,37542000.000                       记录图形属性(点/线/面),图幅号,地块用途,地类编码,@
     ...                                                  <- 点号,圈号,X(北),Y(东,带号前缀)
 
+Files written by other tools vary, and these variants are read as the standard file:
+- fields separated by tabs or spaces instead of commas (one separator per line: commas if the
+  line has any, else tabs, else runs of spaces), full-width characters (，＝３７) as ASCII;
+- a column-header row (点号,圈号,X坐标,Y坐标 …): skipped, and where it names the point columns
+  their order is taken from it (a header without 圈号 means one ring per parcel);
+- `带号=37带` / `带号=第37带`, `几度分带=3度`;
+- an area with its unit in the header line: 5.0000公顷, 50000平方米 / 50000㎡, 75亩 (1 公顷 = 15 亩);
+- a UTF-8 BOM, or a UTF-16 file with its BOM.
+
 This module only parses: text to parcels of named points, with every number checked (a number
-that does not parse is an error, never 0). Geometry checks live in rings.py / boundary.py.
+that does not parse is an error, never 0), and every line it cannot read named with what was
+expected. Geometry checks live in rings.py / boundary.py.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +37,22 @@ from ..errors import InputError
 from .rings import RawRing
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_AREA = re.compile(r"^(?P<n>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<unit>公顷|ha|hm2|平方米|m2|亩)?$", re.IGNORECASE)
+#: hectares per unit of a stated area (NFKC has already turned ㎡ into m2)
+_HA_PER = {"公顷": Decimal(1), "ha": Decimal(1), "hm2": Decimal(1), "平方米": Decimal("0.0001"),
+           "m2": Decimal("0.0001"), "亩": Decimal(1) / 15}
+#: column-header words of the point lines, by the field they name
+_POINT_COLUMNS = {
+    "name": ("点号", "界址点号", "点名", "界址点", "序号"),
+    "ring": ("圈号", "环号", "圈", "部件号"),
+    "x": ("x", "x坐标", "纵坐标", "北坐标", "x(北)", "x(纵)", "x(m)", "n"),
+    "y": ("y", "y坐标", "横坐标", "东坐标", "y(东)", "y(横)", "y(m)", "e"),
+}
+#: words of a column-header row over the parcel header lines (skipped: their order is fixed)
+_HEADER_WORDS = ("界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码")
+_STANDARD_ORDER = {"name": 0, "ring": 1, "x": 2, "y": 3}
+_WRONG_SEPARATORS = {";": "semicolons (;)", "；": "semicolons (；)", "|": "bars (|)", "、": "顿号 (、)",
+                     "/": "slashes (/)"}
 
 
 @dataclass
@@ -53,7 +80,13 @@ class JzdFile:
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, the encodings these files come in."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Windows 'Unicode' text) or GBK/GB18030,
+    the encodings these files come in."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(source, [("", f"starts with a UTF-16 BOM but is not UTF-16: {exc}")]) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8")
@@ -69,16 +102,53 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(source, [("", f"is neither UTF-8 nor GBK/GB18030 text: {exc}")]) from None
 
 
+def split_fields(line: str) -> list[str]:
+    """A line's fields: comma-separated if it has a comma, else tab-, else space-separated."""
+    if "," in line:
+        return [c.strip() for c in line.split(",")]
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    return line.split()
+
+
+def _column_header(cells: list[str]) -> dict[str, int] | None:
+    """The point columns a column-header row names ({} for a row over the parcel header lines),
+    or None if the line is not a column-header row."""
+    words = [unicodedata.normalize("NFKC", c).strip().lower().replace(" ", "") for c in cells if c.strip()]
+    if not words or any(_NUMBER.match(w) for w in words):
+        return None
+    found = {key: i for i, c in enumerate(cells)
+             for key, names in _POINT_COLUMNS.items()
+             if unicodedata.normalize("NFKC", c).strip().lower().replace(" ", "") in names}
+    if "x" in found and "y" in found:
+        return found
+    if any(w in _HEADER_WORDS for w in words) or found:
+        return {}
+    return None
+
+
+def _separator_hint(line: str, cells: list[str]) -> str:
+    for sep, name in _WRONG_SEPARATORS.items():
+        if sep in line and len(line.split(sep)) >= 3:
+            return f"; the fields look separated by {name}: use commas, tabs or spaces"
+    numbers = [c for c in cells[2:] if c.isdigit()]
+    if "," in line and len(cells) == 6 and len(numbers) >= 3:
+        return "; X and Y look written with decimal commas (3945000,123): use a decimal point"
+    return ""
+
+
 def parse(text: str, source: str) -> JzdFile:
     problems: list[tuple[str, str]] = []
     attrs: dict[str, str] = {}
     parcels: list[JzdParcel] = []
     section = None
+    columns = dict(_STANDARD_ORDER)  # where 点号, 圈号, X, Y are in a point line
     # per parcel: runs of points with the same 圈号 -> rings
     run_key = None
     seen_rings: set[str] = set()
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip().replace("，", ",")  # full-width commas are common in hand-edited files
+        # NFKC: full-width ，＝３７ and ㎡ as their ASCII forms (common in hand-edited files)
+        line = unicodedata.normalize("NFKC", raw).strip().lstrip("\ufeff")
         if not line:
             continue
         if line.startswith("[") and line.endswith("]"):
@@ -90,20 +160,31 @@ def parse(text: str, source: str) -> JzdFile:
             if not sep:
                 problems.append((where, f"expected key=value in [属性描述], got {raw.strip()!r}"))
             else:
-                attrs[key.strip()] = value.strip()
+                attrs[key.strip()] = _attr_value(key.strip(), value.strip())
         elif section == "地块坐标":
             if line.endswith("@"):
-                parcels.append(_header(line, lineno, problems))
+                parcels.append(_header(line[:-1], lineno, problems))
                 run_key, seen_rings = None, set()
+                continue
+            cells = split_fields(line)
+            header = _column_header(cells)
+            if header is not None:
+                if header:
+                    columns = header
                 continue
             if not parcels:
                 problems.append((where, "point line before any parcel header line (ending in @)"))
                 continue
-            cells = [c.strip() for c in line.split(",")]
-            if len(cells) != 4:
-                problems.append((where, f"expected 点号,圈号,X,Y (4 fields), got {len(cells)}: {raw.strip()!r}"))
+            expected = max(columns.values()) + 1
+            if len(cells) != expected:
+                names = ",".join(n for n, _ in sorted(((("点号", "圈号", "X", "Y")[_STANDARD_ORDER[k]], i)
+                                                        for k, i in columns.items()), key=lambda t: t[1]))
+                problems.append((where, f"expected {names} ({expected} fields separated by commas, tabs or "
+                                        f"spaces), got {len(cells)}: {raw.strip()!r}{_separator_hint(line, cells)}"))
                 continue
-            name, ring_no, x_text, y_text = cells
+            name = cells[columns["name"]] if "name" in columns else ""
+            ring_no = cells[columns["ring"]] if "ring" in columns else "1"
+            x_text, y_text = cells[columns["x"]], cells[columns["y"]]
             bad = [(f, t) for f, t in (("圈号", ring_no), ("X", x_text), ("Y", y_text))
                    if not _NUMBER.match(t) or (f == "圈号" and "." in t)]
             if bad:
@@ -137,8 +218,18 @@ def parse(text: str, source: str) -> JzdFile:
     return JzdFile(attrs, parcels)
 
 
+def _attr_value(key: str, value: str) -> str:
+    """带号=37带 / 第37带 -> 37, 几度分带=3度 -> 3: the number the other tools decorate."""
+    if key in ("带号", "几度分带"):
+        match = re.fullmatch(r"第?\s*(\d+)\s*(带|度|度带)?", value)
+        if match:
+            return match.group(1)
+    return value
+
+
 def _header(line: str, lineno: int, problems) -> JzdParcel:
-    cells = [c.strip() for c in line[:-1].split(",")]
+    """A parcel header line, its final @ already cut off."""
+    cells = split_fields(line.rstrip(" \t,"))
     cells += [""] * (8 - len(cells))
     count_t, area_t, code, name, shape, _sheet, use, land_code = cells[:8]
     where = f"line {lineno}"
@@ -149,8 +240,13 @@ def _header(line: str, lineno: int, problems) -> JzdParcel:
         else:
             problems.append((where, f"界址点数 {count_t!r} is not a whole number"))
     if area_t:
-        if _NUMBER.match(area_t):
-            area = Decimal(area_t)
+        match = _AREA.match(area_t)
+        if match:
+            unit = (match.group("unit") or "公顷").lower()
+            area = Decimal(match.group("n")) * _HA_PER[unit]
+            if unit == "亩":
+                area = area.quantize(Decimal("0.0001"))
         else:
-            problems.append((where, f"地块面积 {area_t!r} is not a number"))
+            problems.append((where, f"地块面积 {area_t!r} is not a number (with an optional unit: "
+                                    "公顷, 平方米 or 亩)"))
     return JzdParcel(lineno, count, area, code, name, shape, use, land_code)
