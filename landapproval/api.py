@@ -224,12 +224,14 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
     review = factlib.review_facts(model, ctx, sums, juris, conversion and conversion.level,
                                   expropriation and expropriation.level)
     review_fired = rules.fire("review", review.values)
-    extra = extra_findings or {}
+    extra = dict(extra_findings or {})
     hits = set(review_fired)
     together = book.together["id"] in hits  # LAL Art. 46 ¶3, rules/authority.yaml `together`
-    _raise_calendar_gaps(book, hits, review)
+    gaps, calendars = _calendar_findings(book, hits, review)
+    for item_id, found in gaps.items():
+        extra[item_id] = (*extra.get(item_id, ()), *found)
     checks = tuple(_check(item, hits, review, extra.get(item.id, ())) for item in book.checks)
-    steps = _steps(book, hits, review, checks)
+    steps = _steps(book, hits, review, checks, extra)
     findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
     blocking = tuple(f.code for f in findings if f.severity == "blocking")
     approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
@@ -255,19 +257,49 @@ def _decide(model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Fi
         law=rulebook.law(),
         parcels=tuple({"id": p.id, "ownership": p.ownership, "expropriate": model.expropriates(p),
                        "land": p.land.model_dump()} for p in model.parcels),
+        calendars=calendars,
         engine_facts={"authority": facts.values, "review": review.values},
     )
 
 
-def _raise_calendar_gaps(book: rulebook.RuleBook, hits: set[str], facts: factlib.Facts) -> None:
-    """A deadline counted on an unknown year's calendar stops the evaluation only if an applicable
-    review item or step reads it; the error names the missing year and how to add it."""
-    for name, error in facts.calendar_gaps.items():
-        for item in book.checks + book.steps:
-            if item.na_rule in hits:
+def _calendar_findings(book: rulebook.RuleBook, hits: set[str], facts: factlib.Facts
+                       ) -> tuple[dict[str, list[Finding]], tuple[dict, ...]]:
+    """Periods whose end needs a calendar year nobody supplied, and user calendars used.
+
+    A missing year stops only the deadline it affects: each applicable item or step that reads
+    the period gets a missing-evidence finding naming the year and how to add it (a review item
+    is then incomplete; a step keeps its status, its due date unknown). Who approves and every
+    other check are still decided. A period counted on a user's rules/calendar/YYYY.yaml is
+    listed with the notice it names, so the decision says which calendar it used."""
+    gaps: dict[str, list[Finding]] = {}
+    used: dict[int, dict] = {}
+    for item in book.checks + book.steps:
+        if item.na_rule in hits:
+            continue
+        for name in (*facts.calendar_gaps, *facts.calendars_used):
+            readers = [rule for rule in item.rules if name in rule.used and rule.extra.get("kind") != "pending"]
+            if item.due != name and not readers:
                 continue
-            if item.due == name or any(name in rule.used for rule in item.rules):
-                raise error
+            for supplied in facts.calendars_used.get(name, ()):
+                used[supplied.year] = {"year": supplied.year, "source": supplied.source, "file": supplied.file}
+            error = facts.calendar_gaps.get(name)
+            if error is None:
+                continue
+            label = book.catalogue.get(name, {})
+            year = error.year
+            gaps.setdefault(item.id, []).append(Finding(
+                code=f"{item.id}.calendar_year_missing", severity="correctable", kind="missing",
+                message={"zh": f"无法确定{label.get('zh', name)}：{year}年官方工作日安排未知",
+                         "en": f"Cannot tell the {label.get('en', name)}: the official working-day schedule "
+                               f"for {year} is not known"},
+                citation=str(readers[0].cite if readers else item.cite),
+                remedy={"zh": f"依国务院办公厅关于{year}年部分节假日安排的通知，添加 rules/calendar/{year}.yaml"
+                              f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
+                        "en": f"Add rules/calendar/{year}.yaml with that year's holidays and make-up working days "
+                              f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"},
+                missing=(f"rules/calendar/{year}.yaml",),
+                facts={name: facts.shown[name]}))
+    return gaps, tuple(used[year] for year in sorted(used))
 
 
 def _findings(item: rulebook.Item, fired: set[str], facts: factlib.Facts) -> tuple[Finding, ...]:
@@ -307,14 +339,15 @@ def _check(item: rulebook.Item, hits: set[str], facts: factlib.Facts, extra=()) 
     return Check(item.id, status, findings, **common)
 
 
-def _steps(book, hits: set[str], facts: factlib.Facts, checks: tuple[Check, ...]) -> tuple[Step, ...]:
+def _steps(book, hits: set[str], facts: factlib.Facts, checks: tuple[Check, ...],
+           extra: dict | None = None) -> tuple[Step, ...]:
     by_id = {c.id: c for c in checks}
     steps = []
     for item in book.steps:
         if item.na_rule in hits:
             steps.append(_plain_item(Step, item, "not_applicable"))
             continue
-        findings = _findings(item, hits, facts)
+        findings = _findings(item, hits, facts) + tuple((extra or {}).get(item.id, ()))
         due = facts.shown.get(item.due) if item.due else None
         due = due if isinstance(due, dt.date) else None
         if item.pending_rule not in hits:

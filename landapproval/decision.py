@@ -124,6 +124,8 @@ class Decision:
     law: dict[str, str] = field(default_factory=dict)  # {"version", "rules_sha256"}: the law applied
     # the parcels as decided on ({id, ownership, expropriate, land}), for the report's parcel table
     parcels: tuple[dict, ...] = field(default=(), repr=False, compare=False)
+    # user-supplied working-day schedules (rules/calendar/YYYY.yaml) a deadline was counted on
+    calendars: tuple[dict, ...] = ()
     # the fact sets each stage sent to the engine (engine units), for explain and cross-checks
     engine_facts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
@@ -149,6 +151,7 @@ class Decision:
             "rules_fired": list(self.fired),
             "geometry": self.geometry,
             "law": dict(self.law),
+            "calendars": [dict(c) for c in self.calendars],
         }
 
     def to_json(self, lang: str = "zh", *, indent: bool = False) -> str:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from .conditions import UNKNOWN, known_key
 from . import messages
-from .errors import CalendarError, InputError, Problem, Text
+from .errors import InputError, Problem, Text
 from .jurisdiction import County, Jurisdiction
 from .models import Case, ZoneRef
-from .workdays import add_workdays
+from .workdays import MissingYear, SuppliedYear, add_workdays, last_day_of_days, supplied_years
 
 ZERO = Decimal(0)
 
@@ -44,17 +44,28 @@ class Facts:
     """Named facts for the rules (`values`, engine units) and for people (`shown`)."""
     values: dict[str, Any] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
-    # working-day counts that need a calendar year nobody supplied: raised only if an applicable
-    # rule reads the fact (a deadline that does not apply to the case needs no calendar)
-    calendar_gaps: dict[str, Exception] = field(default_factory=dict)
+    # periods whose end needs a calendar year nobody supplied: the fact is unknown, and an
+    # applicable item that reads it gets a finding naming the year (api.py); nothing else stops
+    calendar_gaps: dict[str, MissingYear] = field(default_factory=dict)
+    # periods counted on a user's rules/calendar/YYYY.yaml, so the decision can say so
+    calendars_used: dict[str, tuple[SuppliedYear, ...]] = field(default_factory=dict)
 
-    def workday_date(self, name: str, start: dt.date | None, count: int | None) -> None:
-        """`count` None: no period in force on the as-of date, so no deadline is computed."""
+    def period_end(self, name: str, start: dt.date | None, length: int | None, working_days: bool) -> None:
+        """The last day of a period of `length` (working) days after `start` (民法典 第二百零一条、
+        第二百零三条). `length` None: no period in force on the as-of date, so nothing is counted."""
+        if not start or not length:
+            _date(self, name, None)
+            return
         try:
-            _date(self, name, add_workdays(start, count) if start and count else None)
-        except CalendarError as error:
+            end = add_workdays(start, length) if working_days else last_day_of_days(start, length)
+        except MissingYear as error:
             _date(self, name, None)
             self.calendar_gaps[name] = error
+            return
+        _date(self, name, end)
+        used = supplied_years(start, end)
+        if used:
+            self.calendars_used[name] = used
 
     def set(self, name: str, value: Any, shown: Any = None) -> None:
         self.values[name] = value
@@ -227,14 +238,14 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
         _date(facts, f"procedure.{name}", getattr(proc, name) if proc else None)
     for name in ("hearing_required", "social_security_funded", "costs_predeposited"):
         _bool(facts, f"procedure.{name}", getattr(proc, name) if proc else None)
-    pre = proc.pre_announcement if proc else None
-    announced = proc.compensation_announcement if proc else None
-    # Periods from rules/parameters.yaml, read as stated in rules/review.yaml (C7): working days; calendar days.
-    facts.workday_date("procedure.pre_announcement_period_end", pre,
-                       jurisdiction.period("pre_announcement_working_days", ctx.as_of))
-    announcement_days = jurisdiction.period("compensation_announcement_days", ctx.as_of)
-    _date(facts, "procedure.compensation_announcement_period_end",
-          announced + dt.timedelta(days=announcement_days) if announced and announcement_days else None)
+    # Periods from rules/parameters.yaml, read as stated in rules/review.yaml (C7): each fact is
+    # the period's last day; filing on or before it is filing while the period still runs.
+    facts.period_end("procedure.pre_announcement_period_end", proc.pre_announcement if proc else None,
+                     jurisdiction.period("pre_announcement_working_days", ctx.as_of), working_days=True)
+    facts.period_end("procedure.compensation_announcement_period_end",
+                     proc.compensation_announcement if proc else None,
+                     jurisdiction.period("compensation_announcement_days", ctx.as_of), working_days=False)
+    _agreement_facts(facts, proc, jurisdiction, ctx.as_of)
 
     decision = review.collective_decision
     _date(facts, "collective.decided_on", decision.decided_on if decision else None)
@@ -259,5 +270,31 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
                  "approval_issued_on", "archived_on"):
         _date(facts, f"workflow.{name}", getattr(flow, name))
     issued = flow.approval_issued_on
-    facts.workday_date("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of))
+    facts.period_end("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of),
+                     working_days=True)
+    _bool(facts, "workflow.fee_due", flow.fee_due)
     return facts
+
+
+def _count(facts: Facts, name: str, value: int | None) -> None:
+    facts.values[name] = value
+    facts.values[name + ".known"] = value is not None
+    facts.shown[name] = UNKNOWN if value is None else value
+
+
+def _agreement_facts(facts: Facts, proc, jurisdiction: Jurisdiction, as_of: dt.date) -> None:
+    """Regs Art. 29 / LAL Art. 47 ¶4: how many agreements were to be signed and were signed; the
+    least number 晋政办发〔2023〕72号's share asks for (rounded up: a share is never met by rounding)."""
+    required = proc.agreements_required if proc else None
+    reached = proc.agreements_reached if proc else None
+    _count(facts, "procedure.agreements_required", required)
+    _count(facts, "procedure.agreements_reached", reached)
+    _bool(facts, "procedure.unsigned_explained", proc.unsigned_explained if proc else None)
+    share = jurisdiction.parameter("agreements_min_share", as_of)
+    minimum = None
+    if share is not None and required is not None:
+        minimum = int((Decimal(str(share.value)) * required).to_integral_value(rounding=ROUND_CEILING))
+    _count(facts, "procedure.agreements_share_minimum", minimum)
+    facts.shown["law.agreements_min_share"] = (
+        f"{(Decimal(str(share.value)) * 100).normalize():f}%" if share else UNKNOWN)
+    facts.shown["law.agreements_min_share_confidence"] = share.confidence if share else UNKNOWN

@@ -77,6 +77,7 @@ class DatedValue:
     start: dt.date
     value: Any
     reference: str
+    confidence: str = ""   # how sure the value is, where its source is not confirmed
 
 
 class Jurisdiction:
@@ -118,9 +119,12 @@ class Jurisdiction:
                 raise RuleError(f"parameters.yaml {name}: needs exactly a description and dated values")
             values = []
             for start, v in spec["values"].items():
-                if not isinstance(v, dict) or set(v) != {"value", "reference"} or not v["reference"]:
-                    raise RuleError(f"parameters.yaml {name}.values.{start}: needs exactly value and reference")
-                values.append(DatedValue(as_date(start, f"{name}.values"), v["value"], v["reference"]))
+                # `confidence` (optional): how sure the value is, where its source is not confirmed
+                if not isinstance(v, dict) or not {"value", "reference"} <= set(v) <= {"value", "reference", "confidence"} \
+                        or not v["reference"]:
+                    raise RuleError(f"parameters.yaml {name}.values.{start}: needs value and reference (and may say its confidence)")
+                values.append(DatedValue(as_date(start, f"{name}.values"), v["value"], v["reference"],
+                                         str(v.get("confidence", ""))))
             params[name] = sorted(values, key=lambda d: d.start)
         return params
 

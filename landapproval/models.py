@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import forms
 from .errors import FieldProblem
@@ -148,6 +148,23 @@ class ExpropriationProcedure(Strict):
     agreements_signed: Optional[Day] = None
     social_security_funded: Optional[bool] = None
     costs_predeposited: Optional[bool] = None
+    # optional (Regs Art. 29, LAL Art. 47 ¶4): agreements to sign, signed, and whether the
+    # application states truthfully why the others could not be reached
+    agreements_required: Optional[int] = Field(
+        default=None, ge=0, strict=True,
+        description="owners and users the compensation agreements are to be signed with")
+    agreements_reached: Optional[int] = Field(
+        default=None, ge=0, strict=True, description="agreements signed, at most agreements_required")
+    unsigned_explained: Optional[bool] = Field(
+        default=None, description="the application states truthfully the agreements not reached (如实说明)")
+
+    @model_validator(mode="after")
+    def _reached_at_most_required(self):
+        if (self.agreements_required is not None and self.agreements_reached is not None
+                and self.agreements_reached > self.agreements_required):
+            raise ValueError(f"agreements_reached ({self.agreements_reached}) exceeds agreements_required "
+                             f"({self.agreements_required})")
+        return self
 
 
 class CollectiveDecision(Strict):
@@ -186,6 +203,9 @@ class Workflow(Strict):
     accepted_on: Optional[Day] = None
     reviewed_on: Optional[Day] = None
     decided_on: Optional[Day] = None
+    fee_due: Optional[bool] = Field(
+        default=None, description="a new-construction-land use fee is payable under the rules (五(四) "
+                                  "按规定需缴纳); false where the batch is exempt")
     fee_notice_on: Optional[Day] = None
     fee_paid_on: Optional[Day] = None
     approval_issued_on: Optional[Day] = None

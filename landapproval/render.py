@@ -32,7 +32,7 @@ WORDS = {
            "none": "不涉及", "together": "转用与征收由同一机关一并批准", "separate": "征收须另行报批",
            "blocking": "阻断问题", "other": "其他问题", "checks": "审查事项", "workflow": "审批流程",
            "next": "下一步", "remedy": "处理", "basis": "依据", "due": "期限", "ha": "公顷",
-           "totals": "面积", "law": "规则版本", "agri": "农用地", "cult": "耕地", "pbf": "永久基本农田", "other_land": "其他土地",
+           "totals": "面积", "law": "规则版本", "calendar": "采用用户提供的工作日安排", "agri": "农用地", "cult": "耕地", "pbf": "永久基本农田", "other_land": "其他土地",
            "comma": "，", "semicolon": "；", "yes": "是", "no": "否",
            "verdict_short_yes": "可以批准", "verdict_short_no": "暂不能批准", "list": "、", "by": "按{}", "figures": "数据", "missing": "缺少审查材料",
            "appendix": "技术附录", "as_of_field": "适用日期取自", "rules": "审批规则",
@@ -45,6 +45,7 @@ WORDS = {
            "separate": "the expropriation is filed separately", "blocking": "Blocking findings",
            "other": "Other findings", "checks": "Review items", "workflow": "Workflow", "next": "next step",
            "remedy": "to do", "basis": "basis", "due": "due", "ha": "ha", "totals": "Areas", "law": "Rules",
+           "calendar": "Working days counted on a user-supplied schedule",
            "agri": "agricultural", "cult": "cultivated", "pbf": "permanent basic farmland", "other_land": "other land",
            "comma": ", ", "semicolon": "; ", "yes": "yes", "no": "no",
            "verdict_short_yes": "approvable", "verdict_short_no": "not approvable yet", "list": ", ", "by": "from the {}", "figures": "figures",
@@ -63,6 +64,8 @@ def text(decision: Decision, lang: str = "zh") -> str:
     verdict = w["verdict_yes"] if decision.approvable else w["verdict_no"]
     lines = [f"{verdict}  —  {w['case']} {decision.case}  {decision.county['name']}  "
              f"({w['as_of']} {decision.as_of.isoformat()}{w['comma']}{as_of_words(decision, lang)})"]
+    for supplied in decision.calendars:
+        lines.append(f"{w['calendar']}: {supplied['file']}  ({supplied['source']})")
     findings = all_findings(decision)
     stated = [(item, f) for item, f in findings if not is_missing_evidence(f)]
     _findings(lines, w["blocking"], [(i, f) for i, f in stated if f.severity == "blocking"], lang)

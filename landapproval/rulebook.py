@@ -350,6 +350,11 @@ def _missing_rule(entry: Any, item_id: str, cite: Citation, guard: Cond | None, 
                   where: str) -> Rule:
     """`requires: [fact]` → a rule that fires when the case does not give that evidence."""
     fact, when = (entry, None) if isinstance(entry, str) else (entry.get("fact"), entry.get("when"))
+    if isinstance(entry, dict):
+        if set(entry) - {"fact", "when", "cite"}:
+            raise RuleError(f"{where}: unexpected keys {sorted(map(str, set(entry) - {'fact', 'when', 'cite'}))}")
+        if "cite" in entry:  # the clause that asks for this evidence, where it is not the item's
+            cite = Citation.parse(entry["cite"], f"{where} ({fact})")
     meta = parser.catalogue.get(fact)
     if meta is None:
         raise RuleError(f"{where}: requires unknown fact {fact!r}")

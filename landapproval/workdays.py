@@ -4,45 +4,86 @@ The State Council publishes each year's schedule late in the year before; `chine
 carries 2004–2026. A later year's schedule can be supplied as rules/calendar/YYYY.yaml (see the
 README there) without a code change; a year known to neither is a CalendarError saying how to
 add it — a deadline is never counted on a guessed calendar.
+
+Periods are counted as the Civil Code says (民法典 第二百零一条、第二百零三条): the day of the event
+is not counted; a period in days ends on its last day, moved to the next working day when that
+day is a rest day; a period in working days ends on its n-th working day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
 
-from .errors import CalendarError
+from .errors import CalendarError, RuleError
 from .jurisdiction import as_date, read_rule_file, rules_dir
 
 
+@dataclass(frozen=True)
+class SuppliedYear:
+    """A user's schedule for one year (rules/calendar/YYYY.yaml) and the notice it copies."""
+    year: int
+    source: str
+    file: str
+    holidays: frozenset
+    workdays: frozenset
+
+
+class MissingYear(CalendarError):
+    """No official schedule is known for `year`; the message says how to add it."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"the official working-day schedule for {year} is not known (chinese-calendar covers "
+            f"2004–2026): add rules/calendar/{year}.yaml with that year's holidays and make-up "
+            f"working days from the State Council's notice (see rules/calendar/README.md)")
+
+
 @lru_cache(maxsize=None)
-def _supplied_year(year: int) -> tuple[frozenset, frozenset] | None:
+def _supplied_year(year: int) -> SuppliedYear | None:
     name = f"calendar/{year}.yaml"
     if not (rules_dir() / name).is_file():
         return None
-    data = read_rule_file(name)
-    holidays = frozenset(as_date(d, f"{name} holidays") for d in data.get("holidays") or [])
-    workdays = frozenset(as_date(d, f"{name} workdays") for d in data.get("workdays") or [])
-    return holidays, workdays
+    data = read_rule_file(name) or {}
+    if not isinstance(data, dict) or data.get("year") != year:
+        raise RuleError(f"rules/{name}: year must be {year}")
+    source = str(data.get("source") or "").strip()
+    if not source:  # a schedule without its notice cannot be checked by a reviewer
+        raise RuleError(f"rules/{name}: source must name the State Council notice the schedule copies "
+                        "(国务院办公厅关于…年部分节假日安排的通知)")
+    stray = set(data) - {"year", "source", "holidays", "workdays"}
+    if stray:
+        raise RuleError(f"rules/{name}: unexpected keys {sorted(map(str, stray))}")
+    days = {}
+    for key in ("holidays", "workdays"):
+        days[key] = frozenset(as_date(d, f"rules/{name} {key}") for d in data.get(key) or [])
+        outside = sorted(d.isoformat() for d in days[key] if d.year != year)
+        if outside:
+            raise RuleError(f"rules/{name} {key}: {', '.join(outside)} not in {year}")
+    return SuppliedYear(year, source, f"rules/{name}", days["holidays"], days["workdays"])
+
+
+def supplied_years(start: dt.date, end: dt.date) -> tuple[SuppliedYear, ...]:
+    """The user-supplied schedules a count from `start` to `end` read."""
+    found = (_supplied_year(year) for year in range(start.year, end.year + 1))
+    return tuple(s for s in found if s is not None)
 
 
 @lru_cache(maxsize=8192)  # chinese-calendar scans its whole table on every call
 def is_workday(day: dt.date) -> bool:
     supplied = _supplied_year(day.year)
     if supplied is not None:
-        holidays, workdays = supplied
-        if day in workdays:
+        if day in supplied.workdays:
             return True
-        return day.weekday() < 5 and day not in holidays
+        return day.weekday() < 5 and day not in supplied.holidays
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        raise CalendarError(
-            f"the official working-day schedule for {day.year} is not known (chinese-calendar covers "
-            f"2004–2026): add rules/calendar/{day.year}.yaml with that year's holidays and make-up "
-            f"working days from the State Council's notice (see rules/calendar/README.md)") from None
+        raise MissingYear(day.year) from None
 
 
 @lru_cache(maxsize=4096)
@@ -54,4 +95,14 @@ def add_workdays(start: dt.date, count: int) -> dt.date:
         day += dt.timedelta(days=1)
         if is_workday(day):
             remaining -= 1
+    return day
+
+
+@lru_cache(maxsize=4096)
+def last_day_of_days(start: dt.date, days: int) -> dt.date:
+    """Last day of a period of `days` days beginning the day after `start` (民法典 第二百零一条),
+    moved to the next working day when it falls on a rest day (第二百零三条)."""
+    day = start + dt.timedelta(days=days)
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
     return day

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from landapproval.errors import CalendarError
 from landapproval.workdays import add_workdays, is_workday
 
-from review_helpers import REPO, clear_caches, evaluate, item, rules_folder, variant, write_case
+from review_helpers import P, REPO, clear_caches, evaluate, item, rules_folder, variant, write_case
 
 W = "workflow."
 CLI = [str(Path(sys.executable).with_name("landapproval"))]
@@ -105,22 +104,45 @@ def test_a_deadline_inside_2026_needs_no_2027_schedule(tmp_rules):
     assert item(decision, "S6").due == dt.date(2026, 12, 31)
 
 
-def test_a_year_without_a_schedule_is_an_error_naming_the_year_and_the_file(tmp_rules):
-    with pytest.raises(CalendarError) as error:
-        evaluate(case_2027())
-    assert "2027" in str(error.value)
-    assert "rules/calendar/2027.yaml" in str(error.value)
+def test_a_missing_year_stops_only_the_deadline_it_affects(tmp_rules):
+    """issue 12 item 14: S6's due date is unknown, with a finding naming 2027 and the fix; who
+    approves and every check are still decided."""
+    decision = evaluate(case_2027())
+    assert decision.conversion.level == decision.expropriation.level == "city"
+    assert all(c.status == "pass" for c in decision.checks)
+    s6 = item(decision, "S6")
+    assert s6.due is None and s6.status == "done"
+    gap = [f for f in s6.findings if f.code == "S6.calendar_year_missing"]
+    assert len(gap) == 1 and gap[0].kind == "missing" and gap[0].severity != "blocking"
+    assert "2027" in gap[0].message["zh"] and "2027" in gap[0].message["en"]
+    assert "rules/calendar/2027.yaml" in gap[0].remedy["en"] and "国务院办公厅" in gap[0].remedy["zh"]
+    assert gap[0].missing == ("rules/calendar/2027.yaml",)
+    assert gap[0].citation == "临政发〔2024〕7号 五(六)"
+    assert decision.approvable is True  # the archive deadline comes after the approval
 
 
-def test_cli_exits_2_naming_the_missing_year_without_a_traceback(tmp_rules, tmp_path):
+def test_cli_names_the_missing_year_in_the_decision_without_a_traceback(tmp_rules, tmp_path):
     path = write_case(tmp_path / "qw-2027.yaml", case_2027())
     result = run_cli(path, tmp_rules)
-    assert result.returncode == 2, result.stderr
-    assert "2027" in result.stderr
-    assert "rules/calendar/2027.yaml" in result.stderr
-    assert str(path) in result.stderr  # contract: an exit-2 message names the file
+    assert result.returncode == 0, result.stderr
+    assert "2027" in result.stdout and "rules/calendar/2027.yaml" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
-    assert result.stdout == ""
+
+
+def test_a_missing_year_in_the_announcement_period_makes_c7_incomplete_not_an_error(tmp_rules):
+    # announced 2026-12-15: the 30th day, 2027-01-14, needs 2027 to know whether it is a rest day
+    decision = evaluate(variant({"filed_on": "2027-01-20", "workflow.decided_on": None,
+                                 P + "compensation_announcement": "2026-12-15",
+                                 P + "compensation_registration": "2026-12-20",
+                                 P + "agreements_signed": "2027-01-20",
+                                 P + "pre_announcement": "2026-11-02", P + "status_survey": "2026-11-20",
+                                 P + "risk_assessment": "2026-11-25"}), as_of=dt.date(2027, 1, 20))
+    c7 = item(decision, "C7")
+    assert c7.status == "incomplete", [f.code for f in c7.findings]
+    assert [f.code for f in c7.findings] == ["C7.calendar_year_missing"]
+    assert "2027" in c7.findings[0].message["en"]
+    assert decision.conversion.level == "city"
+    assert all(c.status == "pass" for c in decision.checks if c.id != "C7")
 
 
 @pytest.mark.parametrize("base, changes", [
@@ -175,11 +197,17 @@ def test_the_same_case_passes_once_the_user_supplies_2027(tmp_rules, tmp_path):
     decision = evaluate(case_2027())
     assert item(decision, "S6").due == dt.date(2027, 1, 7)
     assert decision.approvable is True
+    assert not item(decision, "S6").findings
+    # the decision says which user calendar it counted on, and the notice that calendar names
+    assert decision.calendars == ({"year": 2027, "source": "测试用日程（非国务院办公厅通知）",
+                                   "file": "rules/calendar/2027.yaml"},)
+    assert decision.to_dict("en")["calendars"][0]["year"] == 2027
 
     path = write_case(tmp_path / "qw-2027.yaml", case_2027())
     result = run_cli(path, tmp_rules)
     assert result.returncode == 0, result.stderr
     assert "2027-01-07" in result.stdout
+    assert "rules/calendar/2027.yaml" in result.stdout and "测试用日程" in result.stdout
 
     late = evaluate(case_2027(**{W + "archived_on": "2027-01-08"}))
     assert "S6.archived_late" in {f.code for f in item(late, "S6").findings}
@@ -208,3 +236,23 @@ def test_no_2027_schedule_is_committed_by_these_tests():
     # the test schedule lives only in tmp folders; rules/calendar/ keeps what the maintainers put there
     text = (REPO / "rules" / "calendar" / "2027.yaml")
     assert not text.exists() or "测试用日程" not in text.read_text(encoding="utf-8")
+
+
+def test_a_calendar_from_the_package_is_not_reported_as_a_user_calendar():
+    assert evaluate(variant()).calendars == ()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("year: 2027\nholidays: [2027-01-01]\n", "source"),
+    ("year: 2027\nsource: ''\nholidays: [2027-01-01]\n", "source"),
+    ("year: 2026\nsource: 国办发明电\n", "year must be 2027"),
+    ("year: 2027\nsource: 国办发明电\nholidays: [2026-12-31]\n", "2026-12-31 not in 2027"),
+])
+def test_a_user_calendar_must_name_its_source_and_its_year(tmp_rules, text, problem):
+    # issue 12 item 14: a schedule without the State Council notice it copies cannot be checked
+    from landapproval.errors import RuleError
+    (tmp_rules / "calendar" / "2027.yaml").write_text(text, encoding="utf-8")
+    clear_caches()
+    with pytest.raises(RuleError) as error:
+        evaluate(case_2027())
+    assert "rules/calendar/2027.yaml" in str(error.value) and problem in str(error.value)

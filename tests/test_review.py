@@ -19,7 +19,7 @@ from landapproval.cli import main as cli
 
 from review_helpers import (CASES, COMPLETE, D, DELETE, MISSING_PAIRS, P, REVIEW_PAIRS, WORKFLOW_PAIRS,
                             all_findings, codes, complete, evaluate, finding, finding_codes_in_rules, item,
-                            missing_fields, rule_messages, shifted, statuses, variant, write_case)
+                            missing_fields, rule_messages, shifted, statuses, variant, write_case, day)
 
 CHECK_IDS = [f"C{i}" for i in range(1, 9)]
 STEP_IDS = [f"S{i}" for i in range(1, 7)]
@@ -83,9 +83,9 @@ def test_every_finding_code_of_the_rule_files_has_a_fires_test():
 
 
 def test_the_quiet_side_of_a_time_limit_is_a_clean_approvable_case():
-    # 2024-08-11 + 30 days = 2024-09-10: announced exactly 30 days before filing
-    case = variant({P + "compensation_announcement": "2024-08-11", P + "compensation_registration": "2024-08-20",
-                    P + "agreements_signed": "2024-09-01"})
+    # announced 2024-08-10: its 30th day, 09-09 (a Monday), is the last day; filed 09-10, after it
+    case = variant({P + "compensation_announcement": "2024-08-10", P + "compensation_registration": "2024-08-20",
+                    P + "agreements_signed": "2024-09-10"})
     decision = evaluate(case)
     assert item(decision, "C7").status == "pass"
     assert decision.approvable is True
@@ -99,7 +99,6 @@ C7_ORDER = [
     ("C7.announcement_before_survey", P + "status_survey", "2024-06-10", False),
     ("C7.announcement_before_risk_assessment", P + "risk_assessment", "2024-06-10", False),
     ("C7.registration_before_announcement", P + "compensation_registration", "2024-06-10", True),
-    ("C7.agreements_before_announcement", P + "agreements_signed", "2024-06-10", True),
     ("C7.steps_after_filing", P + "agreements_signed", "2024-09-10", False),
 ]
 
@@ -110,61 +109,73 @@ def test_order_rule_one_day_each_way(code, path, reference, after):
     assert fired == ({-1: True, 0: False, 1: False} if after else {-1: False, 0: False, 1: True})
 
 
-@pytest.mark.parametrize("code, hearing", [("C7.hearing_before_announcement", "2024-06-10"),
-                                           ("C7.agreements_before_hearing", "2024-07-25")])
-def test_hearing_order_one_day_each_way(code, hearing):
-    # a hearing comes after the announcement (LAL Art. 47 ¶3) and before the agreements (Regs Art. 30)
-    fired = {offset: code in codes(evaluate(variant({P + "hearing_required": True,
-                                                     P + "hearing": shifted(hearing, offset)})))
-             for offset in (-1, 0, 1)}
-    expected = {-1: True, 0: False, 1: False} if code == "C7.hearing_before_announcement" else \
-        {-1: False, 0: False, 1: True}
-    assert fired == expected
+def test_hearing_after_the_announcement_one_day_each_way():
+    # Regs Art. 28: the hearing is held on the announced plan (the same day is lawful)
+    fired = {offset: "C7.hearing_before_announcement" in codes(evaluate(variant({
+        P + "hearing_required": True, P + "hearing": shifted("2024-06-10", offset)}))) for offset in (-1, 0, 1)}
+    assert fired == {-1: True, 0: False, 1: False}
 
 
-# --- time limits: one day inside, one day outside ---------------------------------------------
+def test_agreements_after_the_hearing_day_regs_29():
+    # Regs Art. 29: the plan is settled on the hearing's outcome, then the agreements are signed:
+    # agreements (07-25) on the day of the hearing are early, the day after it they are not
+    fired = {offset: "C7.agreements_before_hearing" in codes(evaluate(variant({
+        P + "hearing_required": True, P + "hearing": shifted("2024-07-25", offset)}))) for offset in (-1, 0, 1)}
+    assert fired == {-1: False, 0: True, 1: True}
 
-@pytest.mark.parametrize("announced, days_before_filing, fires", [
-    ("2024-08-11", 30, False),
-    ("2024-08-12", 29, True),
-])
-def test_compensation_announcement_runs_at_least_30_days_before_filing(announced, days_before_filing, fires):
-    # LAL Art. 47 ¶2: 公告至少三十日 (calendar days; the county may file on the 30th day)
-    assert (dt.date(2024, 9, 10) - dt.date.fromisoformat(announced)).days == days_before_filing
-    case = variant({P + "compensation_announcement": announced, P + "compensation_registration": "2024-08-20",
-                    P + "agreements_signed": "2024-09-01"})
-    decision = evaluate(case)
+
+# --- time limits: the last day, and the day after -----------------------------------------------
+
+# 民法典 第二百零一条、第二百零三条: a 30-day announcement posted on A runs A+1 … A+30; a last day on a
+# rest day (weekend or holiday on the official calendar) moves to the next working day; filing on
+# or before the last day is filing during the announcement. (announced, last day)
+ANNOUNCEMENT_LAST_DAYS = [
+    ("2024-08-11", "2024-09-10"),   # the 30th day, a Tuesday
+    ("2024-08-09", "2024-09-09"),   # the 30th day is Sunday 09-08: moved to Monday
+    ("2024-09-03", "2024-10-08"),   # the 30th day is 10-03, in the National Day holiday: moved to 10-08
+    ("2024-08-30", "2024-09-29"),   # the 30th day is Sunday 09-29, a make-up working day: not moved
+]
+
+
+@pytest.mark.parametrize("announced, last_day", ANNOUNCEMENT_LAST_DAYS, ids=[a[1] for a in ANNOUNCEMENT_LAST_DAYS])
+@pytest.mark.parametrize("filed_after_last_day", [0, 1], ids=["filed_on_the_last_day", "filed_the_day_after"])
+def test_compensation_announcement_civil_code_201_203_last_day_vs_day_after(announced, last_day, filed_after_last_day):
+    """LAL Art. 47 ¶2 / Regs Art. 28 公告时间不少于三十日, counted by 民法典 第二百零一条、第二百零三条."""
+    filed = shifted(last_day, filed_after_last_day)
+    decision = evaluate(variant({P + "compensation_announcement": announced,
+                                 P + "compensation_registration": shifted(announced, 1),
+                                 P + "agreements_signed": filed, "filed_on": filed}))
+    fires = filed_after_last_day == 0
     assert ("C7.compensation_announcement_too_short" in codes(decision)) is fires
-    assert item(decision, "C7").status == ("fail" if fires else "pass")
-    assert decision.approvable is (not fires)
+    assert decision.facts["procedure.compensation_announcement_period_end"] == day(last_day)
+    assert item(decision, "C7").status == ("fail" if fires else "pass"), [f.code for f in item(decision, "C7").findings]
     if fires:
         facts = finding(decision, "C7.compensation_announcement_too_short").facts
-        assert facts["procedure.compensation_announcement_period_end"] == dt.date(2024, 9, 11)
+        assert facts["procedure.compensation_announcement_period_end"] == day(last_day)
+        assert facts["workflow.filed_on"] == day(filed)
 
 
 @pytest.mark.parametrize("filed, fires", [
     ("2024-10-08", True),   # 10th Mon–Fri weekday was 10-04: counting weekdays would wrongly accept this
     ("2024-10-09", True),   # 9th official working day
-    ("2024-10-10", False),  # 10th official working day (the 09-29 make-up Sunday counts)
-    ("2024-10-11", False),
+    ("2024-10-10", True),   # 10th official working day (the 09-29 make-up Sunday counts): the last day
+    ("2024-10-11", False),  # the day after the last day
 ])
-def test_pre_announcement_runs_10_official_working_days_before_filing(filed, fires):
+def test_pre_announcement_regs_26_ten_working_days_last_day_vs_day_after(filed, fires):
     # Regs Art. 26: 预公告时间不少于十个工作日. Posted Friday 2024-09-20; the National Day holiday
-    # (10-01..07) is not counted, the make-up working day 09-29 is.
+    # (10-01..07) is not counted, the make-up working day 09-29 is; the 10th is the last day.
     decision = evaluate(variant({P + "pre_announcement": "2024-09-20", "filed_on": filed}))
     assert ("C7.pre_announcement_too_short" in codes(decision)) is fires
-    if fires:
-        facts = finding(decision, "C7.pre_announcement_too_short").facts
-        assert facts["procedure.pre_announcement_period_end"] == dt.date(2024, 10, 10)
+    assert decision.facts["procedure.pre_announcement_period_end"] == dt.date(2024, 10, 10)
 
 
 def test_pre_announcement_day_itself_is_not_counted():
-    # Posted Monday 2024-05-06 (complete case). Working days after it: 05-07..10 (4), the 05-11
-    # make-up Saturday (5), 05-13..17 (10). Filing on 05-17 is on time, on 05-16 it is not.
-    on_time = evaluate(variant({"filed_on": "2024-05-17"}))
-    early = evaluate(variant({"filed_on": "2024-05-16"}))
-    assert "C7.pre_announcement_too_short" not in codes(on_time)
-    assert "C7.pre_announcement_too_short" in codes(early)
+    # 民法典 第二百零一条. Posted Monday 2024-05-06 (complete case). Working days after it: 05-07..10
+    # (4), the 05-11 make-up Saturday (5), 05-13..17 (10): 05-17 is the last day.
+    on_last_day = evaluate(variant({"filed_on": "2024-05-17"}))
+    after = evaluate(variant({"filed_on": "2024-05-18"}))
+    assert "C7.pre_announcement_too_short" in codes(on_last_day)
+    assert "C7.pre_announcement_too_short" not in codes(after)
 
 
 @pytest.mark.parametrize("step", ["pre_announcement", "status_survey", "risk_assessment", "compensation_announcement",

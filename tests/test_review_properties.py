@@ -44,8 +44,10 @@ BENIGN = {
     "phase total exceeded with the city's approval": {
         "review.planning.exceeds_development_boundary_phase_total": True,
         "review.planning.city_coordination_approved": True},
+    # same-day steps are lawful; the agreements wait for the plan to be settled (Regs Art. 29): the
+    # day after the announcement's last day (06-10 + 30 = 07-10) is the earliest
     "same-day steps": {P + "status_survey": "2024-05-06", P + "risk_assessment": "2024-05-06",
-                       P + "compensation_registration": "2024-06-10", P + "agreements_signed": "2024-06-10"},
+                       P + "compensation_registration": "2024-06-10", P + "agreements_signed": "2024-07-11"},
     "filed on the day the agreements were signed": {"filed_on": "2024-07-25", W + "accepted_on": "2024-07-26"},
     "later city review": {W + "reviewed_on": "2024-09-24", W + "decided_on": "2024-09-24",
                           W + "fee_notice_on": "2024-09-24"},

@@ -284,12 +284,17 @@ def test_unknown_county_is_422(client):
     assert problem_paths(response) == ["county"]
 
 
-def test_unknown_calendar_year_is_422_with_its_message(client):
+def test_unknown_calendar_year_stops_only_its_deadline(client):
+    # issue 12 item 14: S6's due date is unknown with a finding naming 2039 and the fix; the rest is decided
     data = case_data(APPROVABLE)
     data["workflow"]["approval_issued_on"] = "2039-03-01"
     data["workflow"]["archived_on"] = None
-    body = assert_error(post(client, "/v1/evaluate", to_json(data).encode(), JSON), 422, "calendar_unknown")
-    assert "2039" in body["message"] and "rules/calendar/2039.yaml" in body["message"]
+    response = post(client, "/v1/evaluate", to_json(data).encode(), JSON)
+    assert response.status_code == 200
+    s6 = response.json()["workflow"]["steps"][5]
+    assert s6["due"] is None
+    assert [f["code"] for f in s6["findings"]] == ["S6.calendar_year_missing"]
+    assert "2039" in s6["findings"][0]["message"] and s6["findings"][0]["missing"] == ["rules/calendar/2039.yaml"]
 
 
 def test_a_date_at_the_end_of_time_is_422_not_500(client):
