@@ -42,11 +42,11 @@ def case_copy(tmp_path: Path, source: Path, **changes) -> Path:
 
 
 # The figures behind three kinds of finding, as the law reads them:
-# C7: announced 2024-08-20, 30 days run out on 2024-09-19 (LAL Art. 47), filed 2024-09-10;
+# C7: announced 2024-08-20, the announcement's last day is 2024-09-19 (LAL Art. 47, 民法典 201), filed 2024-09-10;
 # C4: 5.0000 ha supplemented for 5.1234 ha occupied; C2: 25.5000 requested of 20.0000 + 5.0000.
 FIGURES = {
     "C7.compensation_announcement_too_short": (REVIEW / "c7-announcement-too-short.yaml", {
-        "zh": ["2024-08-20", "县级组卷申报日期 2024-09-10 早于 补偿安置方案公告满三十日之日 2024-09-19 9 日",
+        "zh": ["2024-08-20", "县级组卷申报日期 2024-09-10 早于 补偿安置方案公告期最后一日 2024-09-19 9 日",
                "共 21 日"],
         "en": ["2024-08-20", "date the county filed 2024-09-10 is 9 days before", "2024-09-19", "21 days from"]}),
     "C4.supplement_short": (REVIEW / "c4-supplement-short.yaml", {
@@ -87,13 +87,17 @@ def test_a_shortfall_of_one_square_metre_is_shown_and_none_when_equal(tmp_path):
     assert decision.approvable and "补充耕地面积" not in render.text(decision)
 
 
-def test_the_last_day_of_the_announcement_period_is_a_lawful_filing_day(tmp_path):
-    """Filed on the 30th day after the announcement: no finding; one day earlier: 1 day short."""
+def test_filing_on_the_last_day_of_the_announcement_is_during_it_and_the_day_after_is_lawful(tmp_path):
+    """民法典 第二百零一条: the announcement of 2024-08-20 runs 08-21 … 09-19; filing on its last day is
+    filing during the announcement (issue 12 item 1), the day after is lawful."""
     source = REVIEW / "c7-announcement-too-short.yaml"
-    lawful = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-19"))
+    lawful = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-20"))
     assert "C7.compensation_announcement_too_short" not in lawful.blocking
+    on_last_day = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-19"))
+    assert "县级组卷申报日期 2024-09-19 即 补偿安置方案公告期最后一日（同日）" in render.text(on_last_day)
+    assert "is the same day as the last day of the compensation announcement" in render.text(on_last_day, "en")
     early = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-18"))
-    assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告满三十日之日 2024-09-19 1 日" in render.text(early)
+    assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告期最后一日 2024-09-19 1 日" in render.text(early)
 
 
 def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_appendix():
