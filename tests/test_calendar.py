@@ -202,6 +202,8 @@ def test_the_same_case_passes_once_the_user_supplies_2027(tmp_rules, tmp_path):
     assert decision.calendars == ({"year": 2027, "source": "测试用日程（非国务院办公厅通知）",
                                    "file": "rules/calendar/2027.yaml"},)
     assert decision.to_dict("en")["calendars"][0]["year"] == 2027
+    from landapproval import report
+    assert "rules/calendar/2027.yaml（测试用日程（非国务院办公厅通知））" in report.html_report(decision, "zh")
 
     path = write_case(tmp_path / "qw-2027.yaml", case_2027())
     result = run_cli(path, tmp_rules)
