@@ -121,10 +121,6 @@ def _comparison_text(test: Test, facts: dict, catalogue: dict, lang: str) -> str
         return f"{lname} {lshown} = {rname} {rshown}"
     if isinstance(left, dt.date):
         days = abs((right - left).days)
-        if days == 0:  # an on-or-before test (lte) that held on the day itself: e.g. filed on the last day
-            if lang == "zh":
-                return f"{lname} {lshown} 即 {rname}（同日）"
-            return f"{lname} {lshown} is the same day as the {rname}"
         if lang == "zh":
             return f"{lname} {lshown} {'早于' if earlier else '晚于'} {rname} {rshown} {days} 日"
         return f"{lname} {lshown} is {_days_en(days)} {'before' if earlier else 'after'} {rname} {rshown}"

@@ -94,8 +94,8 @@ def test_filing_on_the_last_day_of_the_announcement_is_during_it_and_the_day_aft
     lawful = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-20"))
     assert "C7.compensation_announcement_too_short" not in lawful.blocking
     on_last_day = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-19"))
-    assert "县级组卷申报日期 2024-09-19 即 补偿安置方案公告期最后一日（同日）" in render.text(on_last_day)
-    assert "is the same day as the last day of the compensation announcement" in render.text(on_last_day, "en")
+    assert "县级组卷申报日期 2024-09-19 = 补偿安置方案公告期最后一日 2024-09-19" in render.text(on_last_day)
+    assert "date the county filed 2024-09-19 = last day of the compensation announcement 2024-09-19" in render.text(on_last_day, "en")
     early = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-18"))
     assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告期最后一日 2024-09-19 1 日" in render.text(early)
 
