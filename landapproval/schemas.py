@@ -148,6 +148,12 @@ class Law(_Out):
     rules_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 over the rule files (rulebook.fingerprint)")
 
 
+class CalendarUsed(_Out):
+    year: int
+    source: str = Field(description="the State Council notice the schedule copies, as the file names it")
+    file: str = Field(description="rules/calendar/YYYY.yaml")
+
+
 class Decision(_Out):
     """One decision, exactly `landapproval evaluate --format json` and `POST /v1/evaluate`."""
 
@@ -167,6 +173,9 @@ class Decision(_Out):
     rules_fired: list[str] = Field(description="ids of the rules that fired, in order (the trail)")
     geometry: Optional[Geometry] = Field(description="null unless a parcel has a boundary")
     law: Law = Field(description="the law applied: the package version and the rule book's fingerprint")
+    calendars: list[CalendarUsed] = Field(
+        description="user-supplied working-day schedules (rules/calendar/) a deadline was counted on; "
+                    "empty when only the chinese-calendar package was used")
 
 
 class FactValue(_Out):
