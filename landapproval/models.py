@@ -162,8 +162,11 @@ class ExpropriationProcedure(Strict):
     def _reached_at_most_required(self):
         if (self.agreements_required is not None and self.agreements_reached is not None
                 and self.agreements_reached > self.agreements_required):
-            raise ValueError(f"agreements_reached ({self.agreements_reached}) exceeds agreements_required "
-                             f"({self.agreements_required})")
+            raise FieldProblem(
+                f"已签订协议数 agreements_reached（{self.agreements_reached}）多于应签订协议数 agreements_required"
+                f"（{self.agreements_required}）：请核对两个数字",
+                f"agreements_reached ({self.agreements_reached}) exceeds agreements_required "
+                f"({self.agreements_required}): check both figures")
         return self
 
 
