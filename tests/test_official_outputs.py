@@ -46,7 +46,7 @@ def case_copy(tmp_path: Path, source: Path, **changes) -> Path:
 # C4: 5.0000 ha supplemented for 5.1234 ha occupied; C2: 25.5000 requested of 20.0000 + 5.0000.
 FIGURES = {
     "C7.compensation_announcement_too_short": (REVIEW / "c7-announcement-too-short.yaml", {
-        "zh": ["2024-08-20", "县级组卷申报日期 2024-09-10 早于 补偿安置方案公告期最后一日 2024-09-19 9 日",
+        "zh": ["2024-08-20", "县级组卷申报日期 2024-09-10 早于 补偿安置方案公告期满之日（期间最后一天） 2024-09-19 9 日",
                "共 21 日"],
         "en": ["2024-08-20", "date the county filed 2024-09-10 is 9 days before", "2024-09-19", "21 days from"]}),
     "C4.supplement_short": (REVIEW / "c4-supplement-short.yaml", {
@@ -94,10 +94,10 @@ def test_filing_on_the_last_day_of_the_announcement_is_during_it_and_the_day_aft
     lawful = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-20"))
     assert "C7.compensation_announcement_too_short" not in lawful.blocking
     on_last_day = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-19"))
-    assert "县级组卷申报日期 2024-09-19 = 补偿安置方案公告期最后一日 2024-09-19" in render.text(on_last_day)
+    assert "县级组卷申报日期 2024-09-19 = 补偿安置方案公告期满之日（期间最后一天） 2024-09-19" in render.text(on_last_day)
     assert "date the county filed 2024-09-19 = last day of the compensation announcement 2024-09-19" in render.text(on_last_day, "en")
     early = landapproval.evaluate(case_copy(tmp_path, source, filed_on="2024-09-18"))
-    assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告期最后一日 2024-09-19 1 日" in render.text(early)
+    assert "县级组卷申报日期 2024-09-18 早于 补偿安置方案公告期满之日（期间最后一天） 2024-09-19 1 日" in render.text(early)
 
 
 def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_appendix():
