@@ -90,7 +90,7 @@ def _evaluate(args: tuple) -> Outcome:
     except InputError as error:
         return Outcome(path, error=error.describe(lang), exit_code=EXIT_BAD_INPUT)
     except CalendarError as error:
-        return Outcome(path, error=f"{path}: {error}", exit_code=EXIT_BAD_INPUT)
+        return Outcome(path, error=f"{path}: {error.describe(lang)}", exit_code=EXIT_BAD_INPUT)
     except Exception as error:  # a defect of ours: this case fails, the batch goes on
         return Outcome(path, error=f"{path}: {internal_error_line(error, lang)}", exit_code=EXIT_INTERNAL)
 

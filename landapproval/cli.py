@@ -32,7 +32,7 @@ def _report(error: Exception, lang: str = "zh") -> None:
     if isinstance(error, InputError):
         message = error.describe(lang)
     elif isinstance(error, CalendarError):
-        message = str(error)
+        message = error.describe(lang)
     else:
         message = internal_error_line(error, lang)
     click.echo(f"error: {message}".replace("\n", "\nerror: "), err=True)

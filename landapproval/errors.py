@@ -186,3 +186,10 @@ class EngineError(LandApprovalError):
 
 class CalendarError(LandApprovalError):
     """A working-day count needs a year whose official schedule is not known."""
+
+    def __init__(self, message: str, zh: str | None = None):
+        super().__init__(message)
+        self.text = Text(zh or message, message)
+
+    def describe(self, lang: str = "zh") -> str:
+        return self.text(lang)

@@ -316,6 +316,8 @@ def from_validation(error: ValidationError) -> Iterator[Problem]:
             path = f"{path}.{key}" if path else str(key)
         by_path.setdefault(path, []).append(item)
     for path, group in by_path.items():
+        if all(i["type"] in _TYPE_ERRORS for i in group) and any(p.startswith(path + ".") for p in by_path):
+            continue  # a union's other branch (text) refused a mapping whose own fields are reported
         real = [i for i in group if i["type"] not in _TYPE_ERRORS] or group[:1]
         # a value that fits no branch of a union: one sentence for the field, not one per branch
         if len(group) > 1 and len(real) == len(group) and all(i["type"] in _TYPE_ERRORS for i in group):

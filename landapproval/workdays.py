@@ -40,7 +40,9 @@ class MissingYear(CalendarError):
         super().__init__(
             f"the official working-day schedule for {year} is not known (chinese-calendar covers "
             f"2004–2026): add rules/calendar/{year}.yaml with that year's holidays and make-up "
-            f"working days from the State Council's notice (see rules/calendar/README.md)")
+            f"working days from the State Council's notice (see rules/calendar/README.md)",
+            f"{year} 年的法定工作日安排未知（chinese-calendar 收录 2004–2026 年）：请按国务院办公厅当年的放假通知"
+            f"新增 rules/calendar/{year}.yaml，写明节假日和调休上班日（见 rules/calendar/README.md）")
 
 
 @lru_cache(maxsize=None)

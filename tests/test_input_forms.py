@@ -191,6 +191,37 @@ def test_a_mistake_gets_a_chinese_sentence_with_the_expected_form(tmp_path, old,
         assert f"{error.source}: {path}（第 {problem.line} 行）: " in error.describe()
 
 
+@pytest.mark.parametrize("bad", ["x", 5, [], {"a": 1}, "2024-13-01"])
+def test_no_pydantic_or_python_text_for_any_field(bad):
+    """Every field of the catalogue, given a wrong value: a Chinese sentence, no library text."""
+    import copy
+
+    leak = re.compile(r"Input should|Value error|Field required|validation error|type=|pydantic|Extra inputs|"
+                      r"Traceback|Decimal\(|object at 0x")
+    base = loading.read_document(COMPLETE)
+    checked = 0
+    for info in labels.catalogue():
+        data = copy.deepcopy(base)
+        node = data
+        *parents, last = info.path.replace("[]", ".0").split(".")
+        for part in parents:
+            if part.isdigit():  # an item of a list: the first, made when the list is empty
+                node = node[0] if node else (node.append({}) or node[0])
+            else:
+                node = node.get(part) if isinstance(node.get(part), (dict, list)) else node.setdefault(part, {})
+        if not isinstance(node, dict):
+            continue
+        node[last] = bad
+        try:
+            api.validate(data, source="t")
+        except InputError as error:
+            checked += 1
+            for lang in ("zh", "en"):
+                assert not leak.search(error.describe(lang)), error.describe(lang)
+            assert CJK.search(error.describe("zh").replace(str(bad), "").replace("t: ", "")), error.describe("zh")
+    assert checked >= 60
+
+
 FILE_MISTAKES = [
     ("full-width-colon", _variant("county: 曲沃县", "county：曲沃县"), ["全角冒号", "county: 洪洞县"]),
     ("tab-indent", _variant("  within_construction_scale: true", "\twithin_construction_scale: true"), ["制表符"]),
