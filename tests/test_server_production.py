@@ -22,7 +22,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
-jsonschema = pytest.importorskip("jsonschema")
+import jsonschema  # noqa: E402  (the dev extra)
 
 from click.testing import CliRunner  # noqa: E402
 
@@ -678,3 +678,28 @@ def test_a_flood_of_unknown_keys_gets_a_short_answer_quickly(client):
     # reading the JSON itself
     assert elapsed < max(0.1, 3 * parse_only), (elapsed, parse_only)
     assert client.get("/readyz").status_code == 200
+
+
+def test_serve_starts_and_stops_cleanly():
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "landapproval.cli", "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "landapproval serve did not come up within 60 s"
+            time.sleep(0.1)
+        assert httpx.post(f"http://127.0.0.1:{port}/v1/evaluate", content=APPROVABLE.read_bytes(),
+                          headers={"content-type": YAML}).status_code == 200
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert f"serving on http://127.0.0.1:{port} with 1 worker(s)" in output
+    assert "Application shutdown complete" in output
+    assert "ERROR" not in output and "Traceback" not in output, output
