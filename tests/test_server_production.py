@@ -676,7 +676,7 @@ def test_a_flood_of_unknown_keys_gets_a_short_answer_quickly(client):
     assert not list(validator(schemas.error_schema()).iter_errors(answer))
     # under 0.1 s on an idle machine (it took 6.6 s of CPU); on a loaded one, never much more than
     # reading the JSON itself
-    assert elapsed < max(0.1, 3 * parse_only), (elapsed, parse_only)
+    assert elapsed < max(0.1, 4 * parse_only), (elapsed, parse_only)
     assert client.get("/readyz").status_code == 200
 
 
