@@ -127,11 +127,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "landapproval.cli", "serve", "--host", HOST, "--port", str(port),
-         "--workers", str(workers), "--max-in-flight", "1000", "--log-level", "warning"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_server(port: int, workers: int, plain_uvicorn: bool = False) -> subprocess.Popen:
+    if plain_uvicorn:  # for comparison: `uvicorn --workers N` as documented (loses TCP_NODELAY, #3149)
+        command = [sys.executable, "-m", "uvicorn", "landapproval.server:app", "--host", HOST, "--port", str(port),
+                   "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    else:
+        command = [sys.executable, "-m", "landapproval.cli", "serve", "--host", HOST, "--port", str(port),
+                   "--workers", str(workers), "--max-in-flight", "1000", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -151,6 +154,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,10,100", help="concurrent clients per level (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="server processes; one server per value (comma-separated)")
+    parser.add_argument("--plain-uvicorn", action="store_true",
+                        help="start `uvicorn --workers N` instead of `landapproval serve` (for comparison)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per level (at most)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per level")
     parser.add_argument("--warmup", type=int, default=100, help="requests sent before measuring")
@@ -183,7 +188,7 @@ def main() -> None:
     runs = []
     for workers in worker_counts:
         port = free_port()
-        server = start_server(port, workers)
+        server = start_server(port, workers, args.plain_uvicorn)
         results = []
         try:
             requests = [request_bytes(b, content_type, port) for b in bodies]
@@ -217,7 +222,8 @@ def main() -> None:
         runs.extend(results)
 
     print(f"POST /v1/evaluate on {HOST}, {len(paths)} example cases as {content_type}, "
-          f"keep-alive connections, `landapproval serve --workers N`, access log off")
+          f"keep-alive connections, `{'uvicorn' if args.plain_uvicorn else 'landapproval serve'} --workers N`, "
+          "access log off")
     print(f"in-process server path (parse + evaluate + encode, same bodies): {inproc:,.0f} requests/s")
     print(f"{'workers':>7} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} {'x path':>6} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
