@@ -27,7 +27,8 @@ Errors are JSON (`schemas.ErrorBody`), never a traceback::
     422 invalid_input          the case fails the contract (field paths in `problems`), names a
                                boundary file (the server opens no file a request names), or a
                                query parameter is wrong or unknown
-    422 calendar_unknown       a deadline falls in a year whose working-day schedule is not known
+    422 calendar_unknown       kept for clients; evaluation no longer raises it (a year without a working-day
+                               schedule is a finding on the deadline it affects, issue 12 item 14)
     503 overloaded             more requests in flight than the concurrency limit
     500 internal               anything else (logged with its traceback under an `id` shown to the caller)
 
