@@ -277,7 +277,9 @@ def _calendar_findings(book: rulebook.RuleBook, hits: set[str], facts: factlib.F
         if item.na_rule in hits:
             continue
         for name in (*facts.calendar_gaps, *facts.calendars_used):
-            readers = [rule for rule in item.rules if name in rule.used and rule.extra.get("kind") != "pending"]
+            # the time limit itself (a blocking rule) is the clause to cite, before rules that only compare with it
+            readers = sorted((rule for rule in item.rules if name in rule.used and rule.extra.get("kind") != "pending"),
+                             key=lambda rule: rule.extra.get("severity") != "blocking")
             if item.due != name and not readers:
                 continue
             for supplied in facts.calendars_used.get(name, ()):

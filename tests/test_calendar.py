@@ -141,6 +141,8 @@ def test_a_missing_year_in_the_announcement_period_makes_c7_incomplete_not_an_er
     assert c7.status == "incomplete", [f.code for f in c7.findings]
     assert [f.code for f in c7.findings] == ["C7.calendar_year_missing"]
     assert "2027" in c7.findings[0].message["en"]
+    # the time limit's own clause: Regs Art. 28 (公告时间不少于三十日), read by 民法典 203
+    assert c7.findings[0].citation.startswith("土地管理法实施条例 第二十八条")
     assert decision.conversion.level == "city"
     assert all(c.status == "pass" for c in decision.checks if c.id != "C7")
 
