@@ -31,6 +31,9 @@ class Context:
     zone_source: str | None   # "declared" or "rules/jurisdiction.yaml"
     as_of: dt.date
     as_of_source: str
+    zone_confidence: str = "none"       # declared | listed | reported | inferred | uncertain | none
+    zone_confidence_note: str = ""      # the jurisdiction data's words
+    zone_counties: tuple[str, ...] = ()  # the counties the data puts the zone in (empty: not known)
 
 
 @dataclass
@@ -92,14 +95,18 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
         problems.append(messages.unknown_county(case.county, jurisdiction.counties))
     zone = case.scope.development_zone
     zone_name = zone_level = zone_source = None
+    confidence, note, zone_counties = "none", "", ()
     if isinstance(zone, ZoneRef):
         zone_name, zone_level, zone_source = zone.name, zone.level, "declared"
+        known = jurisdiction.zone(zone.name)
+        confidence, zone_counties = "declared", known.counties if known else ()
     elif isinstance(zone, str):
         known = jurisdiction.zone(zone)
         if known is None:
             problems.append(messages.unknown_zone(zone, jurisdiction.zones))
         else:
             zone_name, zone_level, zone_source = known.name, known.level, "rules/jurisdiction.yaml"
+            confidence, note, zone_counties = known.confidence_class, known.confidence, known.counties
     if problems:
         raise InputError(source, problems)
 
@@ -115,7 +122,7 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
         raise InputError(source, [Problem(why, Text(
             f"{day} 早于规则库收录的最早法规（1999-01-01，rules/parameters.yaml）：请检查年份",
             f"{day} is before the earliest law in rules/parameters.yaml (1999-01-01)"))])
-    return Context(county, zone_name, zone_level, zone_source, day, why)
+    return Context(county, zone_name, zone_level, zone_source, day, why, confidence, note, zone_counties)
 
 
 def totals(case: Case) -> Totals:
@@ -189,12 +196,23 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
         (p.land.permanent_basic_farmland + p.land.cultivated + p.land.other_agricultural
          for p in case.parcels if p.ownership == "collective" and not case.expropriates(p)), ZERO))
     facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
+    facts.set("case.kind", case.kind)
+    facts.set("county.code", ctx.county.code, f"{ctx.county.code} {ctx.county.name}")
+    # 三(一): the zone a case names, the counties the jurisdiction data puts it in, how sure its level is
+    facts.set("scope.zone_outside_county", bool(ctx.zone_counties) and ctx.county.code not in ctx.zone_counties)
+    facts.set("scope.zone_confidence", ctx.zone_confidence)
+    facts.shown["scope.zone"] = f"{ctx.zone_name} ({ctx.zone_level})" if ctx.zone_name else "none"
+    facts.shown["scope.zone_confidence_note"] = ctx.zone_confidence_note
+    facts.shown["scope.zone_counties"] = [
+        f"{code} {c.name}" if (c := jurisdiction.county(code)) else code for code in ctx.zone_counties]
 
     planning = review.planning
     for name, attr in (("conforms_to_plan", "conforms_to_plan"),
                        ("occupies_ecological_red_line", "occupies_ecological_red_line"),
+                       ("red_line_activity_permitted", "red_line_activity_permitted"),
                        ("exceeds_phase_total", "exceeds_development_boundary_phase_total"),
-                       ("city_coordination_approved", "city_coordination_approved")):
+                       ("city_coordination_approved", "city_coordination_approved"),
+                       ("within_urban_development_boundary", "within_urban_development_boundary")):
         _bool(facts, f"planning.{name}", getattr(planning, attr) if planning else None)
 
     plan = review.annual_plan
@@ -219,7 +237,8 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
 
     interest = review.public_interest
     facts.set("public_interest.category", (interest.category if interest else None) or UNKNOWN)
-    for name in ("in_development_plan", "in_annual_plan", "in_approved_development_scheme"):
+    for name in ("in_development_plan", "in_annual_plan", "in_approved_development_scheme",
+                 "government_organised", "within_urban_construction_area", "development_scheme_approved_by_province"):
         _bool(facts, f"public_interest.{name}", getattr(interest, name) if interest else None)
 
     areas = review.protected_areas
@@ -267,7 +286,7 @@ def review_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdict
 
     _date(facts, "workflow.filed_on", case.filed_on)
     for name in ("accepted_on", "reviewed_on", "decided_on", "fee_notice_on", "fee_paid_on",
-                 "approval_issued_on", "archived_on"):
+                 "approval_issued_on", "archived_on", "county_approved_on"):
         _date(facts, f"workflow.{name}", getattr(flow, name))
     issued = flow.approval_issued_on
     facts.period_end("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of),

@@ -63,6 +63,9 @@ class County:
         return self.delegated_from is not None and day >= self.delegated_from
 
 
+CONFIDENCE = ("listed", "reported", "inferred", "uncertain")  # how sure a zone's level is, surest first
+
+
 @dataclass(frozen=True)
 class Zone:
     name: str
@@ -70,6 +73,11 @@ class Zone:
     confidence: str
     counties: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+
+    @property
+    def confidence_class(self) -> str:
+        """The first word of `confidence`: listed | reported | inferred | uncertain."""
+        return self.confidence.split(" ", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -100,10 +108,16 @@ class Jurisdiction:
             self.counties.append(County(str(c["code"]), c["name"], c["short"], c["pinyin"],
                                         start if c["delegated"] else None))
         self.zones = [
-            Zone(z["name"], z["level"], z.get("confidence", ""), tuple(z.get("counties", ())),
+            Zone(z["name"], z["level"], str(z.get("confidence", "")), tuple(str(c) for c in z.get("counties", ())),
                  tuple(z.get("aliases", ())))
             for z in data["zones"]
         ]
+        codes = {c.code for c in self.counties}
+        for zone in self.zones:
+            if zone.confidence_class not in CONFIDENCE:
+                raise RuleError(f"jurisdiction.yaml zone {zone.name}: confidence starts with one of {CONFIDENCE}")
+            if not zone.counties or set(zone.counties) - codes:
+                raise RuleError(f"jurisdiction.yaml zone {zone.name}: counties are codes of counties listed above")
         state = read_rule_file("jurisdiction-state.yaml") or {}
         self.suspensions = [
             (str(s["county"]), as_date(s["from"], "suspensions.from"),

@@ -102,6 +102,10 @@ class Planning(Strict):
     occupies_ecological_red_line: Optional[bool] = None
     exceeds_development_boundary_phase_total: Optional[bool] = None
     city_coordination_approved: Optional[bool] = None
+    # issue 12: the provincial 认定意见 that red-line occupation is a permitted activity (自然资发〔2022〕142号),
+    # and whether the land lies inside the town development boundary (where its phase total applies)
+    red_line_activity_permitted: Optional[bool] = None
+    within_urban_development_boundary: Optional[bool] = None
 
 
 class AnnualPlan(Strict):
@@ -130,6 +134,11 @@ class PublicInterest(Strict):
     in_development_plan: Optional[bool] = None
     in_annual_plan: Optional[bool] = None
     in_approved_development_scheme: Optional[bool] = None
+    # issue 12, LAL Art. 45: 由政府组织实施 ((二)–(五)); 成片开发 inside the urban construction-land
+    # area, on a scheme approved by the province (or the State Council)
+    government_organised: Optional[bool] = None
+    within_urban_construction_area: Optional[bool] = None
+    development_scheme_approved_by_province: Optional[bool] = None
 
 
 class ProtectedArea(Strict):
@@ -213,6 +222,8 @@ class Workflow(Strict):
     fee_paid_on: Optional[Day] = None
     approval_issued_on: Optional[Day] = None
     archived_on: Optional[Day] = None
+    # issue 12, LAL Art. 79: a county government's approval recorded in the file (村民住宅 三(一))
+    county_approved_on: Optional[Day] = None
 
 
 class Case(Strict):

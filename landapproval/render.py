@@ -57,12 +57,30 @@ WORDS = {
 }
 
 
+_FILED_WITH = {
+    "zh": {True: "结论：可以报批（各审查事项均通过，无阻断问题）——应报{who}批准，市人民政府对本案无审批权",
+           False: "结论：暂不能报批——本案应报{who}批准，市人民政府对本案无审批权"},
+    "en": {True: "Verdict: READY TO FILE with {who} (every review item passes, nothing blocks); the city holds no approving power here",
+           False: "Verdict: NOT READY to file yet; the case is for {who} to approve, the city holds no approving power here"},
+}
+
+
+def verdict(decision: Decision, lang: str = "zh") -> str:
+    """The verdict line. Where the city holds neither power (土地管理法 第四十四条、第四十六条; 临政发〔2024〕7号
+    三), it never reads as "the city may approve": it names who the case is filed with."""
+    w = WORDS[lang]
+    levels = [a.level for a in (decision.conversion, decision.expropriation) if a is not None]
+    if not levels or "city" in levels:
+        return w["verdict_yes"] if decision.approvable else w["verdict_no"]
+    who = (w["list"] if lang == "zh" else " and ").join(LEVEL[lang][level] for level in dict.fromkeys(levels))
+    return _FILED_WITH[lang][decision.approvable].format(who=who)
+
+
 def text(decision: Decision, lang: str = "zh") -> str:
     """The verdict first, then what blocks it (with its figures, the clause and what to do), then the
     rest, in the words of the review; codes, field paths and rule ids go to the appendix at the end."""
     w = WORDS[lang]
-    verdict = w["verdict_yes"] if decision.approvable else w["verdict_no"]
-    lines = [f"{verdict}  —  {w['case']} {decision.case}  {decision.county['name']}  "
+    lines = [f"{verdict(decision, lang)}  —  {w['case']} {decision.case}  {decision.county['name']}  "
              f"({w['as_of']} {decision.as_of.isoformat()}{w['comma']}{as_of_words(decision, lang)})"]
     for supplied in decision.calendars:
         lines.append(f"{w['calendar']}: {supplied['file']}  ({supplied['source']})")

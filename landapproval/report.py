@@ -81,7 +81,7 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
     environment.tests["is_missing"] = render.is_missing_evidence
     return environment.get_template("report.html.j2").render(
         d=decision, lang=lang, w=words, title=title, svg=svg, authorities=authorities, totals=totals,
-        level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
+        verdict=render.verdict(decision, lang), level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
         together_cite=str(rulebook.Citation.parse(book.together["cite"], "together")),
         kind=enum_label("case.kind", decision.facts.get("case.kind", ""), book.catalogue, lang),
         as_of_words=render.as_of_words(decision, lang), generated=(generated or dt.date.today()).isoformat(),

@@ -139,9 +139,18 @@ def state_land_only() -> dict:
     return case
 
 
+def village_housing_in_yaodu() -> dict:
+    """Rural housing in 尧都区 (never delegated): the province approves the conversion, not the county;
+    the pair's quiet side moves it to 曲沃县, where the county approves."""
+    case = village_housing()
+    case["county"] = "尧都区"
+    return case
+
+
 BASES: dict[str, Callable[[], dict]] = {
     "complete": complete,
     "village_housing": village_housing,
+    "village_housing_in_yaodu": village_housing_in_yaodu,
     "construction_land_only": construction_land_only,
     "state_land_only": state_land_only,
 }
@@ -306,9 +315,19 @@ REVIEW_PAIRS = [
     # C1 四(一)
     Pair("C1.not_conforming_to_plan", "does not conform to the plan",
          {"review.planning.conforms_to_plan": False}, {"review.planning.conforms_to_plan": True}),
-    Pair("C1.ecological_red_line", "occupies the ecological red line",
-         {"review.planning.occupies_ecological_red_line": True},
-         {"review.planning.occupies_ecological_red_line": False}),
+    # issue 12 item 4: red-line occupation blocks only when not shown to be a permitted activity
+    Pair("C1.ecological_red_line", "occupies the red line, the province found it not permitted / permitted",
+         {"review.planning.occupies_ecological_red_line": True, "review.planning.red_line_activity_permitted": False},
+         {"review.planning.occupies_ecological_red_line": True, "review.planning.red_line_activity_permitted": True}),
+    Pair("C1.ecological_red_line_permitted", "occupies the red line as a permitted / not permitted activity",
+         {"review.planning.occupies_ecological_red_line": True, "review.planning.red_line_activity_permitted": True},
+         {"review.planning.occupies_ecological_red_line": True, "review.planning.red_line_activity_permitted": False}),
+    # issue 12 item 11: a zone named by the case lies in the case's county (三(一)); its level's confidence
+    Pair("C1.zone_not_in_county", "曲沃县 names 侯马经济开发区 (侯马市) / 曲沃经济技术开发区 (曲沃县)",
+         {"scope.development_zone": "侯马经济开发区"}, {"scope.development_zone": "曲沃经济技术开发区"}),
+    Pair("C1.zone_level_uncertain", "曲沃经济技术开发区 by name (level inferred) / declared with its level",
+         {"scope.development_zone": "曲沃经济技术开发区"},
+         {"scope.development_zone": {"name": "曲沃经济技术开发区", "level": "provincial"}}),
     Pair("C1.phase_total_exceeded", "phase total exceeded, without / with the city's written approval",
          {"review.planning.exceeds_development_boundary_phase_total": True,
           "review.planning.city_coordination_approved": False},
@@ -323,6 +342,9 @@ REVIEW_PAIRS = [
           "review.annual_plan.quota_requested": D("25.0001")},
          {"review.annual_plan.quota_available": D("20"), "review.annual_plan.additional_quota_granted": D("5"),
           "review.annual_plan.quota_requested": D("25.0000")}),
+    # issue 12 item 2: the quota requested covers the 6.2234 ha of new construction land
+    Pair("C2.quota_below_new_construction", "6.2233 vs 6.2234 ha requested for 6.2234 ha of new construction land",
+         {"review.annual_plan.quota_requested": D("6.2233")}, {"review.annual_plan.quota_requested": D("6.2234")}),
     # C3 四(三)
     Pair("C3.registration_mismatch", "does not match the registration",
          {"review.ownership.matches_registration": False}, {"review.ownership.matches_registration": True}),
@@ -356,6 +378,14 @@ REVIEW_PAIRS = [
     Pair("C5.development_outside_scale", "comprehensive development outside / inside the construction scale",
          {"review.public_interest.category": "comprehensive_development", "scope.within_construction_scale": False},
          {"review.public_interest.category": "comprehensive_development", "scope.within_construction_scale": True}),
+    # issue 12 item 5: LAL Art. 45(二)–(五) government-organised; (五) scheme approved by the province
+    Pair("C5.not_government_organised", "infrastructure not organised / organised by the government",
+         {"review.public_interest.government_organised": False}, {"review.public_interest.government_organised": True}),
+    Pair("C5.scheme_not_approved_by_province", "development scheme not approved / approved by the province",
+         {"review.public_interest.category": "comprehensive_development",
+          "review.public_interest.development_scheme_approved_by_province": False},
+         {"review.public_interest.category": "comprehensive_development",
+          "review.public_interest.development_scheme_approved_by_province": True}),
     Pair("C5.other_by_law", "'other cases provided by law' vs infrastructure",
          {"review.public_interest.category": "other_by_law"}, {"review.public_interest.category": "infrastructure"}),
     # C6 四(六)
@@ -438,6 +468,8 @@ PL, AP, OW, CC, PI = ("review.planning.", "review.annual_plan.", "review.ownersh
 MISSING_PAIRS = [
     _missing("C1", "planning.conforms_to_plan", PL + "conforms_to_plan"),
     _missing("C1", "planning.occupies_ecological_red_line", PL + "occupies_ecological_red_line"),
+    _missing("C1", "planning.red_line_activity_permitted", PL + "red_line_activity_permitted",
+             fires={PL + "occupies_ecological_red_line": True}, quiet={PL + "occupies_ecological_red_line": False}),
     _missing("C1", "planning.exceeds_phase_total", PL + "exceeds_development_boundary_phase_total"),
     _missing("C1", "planning.city_coordination_approved", PL + "city_coordination_approved",
              fires={PL + "exceeds_development_boundary_phase_total": True},
@@ -463,6 +495,14 @@ MISSING_PAIRS = [
     _missing("C5", "public_interest.in_approved_development_scheme", PI + "in_approved_development_scheme",
              fires={PI + "category": "comprehensive_development"},
              quiet={PI + "category": "poverty_relocation_housing"}),
+    _missing("C5", "public_interest.government_organised", PI + "government_organised",
+             fires={PI + "category": "public_utility"}, quiet={PI + "category": "military_diplomatic"}),
+    _missing("C5", "public_interest.within_urban_construction_area", PI + "within_urban_construction_area",
+             fires={PI + "category": "comprehensive_development"}, quiet={PI + "category": "infrastructure"}),
+    _missing("C5", "public_interest.development_scheme_approved_by_province",
+             PI + "development_scheme_approved_by_province",
+             fires={PI + "category": "comprehensive_development", PI + "in_approved_development_scheme": True},
+             quiet={PI + "category": "comprehensive_development", PI + "in_approved_development_scheme": False}),
     _missing("C6", "protected.list_given", "review.protected_areas"),
     *(_missing("C7", f"procedure.{name}", P + name)
       for name in ("pre_announcement", "status_survey", "risk_assessment", "compensation_announcement",
@@ -497,6 +537,14 @@ WORKFLOW_PAIRS = [
          {"review.collective_decision.decided_on": "2024-09-10",
           "review.collective_decision.township_approved_on": "2024-09-10"},
          base="village_housing"),
+    # issue 12 item 3 (土地管理法 第七十九条): a decision or approval recorded by a level without the power
+    Pair("S2.county_approved_without_power", "county approval of rural housing in 尧都区 (province) / in 曲沃县 (county)",
+         {W + "county_approved_on": "2024-08-30"}, {"county": "曲沃县", W + "county_approved_on": "2024-08-30"},
+         base="village_housing_in_yaodu"),
+    Pair("S3.decided_without_power", "city decision recorded, outside / inside the construction-land scale",
+         {"scope.within_construction_scale": False}, {"scope.within_construction_scale": True}),
+    Pair("S5.issued_without_power", "approval issued by the city, outside / inside the construction-land scale",
+         {"scope.within_construction_scale": False}, {"scope.within_construction_scale": True}),
     Pair("S3.accepted_before_filing", "accepted the day before / the day of the filing",
          {W + "accepted_on": "2024-09-09"}, {W + "accepted_on": "2024-09-10"}),
     Pair("S3.reviewed_before_accepted", "reviewed the day before / the day of the acceptance",

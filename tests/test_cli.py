@@ -238,7 +238,7 @@ def test_rules_lists_every_rule_with_a_citation():
     for rule_id in ids:
         citation = blocks[rule_id].strip()
         assert re.match(r"^\S+ \S+", citation), (rule_id, citation)
-        assert any(doc in citation for doc in ("土地管理法", "临政发〔2024〕7号", "国发〔2020〕4号", "晋政办发〔2023〕72号")), (rule_id, citation)
+        assert any(doc in citation for doc in ("土地管理法", "临政发〔2024〕7号", "国发〔2020〕4号", "晋政办发〔2023〕72号", "自然资发〔2022〕142号")), (rule_id, citation)
     assert "临政发〔2024〕7号 三(一)" in blocks["conversion.city.batch"]
     assert "临政发〔2024〕7号 三(一)" in blocks["conversion.county.village_housing"]
     assert "临政发〔2024〕7号 三(二)" in blocks["expropriation.city.entrusted"]

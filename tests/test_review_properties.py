@@ -26,7 +26,9 @@ CATEGORIES = {
     "public_utility": {PI + "category": "public_utility"},
     "poverty_relocation_housing": {PI + "category": "poverty_relocation_housing", PI + "in_annual_plan": True},
     "comprehensive_development": {PI + "category": "comprehensive_development", PI + "in_annual_plan": True,
-                                  PI + "in_approved_development_scheme": True},
+                                  PI + "in_approved_development_scheme": True,
+                                  PI + "within_urban_construction_area": True,  # LAL Art. 45(五)
+                                  PI + "development_scheme_approved_by_province": True},
     "other_by_law": {PI + "category": "other_by_law"},                      # a warning
 }
 
@@ -66,6 +68,8 @@ def approvable_variants(draw) -> dict:
         set_path(case, "parcels[0].land.cultivated", cultivated)
         supplemented = get_path(case, "review.cultivated_compensation.supplemented") + extra
         set_path(case, "review.cultivated_compensation.supplemented", supplemented)
+        for quota in ("quota_requested", "quota_available"):  # 四(二): quota for the new construction land
+            set_path(case, f"review.annual_plan.{quota}", get_path(case, f"review.annual_plan.{quota}") + extra)
     return case
 
 
@@ -87,7 +91,9 @@ def _append(path: str, entry: dict) -> Callable[[dict], None]:
 
 DEFECTS: dict[str, tuple[str, Callable[[dict], None]]] = {
     "not in the plan": ("C1.not_conforming_to_plan", _set("review.planning.conforms_to_plan", False)),
-    "red line": ("C1.ecological_red_line", _set("review.planning.occupies_ecological_red_line", True)),
+    "red line": ("C1.ecological_red_line", lambda case: (
+        _set("review.planning.occupies_ecological_red_line", True)(case),
+        _set("review.planning.red_line_activity_permitted", False)(case))),
     "quota far exceeded": ("C2.quota_exceeded", _set("review.annual_plan.quota_requested", D("2000000"))),
     "ownership disputed": ("C3.ownership_disputed", _set("review.ownership.disputed", True)),
     "nothing supplemented": ("C4.supplement_short", _set("review.cultivated_compensation.supplemented", D("0"))),

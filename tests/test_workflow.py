@@ -181,9 +181,14 @@ def test_hearing_required_but_not_held_leaves_s1_pending():
     assert decision.next_step == "S1"
 
 
+# The city's decision and its approval, absent from a file the city has no power over (LAL Art. 79:
+# where they are recorded all the same, S3/S5 apply and block — tests/test_legal_checks.py)
+NO_CITY_ACTS = {"workflow.decided_on": None, "workflow.approval_issued_on": None}
+
+
 def test_yaodu_district_case_is_not_the_citys_to_approve():
     # 三(一)(二): 全市除尧都区外16个县(市) — the province approves both parts, the city's steps do not apply
-    decision = evaluate(variant({"county": "尧都区"}))
+    decision = evaluate(variant({"county": "尧都区", **NO_CITY_ACTS}))
     assert decision.conversion.level == "province" and decision.expropriation.level == "province"
     assert [statuses(decision)[s] for s in CITY_STEPS] == ["not_applicable"] * 4
     assert statuses(decision)["S1"] == statuses(decision)["S2"] == "done"
@@ -192,13 +197,13 @@ def test_yaodu_district_case_is_not_the_citys_to_approve():
 
 def test_permanent_basic_farmland_takes_both_parts_to_the_state_council_and_out_of_the_citys_steps():
     decision = evaluate(variant({"parcels[0].land.permanent_basic_farmland": D("0.0001"),
-                                 "review.cultivated_compensation.supplemented": D("5.1235")}))
+                                 "review.cultivated_compensation.supplemented": D("5.1235"), **NO_CITY_ACTS}))
     assert decision.conversion.level == decision.expropriation.level == "state_council"
     assert [statuses(decision)[s] for s in CITY_STEPS] == ["not_applicable"] * 4
 
 
 def test_outside_the_construction_scale_the_citys_steps_do_not_apply():
-    decision = evaluate(variant({"scope.within_construction_scale": False}))
+    decision = evaluate(variant({"scope.within_construction_scale": False, **NO_CITY_ACTS}))
     assert [statuses(decision)[s] for s in CITY_STEPS] == ["not_applicable"] * 4
 
 

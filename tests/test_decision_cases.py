@@ -1,0 +1,79 @@
+"""Legal test cases as data (issue 12 item 16): tests/decisions/*.yaml, read and checked here.
+
+Each entry states what the law makes of a case — check statuses, step statuses, finding codes, who
+approves — so that a case from a real file can be added without writing Python (see the README
+in that folder)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import landapproval
+from landapproval import render
+from landapproval.loading import read_document
+
+from review_helpers import set_path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = Path(__file__).resolve().parent / "decisions"
+ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect"}
+EXPECT_KEYS = {"approvable", "conversion", "expropriation", "together", "checks", "steps", "findings",
+               "not_findings", "verdict_contains"}
+
+
+def _entries():
+    for path in sorted(FOLDER.glob("*.yaml")):
+        for index, entry in enumerate(read_document(path) or []):
+            yield pytest.param(entry, id=f"{path.stem}[{index}] {entry.get('name', '')}")
+
+
+def _case(entry: dict) -> tuple[dict, Path]:
+    if "file" in entry:
+        path = ROOT / entry["file"]
+        case, base = read_document(path), path.parent
+    else:
+        case, base = copy.deepcopy(entry["case"]), ROOT
+    for field_path, value in (entry.get("changes") or {}).items():
+        set_path(case, field_path, value)
+    return case, base
+
+
+def test_every_entry_is_well_formed():
+    entries = [p.values[0] for p in _entries()]
+    assert len(entries) >= 20
+    for entry in entries:
+        assert set(entry) <= ENTRY_KEYS and entry.get("name") and entry.get("clause"), entry
+        assert ("file" in entry) != ("case" in entry), f"{entry['name']}: give a file or a case"
+        assert entry.get("expect") and set(entry["expect"]) <= EXPECT_KEYS, entry["name"]
+
+
+@pytest.mark.parametrize("entry", list(_entries()))
+def test_decision_case(entry):
+    case, base = _case(entry)
+    as_of = entry.get("as_of")
+    if as_of is not None and not isinstance(as_of, dt.date):
+        as_of = dt.date.fromisoformat(str(as_of))
+    decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
+    expect = entry["expect"]
+    got_checks = {c.id: c.status for c in decision.checks}
+    got_steps = {s.id: s.status for s in decision.steps}
+    codes = {f.code for item in (*decision.checks, *decision.steps) for f in item.findings}
+    where = f"{entry['name']} ({entry['clause']}): findings {sorted(codes)}"
+    if "approvable" in expect:
+        assert decision.approvable is expect["approvable"], where
+    for part in ("conversion", "expropriation"):
+        if part in expect:
+            authority = getattr(decision, part)
+            assert (authority.level if authority else None) == expect[part], where
+    if "together" in expect:
+        assert decision.together is expect["together"], where
+    assert {k: got_checks[k] for k in expect.get("checks", {})} == expect.get("checks", {}), where
+    assert {k: got_steps[k] for k in expect.get("steps", {})} == expect.get("steps", {}), where
+    assert set(expect.get("findings", [])) <= codes, where
+    assert not set(expect.get("not_findings", [])) & codes, where
+    if "verdict_contains" in expect:
+        assert expect["verdict_contains"] in render.verdict(decision, "zh"), render.verdict(decision, "zh")
