@@ -22,7 +22,7 @@ from .engine import Engine
 from . import forms, messages
 from .errors import MAX_PROBLEMS, EngineError, InputError, NotACaseError, Problem, Text
 from .jurisdiction import Jurisdiction
-from .loading import check_depth, parse_bytes, read_file, unknown_keys, validation_problems, with_lines
+from .loading import parse_bytes, read_file, unknown_keys, validation_problems, with_lines
 from .models import Case
 
 CaseInput = Case | dict | str | Path
@@ -135,7 +135,7 @@ def _load(case: CaseInput, source: str | None, notes: list[Text] | None) -> tupl
     if len(unknown) + more >= MAX_PROBLEMS:
         # a flood of unknown keys: answer with them now, before pydantic builds an error per key
         raise InputError(source, unknown, more=more, notes=found)
-    check_depth(case, source, found)
+    # (no depth check here: the readers check it, and pydantic does not recurse past the models)
     try:
         return Case.model_validate(case), source, text
     except ValidationError as error:

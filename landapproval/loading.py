@@ -9,6 +9,7 @@ anchors/aliases are refused, and the file size is capped before anything is pars
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -320,36 +321,54 @@ def validation_problems(error: ValidationError, text: str = "") -> list[Problem]
 def unknown_keys(data: Any, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
     """Keys the contract does not have, found by one walk over the data along the catalogue —
     up to `limit` described, the rest counted. Cheap, so a flood of unknown keys is answered
-    before pydantic builds one error object per key."""
-    from . import labels
-
+    before pydantic builds one error object per key. (Runs on every case: paths are spelt out
+    only for a key that is reported.)"""
     found: list[Problem] = []
     extra = 0
-    stack: list[tuple[Any, str, str]] = [(data, "", "")]
+    stack: list[tuple[Any, tuple, str]] = [(data, (), "")]
     while stack:
-        node, path, canon = stack.pop()
-        if isinstance(node, list):
-            stack.extend((item, f"{path}[{i}]", canon) for i, item in reversed(list(enumerate(node))))
+        node, where, canon = stack.pop()
+        if node.__class__ is not dict:
             continue
-        if not isinstance(node, dict):
-            continue
-        fields = labels.child_fields(canon)
-        if not fields:
-            continue
-        unknown_here = len(node) - len(node.keys() & fields.keys())  # counted in C
-        listed_here = 0
+        fields, nested = _layout(canon)
+        unknown_here = len(node) - len(node.keys() & fields)  # counted in C
         if unknown_here:
+            listed_here = 0
             for key in node:  # sentences for the first ones only: stops at the limit
                 if len(found) >= limit or listed_here == unknown_here:
                     break
                 if not isinstance(key, str) or key not in fields:
-                    found.append(messages.unknown_field(f"{path}.{key}" if path else str(key), key))
+                    found.append(messages.unknown_field(_spelt(where + (key,)), key))
                     listed_here += 1
-        extra += unknown_here - listed_here
-        nested = [(node[key], f"{path}.{key}" if path else key, info.path + ("[]" if info.kind == "list" else ""))
-                  for key, info in fields.items() if key in node and info.kind in ("group", "list", "zone")]
-        stack.extend(reversed(nested))
+            extra += unknown_here - listed_here
+        for key, inner, is_list in nested:
+            value = node.get(key)
+            if value.__class__ is dict:
+                stack.append((value, where + (key,), inner))
+            elif is_list and value.__class__ is list:
+                stack.extend((item, where + (key, index), inner) for index, item in enumerate(value)
+                             if item.__class__ is dict)
     return found, extra
+
+
+@lru_cache(maxsize=None)
+def _layout(canon: str) -> tuple[frozenset, tuple]:
+    """The keys of the group at catalogue path `canon`, and its nested groups: (key, inner path, list?)."""
+    from . import labels
+
+    fields = labels.child_fields(canon)
+    nested = tuple((key, info.path + ("[]" if info.kind == "list" else ""), info.kind == "list")
+                   for key, info in fields.items() if info.kind in ("group", "list", "zone", "other")
+                   and labels.child_fields(info.path + ("[]" if info.kind == "list" else "")))
+    return frozenset(fields), nested
+
+
+def _spelt(parts: tuple) -> str:
+    """('parcels', 0, 'land', 'x') → 'parcels[0].land.x'."""
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
 
 
 def with_lines(problems: list[Problem], text: str) -> list[Problem]:
