@@ -64,6 +64,12 @@ def test_example_case_matches_the_law(path):
     out = decision.to_dict()
     assert out["totals"] == expected["totals"]
     assert out["authority"]["together"] is expected["together"]
+    # issue 12 item 16: the whole decision, not only who approves
+    assert decision.approvable is expected["approvable"]
+    assert {c.id: c.status for c in decision.checks} == expected["checks"]
+    assert {s.id: s.status for s in decision.steps} == expected["steps"]
+    assert sorted(f.code for item in (*decision.checks, *decision.steps) for f in item.findings) == \
+        sorted(expected["findings"])
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDER = Path(__file__).resolve().parent / "decisions"
 ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect"}
 EXPECT_KEYS = {"approvable", "conversion", "expropriation", "together", "checks", "steps", "findings",
-               "not_findings", "verdict_contains"}
+               "not_findings", "verdict_contains", "text_contains", "citations"}
 
 
 def _entries():
@@ -77,3 +77,9 @@ def test_decision_case(entry):
     assert not set(expect.get("not_findings", [])) & codes, where
     if "verdict_contains" in expect:
         assert expect["verdict_contains"] in render.verdict(decision, "zh"), render.verdict(decision, "zh")
+    text = render.text(decision, "zh")
+    for words in expect.get("text_contains", []):
+        assert words in text, f"{entry['name']}: {words!r} not in the text:\n{text}"
+    cited = {f.code: f.citation for item in (*decision.checks, *decision.steps) for f in item.findings}
+    for code, citation in (expect.get("citations") or {}).items():
+        assert citation in cited.get(code, ""), f"{entry['name']}: {code} cites {cited.get(code)!r}"
