@@ -63,7 +63,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from . import api, loading, render, rulebook, schemas
+from . import api, loading, render, rulebook, schemas, web
 from .errors import CalendarError, InputError
 
 MAX_BODY_BYTES = loading.MAX_FILE_BYTES   # the same cap as a case file on disk
@@ -432,7 +432,7 @@ class _Guard:
             await send(message)
 
         path = scope["path"]
-        guarded = not path.startswith(OPEN_PATHS)
+        guarded = not (path.startswith(OPEN_PATHS) or path in web.PUBLIC_PATHS)  # the page, not its data
         try:
             refusal = self._refusal(path, guarded, authorization, encoding)
             if refusal is not None:

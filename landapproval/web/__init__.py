@@ -47,6 +47,11 @@ def _static_files() -> dict[str, Path]:
     return {p.name: p for p in STATIC.iterdir() if p.suffix in STATIC_TYPES}
 
 
+# The page and its script, style and icon carry no case data: a server that wants a token
+# (serve --token-file) still serves them, and the page asks for the token for /web/* and /v1/*.
+PUBLIC_PATHS = frozenset({"/", *(f"/web/static/{name}" for name in _static_files())})
+
+
 @router.get("/")
 def page():
     return Response((STATIC / "index.html").read_bytes(), media_type=STATIC_TYPES[".html"], headers=HEADERS)

@@ -34,20 +34,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
-    """The real server (`landapproval serve`) in a child process, on a free loopback port."""
+def _serve(log: Path, *options: str):
+    """Start `landapproval serve` on a free port; yield its URL; stop it."""
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
         _missing("fastapi and uvicorn (pip install -e '.[dev]')")
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "landapproval.cli", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+                                 "--port", str(port), *options], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -58,12 +55,32 @@ def base_url(tmp_path_factory):
                 proc.kill()
                 pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.1)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory):
+    """The real server (`landapproval serve`) in a child process, on a free loopback port."""
+    yield from _serve(tmp_path_factory.mktemp("server") / "server.log")
+
+
+TOKEN = "workbench-test-token"
+
+
+@pytest.fixture(scope="module")
+def token_server(tmp_path_factory):
+    """(url, token) of a server that wants `Authorization: Bearer <token>` (serve --token-file)."""
+    folder = tmp_path_factory.mktemp("token-server")
+    (folder / "token").write_text(TOKEN + "\n", encoding="utf-8")
+    for url in _serve(folder / "server.log", "--token-file", str(folder / "token")):
+        yield url, TOKEN
 
 
 @pytest.fixture(scope="session")

@@ -146,10 +146,15 @@ def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_ur
             assert f"期限 {step.due.isoformat()}" in item.text
     findings = [f for c in expected.checks for f in c.findings] + [f for s in expected.steps for f in s.findings]
     listed = browser.find_element(By.ID, "result").text
+    shown = cli_json(path)
     for finding in findings:
         assert finding.message["zh"] in listed
         if finding.remedy:
             assert finding.remedy["zh"] in listed
+    for item in shown["checks"] + shown["workflow"]["steps"]:
+        for finding in item["findings"]:
+            for line in finding.get("figures", []):   # e.g. 差 0.1234 公顷
+                assert line in listed
     if name.endswith("approvable.yaml"):
         shot = os.environ.get("LANDAPPROVAL_WORKBENCH_SCREENSHOT")
         if shot:  # README's picture: LANDAPPROVAL_WORKBENCH_SCREENSHOT=docs/workbench.png pytest tests/web
@@ -361,3 +366,36 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
     decision = browser.execute_script("return lastDecision")
     assert decision["geometry"]["parcels"] == cli.to_dict()["geometry"]["parcels"]
     assert decision["authority"] == cli.to_dict()["authority"]
+
+
+def test_a_server_with_a_token_serves_the_page_and_asks_for_the_token(browser, token_server):
+    token_url, token = token_server
+    assert httpx_get(token_url + "/").status_code == 200
+    assert httpx_get(token_url + "/web/form").status_code == 401   # the data needs the token
+    browser.get(token_url + "/")
+    try:
+        wait(browser, lambda: _alert(browser))
+        prompt = browser.switch_to.alert
+        assert "令牌" in prompt.text
+        prompt.send_keys(token)
+        prompt.accept()
+        wait(browser, lambda: browser.execute_script("return document.body.dataset.ready === 'true'"))
+        upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+        evaluate(browser)
+        assert browser.find_element(By.ID, "verdict").text == render.WORDS["zh"]["verdict_yes"]
+    finally:
+        browser.execute_script("sessionStorage.clear()")
+
+
+def _alert(browser) -> bool:
+    try:
+        browser.switch_to.alert
+        return True
+    except Exception:
+        return False
+
+
+def httpx_get(url):
+    import httpx
+
+    return httpx.get(url)

@@ -27,7 +27,7 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
-    use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
+    token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
     title: "Linfen land approval workbench", tab_case: "One case", tab_batch: "Batch", open: "Open or start a case",
@@ -55,7 +55,7 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
-    use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
+    token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
 
@@ -584,9 +584,23 @@ function showProblems(problems) {
 // ------------------------------------------------------------------------------------------
 // Talking to the server
 
+// A server started with --token-file answers 401 until the official gives the token; it is kept
+// for this tab only (sessionStorage) and sent as `Authorization: Bearer …`.
+async function call(url, options = {}) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const token = sessionStorage.getItem("landapproval-token");
+    const headers = {...(options.headers || {}), ...(token ? {Authorization: `Bearer ${token}`} : {})};
+    const response = await fetch(url, {...options, headers});
+    if (response.status !== 401) return response;
+    const given = window.prompt(UI[lang].token_prompt);
+    if (given === null) return response;
+    sessionStorage.setItem("landapproval-token", given.trim());
+  }
+  return fetch(url, options);
+}
+
 async function post(url, body, type = "application/json") {
-  const response = await fetch(url, {method: "POST", headers: {"Content-Type": type}, body});
-  return response;
+  return call(url, {method: "POST", headers: {"Content-Type": type}, body});
 }
 
 async function problemsOf(response) {
@@ -685,7 +699,9 @@ function findingNode(f) {
     el("span", {class: "sev", text: `[${sev}]`}), " ", f.message,
     el("div", {class: "cite", text: `${t("basis")}: ${f.citation} · ${f.code}`}));
   if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${f.remedy}`}));
-  if (f.facts && Object.keys(f.facts).length) {
+  if (f.figures && f.figures.length) {   // the figures in words, as the report shows them
+    node.append(el("ul", {class: "figures"}, f.figures.map((line) => el("li", {text: line}))));
+  } else if (f.facts && Object.keys(f.facts).length) {
     node.append(el("div", {class: "figures", text: `${t("figures")}: ` +
       Object.entries(f.facts).map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
   }
@@ -823,7 +839,7 @@ function showView(name) {
 }
 
 async function start() {
-  meta = await (await fetch("/web/form")).json();
+  meta = await (await call("/web/form")).json();
   applyLanguage();
   renderForm({kind: "batch"});
   $("#file-case").addEventListener("change", async (event) => {
