@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+LAYERS = ROOT / "cases" / "gis" / "layers.yaml"
 
 
 def _missing(reason: str):
@@ -46,15 +48,17 @@ def _serve(log: Path, *options: str):
         proc = subprocess.Popen([sys.executable, "-m", "landapproval.cli", "serve", "--host", "127.0.0.1",
                                  "--port", str(port), *options], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
-    while True:
+    while True:  # ready: the rule book compiled and the layer set open (/readyz)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+                if answer.status == 200:
+                    break
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -67,8 +71,9 @@ def _serve(log: Path, *options: str):
 
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
-    """The real server (`landapproval serve`) in a child process, on a free loopback port."""
-    yield from _serve(tmp_path_factory.mktemp("server") / "server.log")
+    """The real server (`landapproval serve --layers`, the example layer set) in a child process,
+    on a free loopback port."""
+    yield from _serve(tmp_path_factory.mktemp("server") / "server.log", "--layers", str(LAYERS))
 
 
 TOKEN = "workbench-test-token"

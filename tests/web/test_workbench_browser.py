@@ -286,6 +286,19 @@ def test_report_screenshot_is_not_blank_and_shows_cjk_glyphs(browser, base_url, 
         browser.switch_to.window(main)
 
 
+def test_missing_evidence_leads_to_its_field(browser, base_url):
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "incomplete-new-filing.yaml")
+    evaluate(browser)
+    expected = cli_json(ROOT / "cases" / "review" / "incomplete-new-filing.yaml")
+    missing = [path for c in expected["checks"] for f in c["findings"] for path in f.get("missing", [])]
+    assert "review.planning.conforms_to_plan" in missing
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#checks button.goto")
+    assert len(buttons) == len(missing)
+    buttons[0].click()
+    assert browser.switch_to.active_element.get_attribute("data-path") == missing[0]
+
+
 def test_english_switch(browser, base_url):
     open_page(browser, base_url)
     upload_case(browser, ROOT / "cases" / "review" / "c4-supplement-short.yaml")
@@ -336,11 +349,11 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
 def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
     """The example's boundaries are a path in the case file: the server refuses to open it, the
     official uploads the 界址点 file for the whole case (GBK), then a WKT for one parcel; the map
-    shows both parcels and the measured areas are the CLI's."""
+    shows both parcels over the server's layers, and the decision is the CLI's with those layers."""
     from landapproval.geo import read_boundary
 
     source = ROOT / "cases" / "gis" / "qw-2024-03.yaml"
-    cli = api.evaluate(source)
+    cli = api.evaluate(source, layers=ROOT / "cases" / "gis" / "layers.yaml")
     open_page(browser, base_url)
     upload_case(browser, source)
     for index in (0, 1):
@@ -363,9 +376,14 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
     assert "P1" in labels and "P2" in labels
     box = browser.find_element(By.CSS_SELECTOR, "#map svg").size
     assert box["width"] > 100 and box["height"] > 100
+    legend = " ".join(labels)
+    assert "永久基本农田" in legend and "开发区" in legend          # the server's layers under the parcels
+    assert browser.find_element(By.ID, "result").text.count("图层：服务器图层") == 1
     decision = browser.execute_script("return lastDecision")
-    assert decision["geometry"]["parcels"] == cli.to_dict()["geometry"]["parcels"]
-    assert decision["authority"] == cli.to_dict()["authority"]
+    expected = cli.to_dict()
+    assert decision["geometry"] == expected["geometry"]
+    assert decision["authority"] == expected["authority"]
+    assert decision["approvable"] == expected["approvable"]
 
 
 def test_a_server_with_a_token_serves_the_page_and_asks_for_the_token(browser, token_server):

@@ -21,13 +21,13 @@ const UI = {
     checks: "审查事项（C1–C8）", item: "审查事项", status: "结论", findings: "问题", timeline: "审批流程（S1–S6）",
     step: "步骤", due: "期限", next: "下一步", all_findings: "全部问题（含数据与处理意见）", none_found: "没有问题。",
     figures: "数据", remedy: "处理", basis: "依据", map: "地块图", no_map: "案件没有地块边界，未绘图。",
-    measured: "实测面积（公顷）", plane: "平面面积", ellipsoid: "椭球面积", layers_on: "图层：服务器图层",
+    measured: "实测面积（公顷）", parcel: "地块", plane: "平面面积", ellipsoid: "椭球面积", layers_on: "图层：服务器图层",
     layers_off: "图层：服务器未加载图层", file: "文件", case: "案件", county: "县区", conversion: "农用地转用",
     expropriation: "土地征收", approvable: "结论", blocking: "阻断问题", failed: "不通过", incomplete: "材料不全",
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
-    token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
+    fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
     title: "Linfen land approval workbench", tab_case: "One case", tab_batch: "Batch", open: "Open or start a case",
@@ -48,14 +48,14 @@ const UI = {
     rule: "rule", checks: "Review items (C1–C8)", item: "Item", status: "Status", findings: "Findings",
     timeline: "Workflow (S1–S6)", step: "Step", due: "due", next: "next", all_findings: "Every finding (figures and remedy)",
     none_found: "No findings.", figures: "figures", remedy: "to do", basis: "basis", map: "Map",
-    no_map: "The case has no parcel boundaries; no map.", measured: "Measured areas (ha)", plane: "plane",
+    no_map: "The case has no parcel boundaries; no map.", measured: "Measured areas (ha)", parcel: "parcel", plane: "plane",
     ellipsoid: "ellipsoid", layers_on: "Layers: the server's layer set", layers_off: "Layers: none loaded on the server",
     file: "File", case: "Case", county: "County", conversion: "Conversion", expropriation: "Expropriation",
     approvable: "Verdict", blocking: "Blocking", failed: "Failed", incomplete: "Incomplete", next_step: "Next step",
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
-    token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
+    fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
 
@@ -243,7 +243,7 @@ function tableBlock(field, path, value) {
   if (!field.required) {  // an empty list says "none" (known); no list at all says "not given" (unknown)
     const id = newId(path + "-none");
     const none = el("input", {type: "checkbox", id, class: "none-box"});
-    none.dataset.noneFor = path;
+    none.dataset.target = path;   // where "fill in" buttons for this list lead
     none.checked = Array.isArray(rows) && rows.length === 0 && rows.declared === true;
     block.append(el("label", {class: "none", for: id}, none, " " + t("declared_none")));
   }
@@ -364,7 +364,11 @@ function pasteRows(block, event) {
 
 // the form entry of an input (for its allowed values and their names)
 function columnOf(input) {
-  const path = input.dataset.path.replace(/\[\d+\]/g, "[]");
+  return fieldOf(input.dataset.path) || {kind: input.dataset.kind};
+}
+
+function fieldOf(concretePath) {
+  const path = concretePath.replace(/\[\d+\]/g, "[]");
   const find = (fields) => {
     for (const f of fields) {
       if (f.path === path) return f;
@@ -373,7 +377,7 @@ function columnOf(input) {
     }
     return null;
   };
-  return find(meta.sections.flatMap((s) => s.fields)) || {kind: input.dataset.kind};
+  return find(meta.sections.flatMap((s) => s.fields)) || {key: concretePath};
 }
 
 function setCell(input, col, text) {
@@ -699,11 +703,16 @@ function findingNode(f) {
     el("span", {class: "sev", text: `[${sev}]`}), " ", f.message,
     el("div", {class: "cite", text: `${t("basis")}: ${f.citation} · ${f.code}`}));
   if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${f.remedy}`}));
+  const known = Object.entries(f.facts || {}).filter(([, v]) => v !== "unknown");
   if (f.figures && f.figures.length) {   // the figures in words, as the report shows them
     node.append(el("ul", {class: "figures"}, f.figures.map((line) => el("li", {text: line}))));
-  } else if (f.facts && Object.keys(f.facts).length) {
-    node.append(el("div", {class: "figures", text: `${t("figures")}: ` +
-      Object.entries(f.facts).map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
+  } else if (known.length) {
+    node.append(el("div", {class: "figures", text: `${t("figures")}: ` + known.map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
+  }
+  for (const path of f.missing || []) {   // evidence not given: a button to the field that takes it
+    const input = document.querySelector(`#case-form [data-path="${CSS.escape(path)}"], #case-form [data-target="${CSS.escape(path)}"]`);
+    if (input) node.append(" ", el("button", {type: "button", class: "goto", text: `${t("fill_in")} ${label(fieldOf(path))}`,
+      onclick: () => { input.scrollIntoView({block: "center"}); input.focus(); }}));
   }
   return node;
 }
@@ -753,7 +762,7 @@ function showDecision(d, svg) {
     out.push(figure);
   } else out.push(el("p", {id: "no-map", text: t("no_map")}));
   if (d.geometry && d.geometry.parcels) {
-    out.push(el("table", {class: "grid", id: "measured"}, el("tr", {}, el("th", {text: t("measured")}), el("th", {text: t("plane")}), el("th", {text: t("ellipsoid")})),
+    out.push(el("table", {class: "grid", id: "measured"}, el("caption", {text: t("measured")}), el("tr", {}, el("th", {text: t("parcel")}), el("th", {text: t("plane")}), el("th", {text: t("ellipsoid")})),
       d.geometry.parcels.map((p) => el("tr", {}, el("td", {text: p.id}), el("td", {text: p.area_plane}), el("td", {text: p.area_ellipsoid})))));
   }
   $("#result").replaceChildren(...out);
