@@ -149,10 +149,10 @@ def trail(decision: Decision, lang: str = "zh") -> str:
             lines.append(f"  {parcel['id']}: {parcel['area_plane']} ha (plane), {parcel['area_ellipsoid']} ha (ellipsoid)")
         for key, value in measured.items():
             lines.append(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
-        for check in decision.checks:
-            for finding in check.findings:
-                if finding.code.startswith("geo."):
-                    lines.append(f"  [{check.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
+        from .render import map_findings
+
+        for item, finding in map_findings(decision):
+            lines.append(f"  [{item.id} {finding.severity}] {finding.message[lang]} ({finding.code})")
     _findings(lines, decision, rulebook.load().as_of(decision.as_of).catalogue, lang)
     lines.append(f"{w['fired']}:")
     for index, rule in enumerate(data["rules_fired"], 1):
