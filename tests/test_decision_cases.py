@@ -16,11 +16,11 @@ import landapproval
 from landapproval import render
 from landapproval.loading import read_document
 
-from review_helpers import set_path
+from review_helpers import add_suspension, rules_folder, set_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = Path(__file__).resolve().parent / "decisions"
-ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect"}
+ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect", "suspensions"}
 EXPECT_KEYS = {"approvable", "conversion", "expropriation", "together", "checks", "steps", "findings",
                "not_findings", "verdict_contains", "text_contains", "citations"}
 
@@ -52,12 +52,19 @@ def test_every_entry_is_well_formed():
 
 
 @pytest.mark.parametrize("entry", list(_entries()))
-def test_decision_case(entry):
+def test_decision_case(entry, tmp_path):
     case, base = _case(entry)
     as_of = entry.get("as_of")
     if as_of is not None and not isinstance(as_of, dt.date):
         as_of = dt.date.fromisoformat(str(as_of))
-    decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
+    if entry.get("suspensions"):  # 七(三): counties whose filings the city suspended, written to a copy of rules/
+        with rules_folder(tmp_path) as rules:
+            for suspension in entry["suspensions"]:
+                add_suspension(rules, str(suspension["county"]), str(suspension["from"]),
+                               str(suspension["until"]) if suspension.get("until") else None)
+            decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
+    else:
+        decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
     expect = entry["expect"]
     got_checks = {c.id: c.status for c in decision.checks}
     got_steps = {s.id: s.status for s in decision.steps}
