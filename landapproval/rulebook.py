@@ -165,6 +165,39 @@ def _stage_of(group: str) -> str:
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(\|zh)?\}")
 
 
+_DIGITS = "零一二三四五六七八九"
+_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+
+
+def chinese_numeral(number: int) -> str:
+    """30 → 三十, 105 → 一百零五, 12345 → 一万二千三百四十五 (the reading cn2an.an2cn gives; a test
+    compares the two over 0–199,999). Written out because importing cn2an compiles its regular
+    expressions, 0.34 s of every CLI start, for the few whole numbers the rule texts carry."""
+    if number < 0 or number >= 100_000_000:
+        raise ValueError(f"{number} is outside 0–99,999,999")
+    if number == 0:
+        return _DIGITS[0]
+    high, low = divmod(number, 10_000)
+    text = _below_10000(low)
+    if high:
+        text = _below_10000(high) + "万" + ("零" if low and low < 1000 else "") + text
+    return text[1:] if text.startswith("一十") else text  # 十五 and 十万, not 一十五
+
+
+def _below_10000(number: int) -> str:
+    out, pending_zero = "", False
+    for unit, name in _UNITS:
+        digit, number = divmod(number, unit)
+        if digit:
+            out += ("零" if pending_zero else "") + _DIGITS[digit] + name
+            pending_zero = False
+        elif out:
+            pending_zero = True
+    if number:
+        out += ("零" if pending_zero else "") + _DIGITS[number]
+    return out
+
+
 def fill_text(text: str, values: dict[str, Any]) -> str:
     """`{name}` → the value in force (35, 2024-06-22); `{name|zh}` → Chinese numerals (三十)."""
     if "{" not in text:
@@ -177,9 +210,7 @@ def fill_text(text: str, values: dict[str, Any]) -> str:
         if value is None:  # no value in force on that date: say which parameter, guess nothing
             return f"〈{match.group(1)}〉"
         if match.group(2):
-            from cn2an import an2cn  # imported on first use: most texts carry no Chinese numeral
-
-            return an2cn(int(value))
+            return chinese_numeral(int(value))
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
