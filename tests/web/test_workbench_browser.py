@@ -71,8 +71,8 @@ def evaluate(browser):
     wait(browser, lambda: answers(browser) != before)
 
 
-def cli_json(path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "landapproval.cli", "evaluate", str(path), "--format", "json"],
+def cli_json(path: Path, *options: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "landapproval.cli", "evaluate", str(path), "--format", "json", *options],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)
@@ -346,7 +346,7 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
         api.load_case(ROOT / "cases" / "review" / n)[0].id for n in names]
 
 
-def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
+def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     """The example's boundaries are a path in the case file: the server refuses to open it, the
     official uploads the 界址点 file for the whole case (GBK), then a WKT for one parcel; the map
     shows both parcels over the server's layers, and the decision is the CLI's with those layers."""
@@ -363,12 +363,19 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
         "jzd" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
     states = [s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
     assert "#QW-2024-03-1" in states[0] and "#QW-2024-03-2" in states[1]
-    # parcel 2 again, as WKT uploaded on its own row
-    wkt = tmp_path / "p2.wkt"
-    wkt.write_text(read_boundary("qw-2024-03.txt#QW-2024-03-2", ROOT / "cases" / "gis").geometry.wkt, encoding="utf-8")
+    # then each parcel on its own row: parcel 1 as GeoJSON, parcel 2 as WKT
+    import shapely.geometry
+
+    folder = ROOT / "cases" / "gis"
+    geojson, wkt = tmp_path / "p1.geojson", tmp_path / "p2.wkt"
+    geojson.write_text(json.dumps(shapely.geometry.mapping(
+        read_boundary("qw-2024-03.txt#QW-2024-03-1", folder).geometry)), encoding="utf-8")
+    wkt.write_text(read_boundary("qw-2024-03.txt#QW-2024-03-2", folder).geometry.wkt, encoding="utf-8")
     rows = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')
+    rows[0].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(geojson))
     rows[1].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(wkt))
-    wait(browser, lambda: "wkt" in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")[1].text)
+    wait(browser, lambda: [s.text.split()[1] for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
+         == ["geojson", "wkt"])
     evaluate(browser)
     paths = browser.find_elements(By.CSS_SELECTOR, "#map svg path")
     assert len(paths) >= 2
@@ -384,6 +391,12 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path):
     assert decision["geometry"] == expected["geometry"]
     assert decision["authority"] == expected["authority"]
     assert decision["approvable"] == expected["approvable"]
+    # the downloaded case carries the uploaded boundaries inline: the CLI decides it the same way
+    browser.find_element(By.ID, "download-yaml").click()
+    saved = downloaded(downloads, "QW-2024-03-GIS.yaml")
+    again = cli_json(saved, "--layers", str(folder / "layers.yaml"))
+    assert {k: again[k] for k in ("authority", "geometry", "checks", "approvable")} == \
+        {k: expected[k] for k in ("authority", "geometry", "checks", "approvable")}
 
 
 def test_a_server_with_a_token_serves_the_page_and_asks_for_the_token(browser, token_server):
