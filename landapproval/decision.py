@@ -32,7 +32,8 @@ class Finding:
     facts: dict[str, Any] = field(default_factory=dict)
     kind: str = "finding"           # finding | missing (evidence not given: the item is incomplete)
 
-    def to_dict(self, lang: str) -> dict:
+    def to_dict(self, lang: str, day: dt.date | None = None) -> dict:
+        """`day`: the decision's date, whose parameter values the figures' labels name."""
         out = {"code": self.code, "severity": self.severity, "message": self.message[lang],
                "citation": self.citation}
         if self.remedy:
@@ -43,7 +44,7 @@ class Finding:
             out["facts"] = {k: _plain(v) for k, v in self.facts.items()}
             from .figures import figures  # the rule book is only read when there are figures
 
-            shown = figures(self, lang)
+            shown = figures(self, lang, day)
             if shown:
                 out["figures"] = shown
         return out
@@ -72,8 +73,8 @@ class Check:
     title: dict[str, str] | None = None
     citation: str = ""
 
-    def to_dict(self, lang: str) -> dict:
-        out = {"id": self.id, "status": self.status, "findings": [f.to_dict(lang) for f in self.findings]}
+    def to_dict(self, lang: str, day: dt.date | None = None) -> dict:
+        out = {"id": self.id, "status": self.status, "findings": [f.to_dict(lang, day) for f in self.findings]}
         if self.title:
             out["title"] = self.title[lang]
         if self.citation:
@@ -91,9 +92,9 @@ class Step:
     citation: str = ""
     done_on: dt.date | None = None
 
-    def to_dict(self, lang: str) -> dict:
+    def to_dict(self, lang: str, day: dt.date | None = None) -> dict:
         out = {"id": self.id, "status": self.status, "due": self.due.isoformat() if self.due else None,
-               "findings": [f.to_dict(lang) for f in self.findings]}
+               "findings": [f.to_dict(lang, day) for f in self.findings]}
         if self.title:
             out["title"] = self.title[lang]
         if self.citation:
@@ -142,8 +143,8 @@ class Decision:
                 "expropriation": self.expropriation.to_dict(lang) if self.expropriation else None,
                 "together": self.together,
             },
-            "checks": [c.to_dict(lang) for c in self.checks],
-            "workflow": {"steps": [s.to_dict(lang) for s in self.steps], "next": self.next_step},
+            "checks": [c.to_dict(lang, self.as_of) for c in self.checks],
+            "workflow": {"steps": [s.to_dict(lang, self.as_of) for s in self.steps], "next": self.next_step},
             "blocking": list(self.blocking),
             "approvable": self.approvable,
             "as_of_source": self.as_of_source,

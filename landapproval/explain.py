@@ -94,7 +94,7 @@ def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) 
             lines.append(f"      {name} = {_value(value, lang)}" + (f"  ({field})" if field else ""))
         for path in finding.missing:
             lines.append(f"      {w['missing']}: {path}")
-        for shown in figures(finding, lang):
+        for shown in figures(finding, lang, decision.as_of):
             lines.append(f"      → {shown}")
 
 

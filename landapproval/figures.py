@@ -21,22 +21,22 @@ _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _SEP = {"zh": "、", "en": ", "}
 
 
-def figures(finding, lang: str = "zh") -> list[str]:
-    """Readable figures of one finding (empty for missing evidence: there is no figure yet)."""
+def figures(finding, lang: str = "zh", day: dt.date | None = None) -> list[str]:
+    """Readable figures of one finding (empty for missing evidence: there is no figure yet); the
+    labels name the parameter values in force on `day` (the decision's date; today by default)."""
     if finding.kind == "missing" or not finding.facts:
         return []
     from . import rulebook
 
-    book = rulebook.current()  # labels name the parameter values in force today
     key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in finding.facts.items())
-    return list(_figures(id(book), finding.code, key, lang))
+    return list(_figures(id(rulebook.load()), day or dt.date.today(), finding.code, key, lang))
 
 
 @lru_cache(maxsize=4096)  # the same finding on the same figures reads the same (JSON of a batch)
-def _figures(book_id: int, code: str, items: tuple, lang: str) -> tuple[str, ...]:
+def _figures(book_id: int, day: dt.date, code: str, items: tuple, lang: str) -> tuple[str, ...]:
     from . import rulebook
 
-    book = rulebook.current()  # the book whose id is in the key (a reloaded book is a new key)
+    book = rulebook.current(day)  # a reloaded rule book is a new book_id, so a new key
     catalogue = book.catalogue
     rule = book.rules.get(code)
     facts = {name: value for name, value in items if name in catalogue}

@@ -86,7 +86,7 @@ def text(decision: Decision, lang: str = "zh") -> str:
         lines.append(f"{w['calendar']}: {supplied['file']}  ({supplied['source']})")
     findings = all_findings(decision)
     stated = [(item, f) for item, f in findings if not is_missing_evidence(f)]
-    _findings(lines, w["blocking"], [(i, f) for i, f in stated if f.severity == "blocking"], lang)
+    _findings(lines, w["blocking"], [(i, f) for i, f in stated if f.severity == "blocking"], lang, decision.as_of)
     for part, entry in (("conversion", decision.conversion), ("expropriation", decision.expropriation)):
         if entry is None:
             lines.append(f"{w[part]}: {w['none']}")
@@ -102,7 +102,7 @@ def text(decision: Decision, lang: str = "zh") -> str:
                  f" / {w['expropriation']} {w['cult']} {area_text(t['expropriation']['cultivated'])},"
                  f" {w['other_land']} {area_text(t['expropriation']['other'])},"
                  f" {w['pbf']} {area_text(t['expropriation']['permanent_basic_farmland'])} {w['ha']}")
-    _findings(lines, w["other"], [(i, f) for i, f in stated if f.severity != "blocking"], lang)
+    _findings(lines, w["other"], [(i, f) for i, f in stated if f.severity != "blocking"], lang, decision.as_of)
     missing = missing_by_item(decision, lang)
     if missing:
         lines.append(f"{w['missing']}:")
@@ -130,14 +130,14 @@ def text(decision: Decision, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def _findings(lines: list[str], title: str, group: list, lang: str) -> None:
+def _findings(lines: list[str], title: str, group: list, lang: str, day=None) -> None:
     if not group:
         return
     w = WORDS[lang]
     lines.append(f"{title}:")
     for item, finding in group:
         lines.append(f"  [{item_name(item, lang)} · {SEVERITY[lang][finding.severity]}] {finding.message[lang]}")
-        shown = figures(finding, lang)
+        shown = figures(finding, lang, day)
         if shown:
             lines.append(f"      {w['figures']}: {w['semicolon'].join(shown)}")
         lines.append(f"      {w['basis']}: {finding.citation}")
@@ -183,7 +183,7 @@ def as_of_words(decision: Decision, lang: str) -> str:
         return AS_OF_SOURCE[lang][source]
     from . import rulebook
 
-    catalogue = rulebook.current().catalogue
+    catalogue = rulebook.current(decision.as_of).catalogue
     fact = source if source.startswith("workflow.") else f"workflow.{source}"
     return WORDS[lang]["by"].format(catalogue.get(fact, {}).get(lang, source))
 
@@ -200,14 +200,14 @@ def _missing_fact(finding) -> str | None:
     return fact if fact in rulebook.current().catalogue else None
 
 
-def missing_label(finding, lang: str) -> str:
+def missing_label(finding, lang: str, day=None) -> str:
     """The evidence a missing-evidence finding names, by its label (是否符合国土空间规划…)."""
     from . import rulebook
 
     fact = _missing_fact(finding)
     if fact is None:
         return finding.message[lang]
-    meta = rulebook.current().catalogue[fact]
+    meta = rulebook.current(day).catalogue[fact]
     if meta.get("type") == "bool":
         return f"是否{meta['zh']}" if lang == "zh" else f"{meta['en']} (yes or no)"
     return meta[lang]
@@ -218,7 +218,7 @@ def missing_by_item(decision: Decision, lang: str) -> list[tuple]:
     out: dict = {}
     for item, finding in all_findings(decision):
         if is_missing_evidence(finding):
-            out.setdefault(item.id, (item, []))[1].append(missing_label(finding, lang))
+            out.setdefault(item.id, (item, []))[1].append(missing_label(finding, lang, decision.as_of))
     return list(out.values())
 
 

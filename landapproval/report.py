@@ -73,10 +73,9 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         authorities.append((part, entry, book.rules.get(rule_id) if rule_id else None))
     totals = {part: {k: area_text(v) for k, v in values.items()} for part, values in decision.totals.items()}
     stated = [(item, f) for item, f in render.all_findings(decision) if not render.is_missing_evidence(f)]
-    groups = [(words["blocking"], [(render.item_name(i, lang), f, figures(f, lang)) for i, f in stated
-                                   if f.severity == "blocking"]),
-              (words["other"], [(render.item_name(i, lang), f, figures(f, lang)) for i, f in stated
-                                if f.severity != "blocking"])]
+    shown = [(render.item_name(i, lang), f, figures(f, lang, decision.as_of)) for i, f in stated]
+    groups = [(words["blocking"], [entry for entry in shown if entry[1].severity == "blocking"]),
+              (words["other"], [entry for entry in shown if entry[1].severity != "blocking"])]
     environment = _environment()
     environment.tests["is_missing"] = render.is_missing_evidence
     return environment.get_template("report.html.j2").render(

@@ -244,3 +244,25 @@ def test_a_map_finding_is_in_the_body_and_the_map_line_does_not_say_it_agrees(tm
         assert "与申报一致" not in map_line and "agree with the case" not in map_line
     page = html.unescape(report.html_report(decision, "zh"))
     assert all((f.message["zh"] if hasattr(f, "message") else f["message_zh"]) in page for f in found)
+
+
+def test_figures_name_the_parameter_values_of_the_decisions_date(tmp_path):
+    """A later value of the archive period (7 working days from 2025-01-01, invented for the test)
+    must not relabel a decision of 2024-12-20, which the 5-working-day period governs."""
+    from review_helpers import rules_folder
+
+    with rules_folder(tmp_path) as rules:
+        path = rules / "parameters.yaml"
+        text = path.read_text(encoding="utf-8")
+        marker = "archive_working_days:\n"
+        head, tail = text.split(marker)
+        first_value_end = tail.index("\n\n") if "\n\n" in tail else len(tail)
+        block = tail[:first_value_end]
+        later = "\n    2025-01-01:\n      value: 7\n      reference: a later value, for this test only"
+        path.write_text(head + marker + block + later + tail[first_value_end:], encoding="utf-8")
+        decision = landapproval.evaluate(REVIEW / "s6-archived-late.yaml")
+        assert decision.as_of.isoformat() == "2024-12-20"
+        text = render.text(decision)
+        finding = next(f for s in decision.to_dict()["workflow"]["steps"] for f in s["findings"])
+    assert "批复后第5个工作日 2025-01-06" in text and "批复后第7个工作日" not in text
+    assert any("批复后第5个工作日 2025-01-06" in shown for shown in finding["figures"])
