@@ -184,7 +184,8 @@ def _map(model: Case, layers) -> str | None:
 
 def evaluate(raw: bytes, lang: str, layers) -> Response:
     model, decision = _decide(raw, lang, layers)
-    return json({"decision": decision.to_dict(lang), "map": _map(model, layers)})
+    return json({"decision": decision.to_dict(lang), "map": _map(model, layers),
+                 "as_of_words": render.as_of_words(decision, lang)})
 
 
 def report(raw: bytes, lang: str, layers) -> Response:

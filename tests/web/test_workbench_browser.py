@@ -196,9 +196,11 @@ def test_blank_form_with_a_mistake_shows_the_chinese_error_at_that_field(browser
     assert error_at(browser, "county") == ""
 
 
-PASTED = ("P1\tcollective\t\t0\t2.5\t1.25\t0.1\t0\n"
-          "P2\tstate\t\t0\t0\t0\t0.3333\t0\n"
-          "P3\tcollective\t\t0.0001\t3.0001\t0\t0\t0.2\n")
+# as copied from an Excel sheet: its header row (the form's labels) and the values in Chinese words
+PASTED = ("地块编号\t土地所有权\t是否征收\t永久基本农田\t耕地\t其他农用地\t建设用地\t未利用地\r\n"
+          "P1\t集体\t\t0\t2.5\t1.25\t0.1\t0\r\n"
+          "P2\t国有\t否\t0\t0\t0\t0.3333\t0\r\n"
+          "P3\t集体所有\t是\t0.0001\t3.0001\t0\t0\t0.2\r\n")
 
 
 def test_rows_pasted_from_excel_fill_the_parcel_table_with_row_totals(browser, base_url):
@@ -211,7 +213,8 @@ def test_rows_pasted_from_excel_fill_the_parcel_table_with_row_totals(browser, b
                            first, PASTED)
     rows = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')
     assert len(rows) == 3
-    assert field(browser, "parcels[1].ownership").get_attribute("value") == "state"
+    assert [value_of(browser, f"parcels[{i}].ownership") for i in range(3)] == ["collective", "state", "collective"]
+    assert [value_of(browser, f"parcels[{i}].expropriate") for i in range(3)] == ["", "false", "true"]
     assert field(browser, "parcels[2].land.cultivated").get_attribute("value") == "3.0001"
     totals = [r.find_element(By.CSS_SELECTOR, "td.total").text for r in rows]
     assert totals == ["3.8500", "0.3333", "3.2002"]

@@ -63,6 +63,7 @@ let lang = "zh";
 let meta = null;           // /web/form
 let lastDecision = null;   // the decision JSON shown
 let lastMap = null;
+let lastDecision_asOf = "";  // where the applicable date came from, in words
 let batchBody = null;      // the last batch upload, re-sent for the CSV
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -647,7 +648,7 @@ async function evaluateCase() {
   if (!response.ok) { clearResult(); showProblems(await problemsOf(response)); status(""); return; }
   clearErrors();
   const body = await response.json();
-  lastDecision = body.decision; lastMap = body.map;
+  lastDecision = body.decision; lastMap = body.map; lastDecision_asOf = body.as_of_words;
   showDecision(lastDecision, lastMap);
   $("#download-json").disabled = false;
   $("#open-report").disabled = false;
@@ -723,7 +724,7 @@ function showDecision(d, svg) {
   const out = [];
   out.push(el("div", {id: "verdict", tabindex: "-1", class: "verdict " + (d.approvable ? "yes" : "no"),
                       text: d.approvable ? words.verdict_yes : words.verdict_no}),
-           el("p", {class: "meta", text: `${words.case} ${d.case} · ${d.county ? d.county.name : ""} · ${words.as_of} ${d.as_of}（${d.as_of_source || ""}）`}));
+           el("p", {class: "meta", text: `${words.case} ${d.case} · ${d.county ? d.county.name : ""} · ${words.as_of} ${d.as_of}（${lastDecision_asOf || d.as_of_source || ""}）`}));
   const rows = ["conversion", "expropriation"].map((part) => {
     const entry = d.authority[part];
     return el("tr", {"data-part": part}, el("th", {scope: "row", text: words[part]}),
