@@ -260,6 +260,9 @@ def test_report_screenshot_is_not_blank_and_shows_cjk_glyphs(browser, base_url, 
     try:
         wait(browser, lambda: browser.execute_script(
             "return document.readyState === 'complete' && !!document.querySelector('.verdict')"))
+        loaded = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+        assert all(url.startswith((base_url + "/", "blob:", "data:")) for url in loaded), loaded
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", browser.page_source)
         png = browser.get_screenshot_as_png()
         (tmp_path / "report.png").write_bytes(png)
         image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -394,6 +397,8 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     assert decision["geometry"] == expected["geometry"]
     assert decision["authority"] == expected["authority"]
     assert decision["approvable"] == expected["approvable"]
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    assert all(url.startswith(base_url + "/") for url in loaded), loaded     # uploads and answers too
     # the downloaded case carries the uploaded boundaries inline: the CLI decides it the same way
     browser.find_element(By.ID, "download-yaml").click()
     saved = downloaded(downloads, "QW-2024-03-GIS.yaml")
