@@ -29,6 +29,7 @@ from .models import Case, InlineBoundary, ZoneRef
 CLASSES = ("permanent_basic_farmland", "cultivated", "other_agricultural", "construction", "unused")
 SURVEY_CLASSES = CLASSES[1:]
 ZONE_LEVELS = ("national", "provincial", "municipal", "county")
+_LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 #: plane and ellipsoid areas differ by up to ~0.05 % in zone 37: twice that is not a difference
 #: (landapproval/geo/areas.py); the rules compare differences with it beside the tolerance
 PROJECTION_ALLOWANCE = Decimal("0.001")
@@ -170,7 +171,7 @@ def _case_facts(case: Case, ctx, result, layer_set, tolerance: int) -> Facts:
         _area(facts, f"map.zone.{level}", _up(sum(m2 for (_, lv), m2 in zones.items() if lv == level)))
     _area(facts, "map.zone.total", _up(sum(zones.values())))
     _area(facts, "map.zone.declared", _up(sum(m2 for (name, _), m2 in zones.items() if name == ctx.zone_name)))
-    facts.shown["map.zone.names"] = [f"{name}（{level}，{_up(m2) / 10_000:.4f} 公顷）"
+    facts.shown["map.zone.names"] = [f"{name}（{_LEVEL_ZH[level]}，{_up(m2) / 10_000:.4f} 公顷）"
                                      for (name, level), m2 in sorted(zones.items(), key=lambda z: -z[1])]
     listed = {p.name for p in case.review.protected_areas or []}
     unlisted = {name: m2 for (name, _), m2 in (raw.get("protected_areas") or {}).items() if name not in listed}
