@@ -27,13 +27,17 @@ ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 pytest.importorskip("selenium")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def wait(browser, condition, timeout=15):
-    return WebDriverWait(browser, timeout).until(lambda _: condition())
+    # the page re-renders whole sections (a language switch, a new decision): an element found a
+    # moment ago may be replaced before it is read, so a stale element means "not yet", not failure
+    return WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda _: condition())
 
 
 def open_page(browser, base_url):
@@ -312,8 +316,8 @@ def test_english_switch(browser, base_url):
     browser.find_element(By.ID, "lang-switch").click()
     wait(browser, lambda: browser.execute_script("return document.documentElement.lang") == "en")
     wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["en"]["verdict_no"])
-    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
-    assert headings == ["Basic information", "Parcels", "Review evidence", "Approval workflow"]
+    wait(browser, lambda: [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
+         == ["Basic information", "Parcels", "Review evidence", "Approval workflow"])
     assert field(browser, "id").get_attribute("value") == "QW-2024-03-C4"   # the form kept its values
     browser.find_element(By.ID, "lang-switch").click()
     wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["zh"]["verdict_no"])
