@@ -249,6 +249,10 @@ def validate(files, lang, strict, as_of):
             _report(error, lang)
             worst = max(worst, EXIT_BAD_INPUT)
             continue
+        except Exception as error:  # noqa: BLE001 - a defect of ours: this file fails, the others go on
+            click.echo(f"error: {path}: {internal_error_line(error, lang)}", err=True)
+            worst = max(worst, EXIT_INTERNAL)
+            continue
         _notes(notes, str(path), lang)
         click.echo(f"{path}: {completeness.report(decision, lang)}")
         if strict and completeness.missing_evidence(decision):

@@ -53,8 +53,8 @@ class Problem:
     def of(cls, item: "Problem | tuple[str, str]") -> "Problem":
         if isinstance(item, Problem):
             return item
-        path, message = item  # a plain pair: one message for both languages
-        return cls(str(path), Text(str(message), str(message)))
+        path, message = item  # a plain pair: one message for both languages, unless it is a Text
+        return cls(str(path), message if isinstance(message, Text) else Text(str(message), str(message)))
 
     def message(self, lang: str = "zh") -> str:
         return self.text(lang)

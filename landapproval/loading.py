@@ -179,14 +179,18 @@ def parse_yaml(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
         _refuse_anchors(text)
         return _load(text)
     except _Refused as refused:
-        raise InputError(source, [Problem("", refused.text, _line(refused.mark))], notes=notes) from None
+        line = _line(refused.mark)
+        text_at = refused.text if line is None else Text(f"第 {line} 行：{refused.text.zh}", f"line {line}: {refused.text.en}")
+        raise InputError(source, [Problem("", text_at, line)], notes=notes) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if "quoted scalar" in str(error.context or "") and error.context_mark is not None:
+            mark = error.context_mark  # where the unclosed quote opens, not the end of the file
         line = _line(mark)
         lines = text.splitlines()
-        # the parser often stops on the line after the mistake: show both to the sentence
-        line_text = "\n".join(lines[max(0, mark.line - 1): mark.line + 1]) if mark else ""
-        sentence = messages.yaml_problem(str(error.problem or error), line_text, line, mark.column + 1 if mark else None)
+        # the parser often stops on the line after the mistake: the sentence looks at both
+        rows = [(n + 1, lines[n]) for n in (mark.line - 1, mark.line) if mark and 0 <= n < len(lines)]
+        sentence, line = messages.yaml_problem(str(error.problem or error), rows, line, mark.column + 1 if mark else None)
         raise InputError(source, [Problem("", sentence, line)], notes=notes) from None
     except RecursionError:
         raise InputError(source, [("", messages.file_problem("depth", limit=MAX_DEPTH))], notes=notes) from None

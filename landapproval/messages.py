@@ -364,14 +364,25 @@ def file_problem(kind: str, **values: Any) -> Text:
     return Text(zh, en)
 
 
-def yaml_problem(problem: str, line_text: str, line: int | None, column: int | None) -> Text:
-    """A PyYAML parser message as a sentence an official can act on."""
-    where = Text(f"第 {line} 行第 {column} 列：" if line else "", f"line {line}, column {column}: " if line else "")
-    if any(row[: len(row) - len(row.lstrip())].count("\t") for row in line_text.splitlines()) or "'\\t'" in problem:
+def yaml_problem(problem: str, rows: list[tuple[int, str]], line: int | None,
+                 column: int | None) -> tuple[Text, int | None]:
+    """A PyYAML parser message as a sentence an official can act on, and the line it is about
+    (`rows`: the line the parser stopped on and the one before, where the mistake often is)."""
+    def found(test) -> int | None:
+        return next((n for n, row in reversed(rows) if test(row)), None)
+
+    tab = found(lambda row: "\t" in row[: len(row) - len(row.lstrip())])
+    colon = found(lambda row: "：" in row and ":" not in row.split("#", 1)[0])
+    column_text = (f"第 {column} 列：", f", column {column}") if column else ("", "")
+    if tab is not None or "'\\t'" in problem:
+        line = tab or line
         hint = Text("用了制表符（Tab）缩进：YAML 只能用空格缩进", "a tab is used for indentation: YAML indents with spaces only")
-    elif any("：" in row and ":" not in row.split("#", 1)[0] for row in line_text.splitlines()):
+        column_text = ("", "")
+    elif colon is not None:
+        line = colon
         hint = Text("用了全角冒号“：”：字段名和值之间应为半角冒号加空格，例如 county: 洪洞县",
                     "a full-width colon '：' is used: write a half-width colon and a space, e.g. county: 洪洞县")
+        column_text = ("", "")
     elif "mapping values are not allowed" in problem:
         hint = Text("冒号位置不对：值中含有“: ”时请给值加引号，或检查缩进",
                     "a colon in the wrong place: quote a value that contains ': ', or check the indentation")
@@ -384,7 +395,9 @@ def yaml_problem(problem: str, line_text: str, line: int | None, column: int | N
                     "the indentation does not line up: fields of one level start in the same column")
     else:
         hint = Text("格式有误：请检查缩进、冒号和引号", f"not valid YAML ({problem})")
-    return Text(f"不是有效的 YAML：{where.zh}{hint.zh}", f"not valid YAML ({where.en.rstrip(': ')}): {hint.en}")
+    where = Text(f"第 {line} 行{column_text[0] or '：'}" if line else "",
+                 f"line {line}{column_text[1]}" if line else "")
+    return Text(f"不是有效的 YAML：{where.zh}{hint.zh}", f"not valid YAML ({where.en}): {hint.en}"), line
 
 
 def json_problem(message: str, line: int, column: int) -> Text:

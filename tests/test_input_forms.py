@@ -225,8 +225,8 @@ def test_no_pydantic_or_python_text_for_any_field(bad):
 FILE_MISTAKES = [
     ("full-width-colon", _variant("county: 曲沃县", "county：曲沃县"), ["全角冒号", "county: 洪洞县"]),
     ("tab-indent", _variant("  within_construction_scale: true", "\twithin_construction_scale: true"), ["制表符"]),
-    ("repeated-key", _variant("kind: batch\n", "kind: batch\nkind: single_site\n"), ["“kind”在同一层写了两次"]),
-    ("unclosed-quote", _variant("id: QW-2024-03", 'id: "QW-2024-03'), ["引号没有配对"]),
+    ("repeated-key", _variant("kind: batch\n", "kind: batch\nkind: single_site\n"), ["第 12 行：字段“kind”在同一层写了两次"]),
+    ("unclosed-quote", _variant("id: QW-2024-03", 'id: "QW-2024-03'), ["第 8 行", "引号没有配对"]),
     ("not-a-mapping", "- 曲沃县\n- batch\n", ["案件文件应为一组“字段: 值”", "landapproval init"]),
     ("not-a-case", "crs: EPSG:4525\nlayers: {}\n", ["这不是案件文件", "--layers"]),
     ("neither-utf8-nor-gbk", BASE.encode("utf-8").replace(b"title: ", b"title: caf\xe9 ", 1), ["UTF-8", "另存为"]),
@@ -239,13 +239,18 @@ def test_a_file_mistake_gets_a_chinese_sentence(tmp_path, content, words):
     text = error.describe("zh")
     for word in words:
         assert word in text, text
-    assert "Traceback" not in text and "yaml." not in text
+    assert "Traceback" not in text and "yaml." not in text and "Text(" not in text
+    assert "Text(" not in error.describe("en") and CJK.search(text.replace(error.source, ""))
 
 
 def test_yaml_syntax_errors_carry_the_line(tmp_path):
+    line = BASE.splitlines().index("county: 曲沃县") + 1
     error = _problems(tmp_path, _variant("county: 曲沃县", "county：曲沃县"))
-    assert re.search(r"第 \d+ 行第 \d+ 列", error.describe()), error.describe()
-    assert re.search(r"line \d+, column \d+", error.describe("en"))
+    assert f"第 {line} 行：用了全角冒号" in error.describe(), error.describe()  # the line with the colon
+    quote = BASE.splitlines().index("id: QW-2024-03") + 1
+    error = _problems(tmp_path, _variant("id: QW-2024-03", 'id: "QW-2024-03'))
+    assert f"第 {quote} 行第 5 列" in error.describe(), error.describe()  # where the quote opens
+    assert f"line {quote}, column 5" in error.describe("en")
 
 
 def test_python_internals_never_reach_a_message(tmp_path):
@@ -430,6 +435,8 @@ def test_an_internal_error_exits_3_in_one_line_and_the_batch_goes_on(tmp_path, m
     internal = [line for line in result.stderr.splitlines() if "内部错误" in line]
     assert len(internal) == 1 and "engine state lost second line" in internal[0]
     assert "Traceback" not in result.stderr
+    validated = run("validate", *files[:2])
+    assert validated.exit_code == 3 and "审查材料齐全" in validated.stdout  # the second file still checked
     # a single command: one line, exit 3, never 1
     monkeypatch.setattr(api, "evaluate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     explained = run("explain", COMPLETE)
