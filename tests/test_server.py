@@ -248,14 +248,16 @@ def test_unsafe_or_undecodable_bodies_are_400(client, raw, content_type):
     (b"[1, 2]", JSON), (b"- a\n- b\n", YAML), (b"", YAML), (b"42", JSON),
 ])
 def test_non_mapping_body_is_422(client, raw, content_type):
-    body = assert_error(post(client, "/v1/evaluate", raw, content_type), 422, "invalid_input")
+    body = assert_error(post(client, "/v1/evaluate", raw, content_type, lang="en"), 422, "invalid_input")
     assert body["problems"][0]["path"] == ""
     assert "mapping" in body["problems"][0]["message"]
+    chinese = assert_error(post(client, "/v1/evaluate", raw, content_type), 422, "invalid_input")
+    assert "案件文件应为一组“字段: 值”" in chinese["problems"][0]["message"]
 
 
 def test_a_text_body_is_never_read_as_a_server_path(client):
     # api.load_case reads a str as a file path; a body that is a YAML string must not reach it
-    response = post(client, "/v1/evaluate", str(APPROVABLE).encode(), YAML)
+    response = post(client, "/v1/evaluate", str(APPROVABLE).encode(), YAML, lang="en")
     body = assert_error(response, 422, "invalid_input")
     assert "mapping" in body["problems"][0]["message"]
     assert_error(post(client, "/v1/validate", b'"/etc/passwd"', JSON), 422, "invalid_input")
