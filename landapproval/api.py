@@ -27,6 +27,7 @@ from .models import Case
 
 CaseInput = Case | dict | str | Path
 CASE_KEYS = frozenset({"schema", "id", "county", "kind", "scope", "parcels"})
+_TOP_LEVEL_KEYS = 2 * len(Case.model_fields)
 
 
 def _built_once(build):
@@ -129,6 +130,13 @@ def _load(case: CaseInput, source: str | None, notes: list[Text] | None) -> tupl
     if not isinstance(case, dict):
         raise InputError(source, [("", _not_mapping(case))], notes=found)
     # (no depth check here: the readers check it, and pydantic does not recurse past the models)
+    if len(case) > _TOP_LEVEL_KEYS:
+        # far more keys than the contract has: a flood (e.g. 4 MiB of unknown keys) is counted and
+        # answered before pydantic builds an error for each one — validation stops early
+        unknown, more = unknown_keys(case)
+        if len(unknown) + more >= MAX_PROBLEMS:
+            kind = InputError if case.keys() & CASE_KEYS else NotACaseError
+            raise kind(source, unknown, more=more, notes=found)
     try:  # a valid case has no unknown key (extra="forbid"): the walk below is for failures only
         return Case.model_validate(case), source, text
     except ValidationError as error:
