@@ -22,10 +22,13 @@ from .errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_AP
 def _date(ctx, param, value):
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    from .forms import parse_date  # the date forms a case file accepts (2024年9月10日 …)
+    from .messages import DATE_FORMS
+
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"“{value}”：{DATE_FORMS.zh} / {value!r}: {DATE_FORMS.en}") from None
+    return day
 
 
 def _report(error: Exception, lang: str = "zh") -> None:

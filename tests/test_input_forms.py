@@ -441,3 +441,10 @@ def test_an_internal_error_exits_3_in_one_line_and_the_batch_goes_on(tmp_path, m
     monkeypatch.setattr(api, "evaluate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     explained = run("explain", COMPLETE)
     assert explained.exit_code == 3 and explained.stderr.count("\n") == 1 and "boom" in explained.stderr
+
+
+def test_as_of_takes_the_date_forms_of_a_case_file():
+    by_form = run("evaluate", COMPLETE, "--as-of", "2024年9月25日", "--format", "json")
+    assert json.loads(by_form.stdout)["as_of"] == "2024-09-25"
+    refused = run("evaluate", COMPLETE, "--as-of", "九月")
+    assert refused.exit_code == 2 and "日期应为 YYYY-MM-DD，例如 2024-09-10" in refused.stderr
