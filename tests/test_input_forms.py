@@ -448,3 +448,21 @@ def test_as_of_takes_the_date_forms_of_a_case_file():
     assert json.loads(by_form.stdout)["as_of"] == "2024-09-25"
     refused = run("evaluate", COMPLETE, "--as-of", "九月")
     assert refused.exit_code == 2 and "日期应为 YYYY-MM-DD，例如 2024-09-10" in refused.stderr
+
+
+def test_no_compensation_reads_as_not_arranged_never_as_not_needed(tmp_path):
+    """四(四) / LAL 30: cultivated land taken is supplemented (占多少、垦多少). `method: none` means
+    none arranged and blocks (C4.no_supplement); 未落实 is that value in Chinese, while 无需补充
+    ("not needed") is a different claim, refused with the choices rather than guessed."""
+    case = CASES_DIR / "review" / "c4-supplement-short.yaml"
+    text = case.read_text(encoding="utf-8")
+    assert "method: fee" in text
+    canonical = landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: none"), "a.yaml"))
+    chinese = landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: 未落实"), "b.yaml"))
+    assert chinese.to_dict() == canonical.to_dict()
+    assert "C4.no_supplement" in canonical.blocking
+    with pytest.raises(InputError) as refused:
+        landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: 无需补充"), "c.yaml"))
+    message = refused.value.describe("zh")
+    assert "review.cultivated_compensation.method" in message and "收到“无需补充”" in message
+    assert labels.value_name("review.cultivated_compensation.method", "none", "zh") == "未落实补充耕地"
