@@ -17,6 +17,12 @@ with the safe loader, validate, evaluate, encode the JSON answer (what one reque
 HTTP, the event loop and the thread hop); the ratio HTTP / server path is the cost of serving.
 
     .venv/bin/python bench/http_load.py [--levels 1,10,100] [--workers 1,2] [--requests 2000] [--seconds 60] [--yaml]
+                                        [--wrk SECONDS]
+
+With `--wrk SECONDS` each level is also run by `wrk` (Debian package `wrk`, a load generator in C,
+one thread) for that many seconds, cycling through the same bodies: on 2 cores the Python client
+takes CPU from the server it measures, wrk much less, so its rows are the closer figure of what
+serving costs; any non-2xx answer counts as an error.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ import argparse
 import asyncio
 import json
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -150,6 +158,44 @@ def start_server(port: int, workers: int, plain_uvicorn: bool = False) -> subpro
     raise SystemExit("the server did not come up within 30 s")
 
 
+WRK_SCRIPT = """
+local bodies, n, count = {}, 0, %d
+for i = 1, count do
+  local f = io.open("%s/" .. i .. ".body", "rb"); bodies[i] = f:read("*a"); f:close()
+end
+request = function()
+  n = n %% count + 1
+  return wrk.format("POST", "/v1/evaluate", {["Content-Type"] = "%s"}, bodies[n])
+end
+"""
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(port: int, bodies: list[bytes], content_type: str, clients: int, seconds: float) -> dict:
+    """One level by wrk (C, one thread, `clients` keep-alive connections) for `seconds`."""
+    with tempfile.TemporaryDirectory() as folder:
+        for index, body in enumerate(bodies, 1):
+            Path(folder, f"{index}.body").write_bytes(body)
+        script = Path(folder, "cycle.lua")
+        script.write_text(WRK_SCRIPT % (len(bodies), folder, content_type))
+        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--latency", "-s", str(script),
+                              f"http://{HOST}:{port}/v1/evaluate"], capture_output=True, text=True,
+                             timeout=seconds + 60).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"clients": clients, "requests": total, "client": "wrk",
+            "errors": (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0),
+            "seconds": seconds, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
+            "p99_ms": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+            "max_ms": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,10,100", help="concurrent clients per level (comma-separated)")
@@ -161,7 +207,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100, help="requests sent before measuring")
     parser.add_argument("--yaml", action="store_true", help="send the case files as YAML instead of JSON")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--wrk", type=float, metavar="SECONDS",
+                        help="also run each level with wrk (C load generator) for SECONDS")
     args = parser.parse_args()
+    if args.wrk is not None and (not shutil.which("wrk") or not 0 < args.wrk <= 120):
+        parser.error("--wrk needs the `wrk` program (apt-get install wrk) and 0 < SECONDS <= 120")
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     worker_counts = [int(x) for x in args.workers.split(",") if x.strip()]
     if not all(0 < n <= 8 for n in worker_counts):
@@ -212,6 +262,11 @@ def main() -> None:
                 result["workers"] = workers
                 result["vs_server_path"] = result["rps"] / inproc
                 results.append(result)
+                if args.wrk:
+                    result = run_wrk(port, bodies, content_type, clients, args.wrk)
+                    result["workers"] = workers
+                    result["vs_server_path"] = result["rps"] / inproc
+                    results.append(result)
         finally:
             server.terminate()
             try:
@@ -225,10 +280,10 @@ def main() -> None:
           f"keep-alive connections, `{'uvicorn' if args.plain_uvicorn else 'landapproval serve'} --workers N`, "
           "access log off")
     print(f"in-process server path (parse + evaluate + encode, same bodies): {inproc:,.0f} requests/s")
-    print(f"{'workers':>7} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} {'x path':>6} "
+    print(f"{'workers':>7} {'client':>6} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} {'x path':>6} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for r in runs:
-        print(f"{r['workers']:>7} {r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['seconds']:>7.2f} "
+        print(f"{r['workers']:>7} {r.get('client', 'python'):>6} {r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['seconds']:>7.2f} "
               f"{r['rps']:>8.0f} {r['vs_server_path']:>6.2f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['max_ms']:>7.2f}")
     if args.json:
         print(json.dumps({"in_process_per_s": inproc, "server_path_per_s": inproc, "content_type": content_type,
