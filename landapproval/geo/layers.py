@@ -32,7 +32,8 @@ import pyproj
 import shapely
 import yaml
 
-from ..errors import InputError
+from .. import messages
+from ..errors import InputError, Text
 from .crs import GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, transformer
 from .land_classes import land_class
 
@@ -53,6 +54,13 @@ IN_MEMORY_MAX = 50_000
 #: is read even after a CRS change of the box.
 BOX_MARGIN_M = 1.0
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+#: the Chinese name of each layer key, for messages
+LAYER_NAMES_ZH = {"permanent_basic_farmland": "永久基本农田", "ecological_red_line": "生态保护红线",
+                  "construction_scale": "建设用地规模", "development_zones": "开发区",
+                  "protected_areas": "保护地", "land_survey": "国土调查地类图斑"}
+#: a column name to show in "e.g." for each attribute key (三调 and common Chinese GIS names)
+EXAMPLE_COLUMNS = {"name": "MC", "level": "JB", "kind": "LX", "land_type": "DLBM", "ownership": "QSXZ"}
+ENTRY_EXAMPLE = "permanent_basic_farmland: {source: pbf.gpkg, layer: pbf}"
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HIGH_LATIN1 = re.compile(r"[\u0080-\u00ff]")
@@ -203,21 +211,33 @@ class LayerSet:
         path = Path(path)
         source = str(path)
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            doc = yaml.safe_load(text)
         except OSError as exc:
-            raise InputError(source, [("", f"cannot read: {exc.strerror}")]) from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError(source, [("", f"not valid YAML: {exc}")]) from None
+            raise InputError(source, [("", Text(f"无法读取图层文件（{exc.strerror}）：请检查路径和文件名",
+                                                f"cannot read: {exc.strerror}"))]) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(source, [("", Text("图层文件不是 UTF-8 编码的文字：请用记事本“另存为”，编码选 UTF-8",
+                                                f"not valid YAML: {exc}"))]) from None
+        except yaml.YAMLError as exc:
+            raise InputError(source, [("", _yaml_text(exc, text))]) from None
         if not isinstance(doc, dict):
-            raise InputError(source, [("", "expected a mapping with `crs` and `layers`")])
+            raise InputError(source, [("", Text(
+                "图层文件应为一组“字段: 值”：crs（坐标系，可省略）和 layers（各图层），例如 "
+                f"layers: {{{ENTRY_EXAMPLE}}}", "expected a mapping with `crs` and `layers`"))])
         extra = set(doc) - {"crs", "layers"}
         if extra:
-            raise InputError(source, [(k, "unknown key") for k in sorted(extra)])
+            raise InputError(source, [(str(k), _unknown(k, ("crs", "layers"), Text(
+                "图层文件只有 crs 和 layers 两项", ""), "unknown key")) for k in sorted(extra, key=str)])
         default_crs = doc.get("crs")
         entries = doc.get("layers") or {}
         if not isinstance(entries, dict):
-            raise InputError(source, [("layers", "expected a mapping of layer entries")])
-        problems = [(f"layers.{k}", f"unknown layer; known: {', '.join(LAYER_KEYS)}")
+            raise InputError(source, [("layers", Text(
+                f"layers 应为一组图层，每个图层一行，例如 layers: {{{ENTRY_EXAMPLE}}}",
+                "expected a mapping of layer entries"))])
+        known = "、".join(f"{k}（{LAYER_NAMES_ZH[k]}）" for k in LAYER_KEYS)
+        problems = [(f"layers.{k}", _unknown(k, LAYER_KEYS, Text(f"可用的图层：{known}", ""),
+                                             f"unknown layer; known: {', '.join(LAYER_KEYS)}", "图层"))
                     for k in entries if k not in LAYER_KEYS]
         if problems:
             raise InputError(source, problems)
@@ -240,18 +260,48 @@ class LayerSpec:
     encoding: str | None = None
     crs: str | None = None        # the source's CRS (or the layers file's `crs:`)
 
-    def error(self, message: str, where: str | None = None) -> InputError:
+    def error(self, message: Text, where: str | None = None) -> InputError:
         return InputError(self.yaml_source, [(where or self.where, message)])
+
+
+def _unknown(key, names, listed: Text, en: str, what: str = "字段") -> Text:
+    """'不认识的字段“x”：…；是否想写 y？' / 'unknown key; did you mean y?'."""
+    near = messages.suggest(str(key), names)
+    zh = f"不认识的{what}“{messages.shown(key)}”" + (f"：{listed.zh}" if listed.zh else "")
+    if near:
+        return Text(f"{zh}；是否想写 {' 或 '.join(near)}？", f"{en}; did you mean {' or '.join(near)}?")
+    return Text(zh, en)
+
+
+def _yaml_text(exc: yaml.YAMLError, text: str) -> Text:
+    """The Chinese sentence the case reader gives for the same YAML mistake; the English as PyYAML says it."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context, opened = str(getattr(exc, "context", None) or ""), getattr(exc, "context_mark", None)
+    if opened is not None and context.startswith("while parsing a flow"):  # layers files use { } a lot
+        bracket = "{ }" if "mapping" in context else "[ ]"
+        return Text(f"不是有效的 YAML：第 {opened.line + 1} 行第 {opened.column + 1} 列的括号没有配对："
+                    f"请检查 {bracket} 是否成对，例如 {ENTRY_EXAMPLE}", f"not valid YAML: {exc}")
+    lines = text.splitlines()
+    rows = [(n + 1, lines[n]) for n in (mark.line - 1, mark.line) if mark and 0 <= n < len(lines)]
+    problem = str(getattr(exc, "problem", None) or exc)
+    sentence, _line = messages.yaml_problem(problem, rows, mark.line + 1 if mark else None,
+                                            mark.column + 1 if mark else None)
+    return Text(sentence.zh, f"not valid YAML: {exc}")
 
 
 def _open_layer(key: str, entry, base: Path, default_crs, yaml_source: str, limit: int):
     where = f"layers.{key}"
     if not isinstance(entry, dict) or "source" not in entry:
-        raise InputError(yaml_source, [(where, "expected {source: FILE or postgresql://URL, ...}")])
+        raise InputError(yaml_source, [(where, Text(
+            f"图层应写为 {{source: 文件 或 postgresql://地址, ...}}，例如 {ENTRY_EXAMPLE}",
+            "expected {source: FILE or postgresql://URL, ...}"))])
     required = REQUIRED_ATTRS.get(key, ())
-    allowed = {"source", "layer", "encoding", *required, *OPTIONAL_ATTRS.get(key, ())}
-    problems = [(f"{where}.{k}", "unknown key") for k in entry if k not in allowed]
-    problems += [(f"{where}.{k}", "required: the column that holds it") for k in required if k not in entry]
+    allowed = ("source", "layer", "encoding", *required, *OPTIONAL_ATTRS.get(key, ()))
+    problems = [(f"{where}.{k}", _unknown(k, allowed, Text(f"此图层可写：{'、'.join(allowed)}", ""), "unknown key"))
+                for k in entry if k not in allowed]
+    problems += [(f"{where}.{k}", Text(f"缺少必填项“{k}”：写出存放它的列名，例如 {k}: {EXAMPLE_COLUMNS[k]}",
+                                       "required: the column that holds it"))
+                 for k in required if k not in entry]
     if problems:
         raise InputError(yaml_source, problems)
     attr_cols = {k: str(entry[k]) for k in (*required, *OPTIONAL_ATTRS.get(key, ())) if k in entry}
@@ -284,14 +334,16 @@ class FileReader:
         try:
             if spec.layer is None and len(pyogrio.list_layers(spec.source)) > 1:
                 names = ", ".join(pyogrio.list_layers(spec.source)[:, 0])
-                raise spec.error(f"{spec.source} has several layers ({names}): say which", f"{spec.where}.layer")
+                first = pyogrio.list_layers(spec.source)[0, 0]
+                raise spec.error(Text(f"{spec.source} 中有多个图层（{names}）：请用 layer: 指明用哪一个，例如 layer: {first}",
+                                      f"{spec.source} has several layers ({names}): say which"), f"{spec.where}.layer")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self.info = pyogrio.read_info(spec.source, layer=spec.layer, encoding=spec.encoding)
         except InputError:
             raise
         except Exception as exc:  # pyogrio/GDAL errors: missing file or layer
-            raise spec.error(f"cannot read {spec.source}: {exc}") from None
+            raise spec.error(_unreadable(spec, exc)) from None
         _check_columns(spec, list(self.info["fields"]))
         self.crs = _source_crs(spec, self.info["crs"])
 
@@ -312,7 +364,7 @@ class FileReader:
                     spec.source, layer=spec.layer, columns=list(dict.fromkeys(spec.attr_cols.values())),
                     encoding=spec.encoding, bbox=bbox, return_fids=True)
         except Exception as exc:
-            raise spec.error(f"cannot read {spec.source}: {exc}") from None
+            raise spec.error(_unreadable(spec, exc)) from None
         columns = dict(zip(_meta["fields"], values))
         return finish(spec, self.crs, np.asarray(fids), shapely.from_wkb(wkb), columns)
 
@@ -324,7 +376,9 @@ def finish(spec: LayerSpec, src_crs: str, fids, geoms, columns: dict) -> tuple[n
     keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     kinds = set(shapely.get_type_id(geoms[keep]).tolist()) - _POLYGONAL
     if kinds:
-        raise spec.error(f"{spec.source}: {spec.key} must hold polygons, found geometry types {sorted(kinds)}")
+        raise spec.error(Text(f"{spec.source}：{spec.key}（{LAYER_NAMES_ZH[spec.key]}）应为面图层，"
+                              f"实际含有几何类型 {sorted(kinds)}（shapely 类型编号）",
+                              f"{spec.source}: {spec.key} must hold polygons, found geometry types {sorted(kinds)}"))
     geoms = _to_target(geoms[keep], src_crs)
     attrs = {k: np.asarray(columns[c], dtype=object)[keep] for k, c in spec.attr_cols.items()}
     geoms, repaired = _make_valid(geoms)
@@ -332,21 +386,30 @@ def finish(spec: LayerSpec, src_crs: str, fids, geoms, columns: dict) -> tuple[n
     return np.asarray(fids)[keep], Layer(spec.key, spec.source, geoms, attrs, repaired)
 
 
+def _unreadable(spec: LayerSpec, exc: Exception) -> Text:
+    detail = " ".join(str(exc).split())
+    return Text(f"无法读取 {spec.source}（{detail}）：请检查 source: 的文件路径和 layer: 的图层名",
+                f"cannot read {spec.source}: {exc}")
+
+
 def _check_columns(spec: LayerSpec, fields: list[str]) -> None:
     missing = [c for c in spec.attr_cols.values() if c not in fields]
     if missing:
-        raise spec.error(f"{spec.source} has no column {', '.join(missing)}; it has "
-                         f"{', '.join(fields) or 'no columns'}")
+        raise spec.error(Text(f"{spec.source} 中没有列 {', '.join(missing)}；现有的列：{'、'.join(fields) or '无'}",
+                              f"{spec.source} has no column {', '.join(missing)}; it has "
+                              f"{', '.join(fields) or 'no columns'}"))
 
 
 def _source_crs(spec: LayerSpec, crs) -> str:
     crs = crs or spec.crs
     if crs is None:
-        raise spec.error(f"{spec.source} carries no CRS: set `crs:` in the layers file")
+        raise spec.error(Text(f"{spec.source} 没有坐标系信息：请在图层文件中写 crs:，例如 crs: EPSG:4525",
+                              f"{spec.source} carries no CRS: set `crs:` in the layers file"))
     try:
         pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
-        raise spec.error(f"{spec.source}: unknown CRS: {exc}") from None
+        raise spec.error(Text(f"{spec.source}：无法识别的坐标系（{exc}）：请写 EPSG 代码，例如 crs: EPSG:4525",
+                              f"{spec.source}: unknown CRS: {exc}")) from None
     return crs
 
 
@@ -376,9 +439,12 @@ def _check_extent(spec: LayerSpec, bounds, crs: str, source_crs: str) -> None:
     lon_min, lat_min, lon_max, lat_max = LINFEN_BBOX
     if not np.all(np.isfinite(lon + lat)) or max(lon) < lon_min or min(lon) > lon_max \
             or max(lat) < lat_min or min(lat) > lat_max:
-        raise spec.error(f"{spec.source} does not overlap Linfen (it spans {min(lon):.3f}–{max(lon):.3f}° E, "
-                         f"{min(lat):.3f}–{max(lat):.3f}° N as {source_crs}); "
-                         "is its CRS right?")
+        span_zh = f"东经 {min(lon):.3f}–{max(lon):.3f}°、北纬 {min(lat):.3f}–{max(lat):.3f}°"
+        raise spec.error(Text(f"{spec.source} 与临汾市不重叠（按 {source_crs} 读取，范围为 {span_zh}）："
+                              "请检查坐标系（图层文件的 crs: 或数据自带的坐标系）是否写对，例如 crs: EPSG:4525",
+                              f"{spec.source} does not overlap Linfen (it spans {min(lon):.3f}–{max(lon):.3f}° E, "
+                              f"{min(lat):.3f}–{max(lat):.3f}° N as {source_crs}); "
+                              "is its CRS right?"))
 
 
 def _to_target(geoms, src_crs):
@@ -412,10 +478,12 @@ def _check_mojibake(spec: LayerSpec, columns):
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     continue
                 if _CJK.search(fixed):
-                    raise spec.error(
+                    raise spec.error(Text(
+                        f"{spec.source}：列 {col} 读出为 {value!r}，这是被当作 Latin-1 读取的 GBK 文字"
+                        f"（应为 {fixed!r}）；该 shapefile 没有（或有错误的）.cpg 文件：请在此图层中加上 encoding: GBK",
                         f"{spec.source}: column {col} reads {value!r}, which is GBK text decoded as "
                         f"Latin-1 ({fixed!r}); the shapefile has no (or a wrong) .cpg file: add "
-                        "`encoding: GBK` to this layer entry", f"{spec.where}.encoding")
+                        "`encoding: GBK` to this layer entry"), f"{spec.where}.encoding")
 
 
 def _mapped(values: np.ndarray, convert) -> tuple[np.ndarray, dict]:
@@ -431,19 +499,24 @@ def _check_attrs(spec: LayerSpec, attrs):
         attrs["level"], table = _mapped(attrs["level"], lambda v: ZONE_LEVELS.get(str(v).strip()))
         bad = sorted(str(v) for v, lv in table.items() if lv is None)
         if bad:
-            problems.append((where, f"{src}: unknown zone level(s) {bad}; use national, provincial, "
-                                    "municipal or county (or 国家级/省级/市级/县级)"))
+            problems.append((where, Text(f"{src}：不认识的开发区级别 {bad}；应为 国家级、省级、市级 或 县级"
+                                         "（也可写 national、provincial、municipal、county）",
+                                         f"{src}: unknown zone level(s) {bad}; use national, provincial, "
+                                         "municipal or county (or 国家级/省级/市级/县级)")))
     if spec.key == "land_survey":
         attrs["land_class"], table = _mapped(attrs["land_type"], land_class)
         bad = sorted(str(v) for v, c in table.items() if c is None)
         if bad:
-            problems.append((where, f"{src}: 地类编码 not in the 三调/GB/T 21010-2017 table "
-                                    f"(landapproval/geo/land_classes.yaml): {bad[:10]}"))
+            problems.append((where, Text(f"{src}：地类编码不在三调/GB/T 21010-2017 地类表"
+                                         f"（landapproval/geo/land_classes.yaml）中：{bad[:10]}；例如 0101（水田）、0201（果园）",
+                                         f"{src}: 地类编码 not in the 三调/GB/T 21010-2017 table "
+                                         f"(landapproval/geo/land_classes.yaml): {bad[:10]}")))
         if "ownership" in attrs:
             attrs["ownership"], table = _mapped(attrs["ownership"], _ownership)
             bad = sorted(str(v) for v, o in table.items() if o == "?")
             if bad:
-                problems.append((where, f"{src}: unknown 权属性质 value(s) {bad[:10]}"))
+                problems.append((where, Text(f"{src}：不认识的权属性质 {bad[:10]}；应为 10、20（国有）或 30–34、40（集体），"
+                                             "也可写 国有 或 集体", f"{src}: unknown 权属性质 value(s) {bad[:10]}")))
     if problems:
         raise InputError(spec.yaml_source, problems)
     return attrs

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import shapely
 
+from ..errors import Text
 from .layers import LayerSpec, finish
 
-_INSTALL = "PostGIS layers need psycopg 3: pip install 'landapproval[postgis]'"
+_INSTALL = Text("读取 PostGIS 图层需要安装 psycopg 3：pip install 'landapproval[postgis]'",
+                "PostGIS layers need psycopg 3: pip install 'landapproval[postgis]'")
 #: one connection per database URL, shared by the layers of a process (a layers file usually
 #: names the same database for all of them)
 _CONNECTIONS: dict[str, object] = {}
@@ -31,6 +33,11 @@ def redact(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _detail(exc: Exception) -> str:
+    """The driver's message on one line (psycopg's may span several)."""
+    return " ".join(str(exc).split())
 
 
 def split_table(name: str) -> tuple[str, str]:
@@ -49,7 +56,8 @@ class PostgisReader:
         self._psycopg = psycopg
         self.url = spec.source
         if not spec.layer:
-            raise spec.error("a PostGIS source needs `layer: schema.table`", f"{spec.where}.layer")
+            raise spec.error(Text("PostGIS 图层需写 layer: 模式.表名，例如 layer: public.pbf",
+                                  "a PostGIS source needs `layer: schema.table`"), f"{spec.where}.layer")
         self.schema, self.table = split_table(spec.layer)
         # messages and findings name the table, never the password
         self.spec = spec = LayerSpec(spec.key, f"{redact(spec.source)} {spec.layer}", spec.layer,
@@ -59,8 +67,10 @@ class PostgisReader:
             "SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND "
             "f_table_name = %s ORDER BY f_geometry_column", [self.schema, self.table])
         if not row:
-            raise spec.error(f"{redact(self.url)} has no table {self.schema}.{self.table} with a geometry "
-                             "column (geometry_columns lists none)", f"{spec.where}.layer")
+            raise spec.error(Text(f"{redact(self.url)} 中没有带几何列的表 {self.schema}.{self.table}"
+                                  "（geometry_columns 中没有）：请检查 layer: 的模式名和表名，例如 layer: public.pbf",
+                                  f"{redact(self.url)} has no table {self.schema}.{self.table} with a geometry "
+                                  "column (geometry_columns lists none)"), f"{spec.where}.layer")
         self.geom_col, srid = row[0]
         fields = [r[0] for r in self._query(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
@@ -87,7 +97,9 @@ class PostgisReader:
         try:
             return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         except self._psycopg.Error as exc:
-            raise self.spec.error(f"cannot connect to {redact(self.url)}: {str(exc).strip()}") from None
+            detail = _detail(exc)
+            raise self.spec.error(Text(f"无法连接 {redact(self.url)}（{detail}）：请检查地址、端口、用户名，以及数据库是否在运行",
+                                       f"cannot connect to {redact(self.url)}: {str(exc).strip()}")) from None
 
     def _query(self, query, params=(), binary=False):
         """Rows of a query; one reconnect if the server dropped an idle connection."""
@@ -100,9 +112,11 @@ class PostgisReader:
             except self._psycopg.OperationalError as exc:
                 _CONNECTIONS.pop(self.url, None)
                 if attempt == 2:
-                    raise self.spec.error(f"{redact(self.url)}: {str(exc).strip()}") from None
+                    raise self.spec.error(Text(f"{redact(self.url)}：与数据库的连接中断（{_detail(exc)}）",
+                                               f"{redact(self.url)}: {str(exc).strip()}")) from None
             except self._psycopg.Error as exc:
-                raise self.spec.error(f"{redact(self.url)} {self.schema}.{self.table}: {str(exc).strip()}") from None
+                raise self.spec.error(Text(f"{redact(self.url)} {self.schema}.{self.table}：查询出错（{_detail(exc)}）",
+                                           f"{redact(self.url)} {self.schema}.{self.table}: {str(exc).strip()}")) from None
 
     def feature_count(self) -> int:
         """The planner's estimate (never a full count); -1 when the table was never analysed."""

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import shapely
@@ -116,8 +118,9 @@ def test_a_city_scale_layer_in_the_wrong_crs_is_refused_when_opened(tmp_path):
     write_layer(tmp_path / "dltb.gpkg", geoms, fields, crs="EPSG:4546")  # prefixed eastings labelled unprefixed
     path = tmp_path / "layers.yaml"
     path.write_text("layers:\n  land_survey: {source: dltb.gpkg, land_type: DLBM}\n", encoding="utf-8")
-    with pytest.raises(InputError, match="does not overlap Linfen .* as EPSG:4546"):
+    with pytest.raises(InputError) as err:
         LayerSet.load(path, in_memory_max=0)
+    assert re.search("does not overlap Linfen .* as EPSG:4546", err.value.describe("en"))
 
 
 def test_a_bad_code_read_by_box_is_an_input_error_naming_the_layer(tmp_path):
