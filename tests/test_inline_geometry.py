@@ -132,8 +132,8 @@ def test_a_boundary_path_is_still_refused_over_http(client):
 
 
 @pytest.mark.parametrize("boundary, path, words", [
-    ({"format": "wkt", "data": "POLYGON ((1 2, 3 4"}, "parcels[0].boundary.data", "malformed WKT"),
-    ({"format": "wkt", "data": "POLYGON ((0 0, 1 0, 1 1, 0 0))"}, "parcels[0].boundary.data", "Linfen"),
+    ({"format": "wkt", "data": "POLYGON ((1 2, 3 4"}, "parcels[0].boundary.data", "WKT 格式错误"),
+    ({"format": "wkt", "data": "POLYGON ((0 0, 1 0, 1 1, 0 0))"}, "parcels[0].boundary.data", "临汾"),
     ({"format": "geojson", "data": {"type": "Point", "coordinates": [1, 2]}}, "parcels[0].boundary.data",
      "Polygon"),
     ({"format": "jzd", "data": "not a 界址点 file"}, "parcels[0].boundary.data", ""),

@@ -20,11 +20,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from shapely.geometry import MultiPolygon, Polygon
 
-from ..errors import InputError
+from ..errors import InputError, Problem, Text
 from . import jzd
 from .areas import AREA_TOLERANCE, ellipsoid_area_m2, plane_area_m2
 from .crs import (GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, ZONES, classify, crs_for,
@@ -52,7 +53,9 @@ def read_boundary(ref: str, base_dir: str | Path = ".", *, case_file: str | None
     path_text, _, select = ref.partition("#")
     path = Path(base_dir) / path_text
     if not path_text or not path.is_file():
-        raise InputError(case_file or str(path), [(field_path, f"boundary file not found: {path}")])
+        raise InputError(case_file or str(path), [(field_path, Text(
+            f"找不到地块边界文件：{path}；boundary 应为相对于案件文件的路径，可加 #地块编号，例如 "
+            "parcels/qw.txt#QW-1", f"boundary file not found: {path}"))])
     return read_boundary_file(path, select or None)
 
 
@@ -66,28 +69,48 @@ def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str 
             try:
                 kind_of_crs(crs)
             except ValueError as exc:
-                raise InputError(source, [("crs", str(exc))]) from None
+                raise InputError(source, [("crs", _text_of(exc))]) from None
         if fmt == "geojson":
             doc = data
             if isinstance(data, str):
                 try:
                     doc = json.loads(data)
                 except json.JSONDecodeError as exc:
-                    raise InputError(source, [("data", f"not valid JSON: {exc}")]) from None
+                    raise InputError(source, [("data", _bad_json(exc))]) from None
             return _from_geojson_doc(doc, source, select, crs, base="data")
         if not isinstance(data, str):
-            raise InputError(source, [("data", f"a {fmt} boundary is text, got {type(data).__name__}")])
+            raise InputError(source, [("data", Text(
+                f"{fmt} 格式的边界应为文本（多行字符串），收到 {type(data).__name__}；例如 data: |",
+                f"a {fmt} boundary is text, got {type(data).__name__}"))])
         text = data.lstrip("\ufeff")
         if fmt == "jzd":
             return _from_jzd(text, source, select, crs)
         if select is not None:
-            raise InputError(source, [("id", "a WKT text holds one geometry: remove the id")])
+            raise InputError(source, [("id", Text("WKT 文本只含一个图形：应删除 id",
+                                                  "a WKT text holds one geometry: remove the id"))])
         return _from_wkt(text, source, None, "WKT", crs)
     except InputError as error:
-        problems = [(".".join(p for p in (field_path, _inline_path(path)) if p),
-                     message.replace("add #ID to the boundary reference", "give `id`"))
-                    for path, message in error.problems]
+        problems = [Problem(".".join(p for p in (field_path, _inline_path(problem.path)) if p),
+                            Text(problem.text.zh.replace(_ADD_ID.zh, "应填写 `id`"),
+                                 problem.text.en.replace(_ADD_ID.en, "give `id`")),
+                            problem.line, problem.suggestions)
+                    for problem in error.problems]
         raise InputError(case_file or field_path, problems) from None
+
+
+#: how to choose one parcel of a file that holds several (an inline boundary says `id` instead)
+_ADD_ID = Text("应在边界引用后加 #编号", "add #ID to the boundary reference")
+
+
+def _text_of(exc: ValueError) -> Text:
+    """The bilingual sentence of a ValueError from crs.kind_of_crs (FieldProblem)."""
+    return getattr(exc, "text", None) or Text(str(exc), str(exc))
+
+
+def _bad_json(exc: json.JSONDecodeError) -> Text:
+    return Text(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列 {exc.msg}；GeoJSON 应为对象，例如 "
+                '{"type": "Polygon", "coordinates": [[[x, y], …]]}',
+                f"not valid JSON: {exc}")
 
 
 def _inline_path(path: str) -> str:
@@ -105,7 +128,8 @@ def read_boundary_file(path: str | Path, select: str | None = None) -> Boundary:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(source, [("", f"cannot read: {exc.strerror}")]) from None
+        raise InputError(source, [("", Text(f"无法读取文件：{exc.strerror}；应为可读的边界文件",
+                                            f"cannot read: {exc.strerror}"))]) from None
     text = jzd.decode(data, source)
     kind = _format_of(path, text)
     if kind == "jzd":
@@ -138,47 +162,61 @@ def _from_jzd(text: str, source: str, select: str | None, declared: str | None =
     if problems:
         raise InputError(source, problems)
     parcel = _select(parsed.parcels, select, source, key=lambda p: (p.code, p.name),
-                     what="地块编号/地块名称")
+                     what=Text("地块编号/地块名称", "地块编号/地块名称"))
     label = parcel.label
-    where = f"地块 {label} (line {parcel.line})"
+    where = f"地块 {label}"
+
+    def at_parcel(text: Text) -> Problem:
+        return Problem(where, text, line=parcel.line)
+
     if parcel.shape and parcel.shape not in ("面", "polygon", "Polygon"):
-        raise InputError(source, [(where, f"记录图形属性 is {parcel.shape!r}: only 面 (polygon) "
-                                          "parcels have an area")])
+        raise InputError(source, [at_parcel(Text(
+            f"记录图形属性为 {parcel.shape!r}：只有 面 才有面积，应填 面",
+            f"记录图形属性 is {parcel.shape!r}: only 面 (polygon) parcels have an area"))])
     if not parcel.rings:
-        raise InputError(source, [(where, "parcel has no points")])
+        raise InputError(source, [at_parcel(Text(
+            f"地块没有界址点；头行之后应逐行列出界址点，例如 J1,1,3945000.000,37542000.000",
+            "parcel has no points"))])
     zone_hint = int(attrs["带号"]) if attrs.get("带号") else None
-    src_crs, swapped = _locate(label, parcel.rings, declared, zone_hint, source, where, jzd_axes=True)
+    src_crs, swapped = _locate(label, parcel.rings, declared, zone_hint, source, at_parcel, jzd_axes=True)
     findings = []
     if swapped:
         findings.append(_swapped_finding(source, label, "X 应为北坐标（纵）、Y 应为带带号的东坐标（横）",
                                          "X must be the northing and Y the easting with the zone prefix"))
     problems = [p for ring in parcel.rings for p in check_ring(label, ring)]
     if problems:
-        raise InputError(source, [(where, p) for p in problems])
+        raise InputError(source, [at_parcel(p) for p in problems])
     geom, problems = assemble_by_containment(label, parcel.rings)
     if problems:
-        raise InputError(source, [(where, p) for p in problems])
+        raise InputError(source, [at_parcel(p) for p in problems])
     findings += _point_count_findings(source, parcel)
     findings += _file_area_findings(source, label, parcel.area_ha, geom)
     return Boundary(parcel.code or parcel.name, geom, source, src_crs, findings, parcel.area_ha)
 
 
-def _check_jzd_attrs(attrs: dict[str, str]) -> list[tuple[str, str]]:
+def _check_jzd_attrs(attrs: dict[str, str]) -> list[tuple[str, Text]]:
     problems = []
     system = attrs.get("坐标系", "")
     if system and "2000" not in system:
-        problems.append(("[属性描述] 坐标系", f"{system!r}: only CGCS2000 (2000国家大地坐标系) is "
-                         "accepted; 1980西安/1954北京 coordinates need a transformation with "
-                         "published parameters before they can be checked against CGCS2000 layers"))
+        problems.append(("[属性描述] 坐标系", Text(
+            f"{system!r}：只接受 2000国家大地坐标系（CGCS2000），例如 坐标系=2000国家大地坐标系；"
+            "1980西安/1954北京坐标须先用公布的参数转换，才能与 CGCS2000 图层比对",
+            f"{system!r}: only CGCS2000 (2000国家大地坐标系) is "
+            "accepted; 1980西安/1954北京 coordinates need a transformation with "
+            "published parameters before they can be checked against CGCS2000 layers")))
     if attrs.get("几度分带", "3") not in ("3", "3度"):
-        problems.append(("[属性描述] 几度分带", f"{attrs['几度分带']!r}: Linfen's boundary files use "
-                         "3° zones"))
+        problems.append(("[属性描述] 几度分带", Text(
+            f"{attrs['几度分带']!r}：临汾的边界文件使用 3 度分带，应为 几度分带=3",
+            f"{attrs['几度分带']!r}: Linfen's boundary files use 3° zones")))
     if attrs.get("计量单位", "米") not in ("米", "m"):
-        problems.append(("[属性描述] 计量单位", f"{attrs['计量单位']!r}: coordinates must be in metres (米)"))
+        problems.append(("[属性描述] 计量单位", Text(
+            f"{attrs['计量单位']!r}：坐标应以米为单位，应为 计量单位=米",
+            f"{attrs['计量单位']!r}: coordinates must be in metres (米)")))
     zone = attrs.get("带号", "")
     if zone and (not zone.isdigit() or int(zone) not in ZONES):
-        problems.append(("[属性描述] 带号", f"{zone!r}: Linfen lies in 3° zone 37 (and its eastern "
-                         "edge in zone 38)"))
+        problems.append(("[属性描述] 带号", Text(
+            f"{zone!r}：临汾位于 3 度带第 37 带（东缘在第 38 带），应为 带号=37 或 带号=38",
+            f"{zone!r}: Linfen lies in 3° zone 37 (and its eastern edge in zone 38)")))
     return problems
 
 
@@ -219,8 +257,9 @@ def _file_area_findings(source: str, label: str, area_ha: Decimal | None, geom) 
 # ---------------------------------------------------------------- shared: CRS, axes, Linfen
 
 def _locate(label: str, rings: list[RawRing], declared: str | None, zone_hint: int | None,
-            source: str, where: str, jzd_axes: bool = False) -> tuple[str, bool]:
-    """Decide the file's CRS and axis order, fill ring.xy (EPSG:4525), check it lies in Linfen."""
+            source: str, at: Callable[[Text], Problem], jzd_axes: bool = False) -> tuple[str, bool]:
+    """Decide the file's CRS and axis order, fill ring.xy (EPSG:4525), check it lies in Linfen.
+    `at` places a problem (the parcel's path and line)."""
     xy = np.concatenate([r.xy_src for r in rings])
     names = [(r, i) for r in rings for i in range(len(r.names))]
     normal, flipped = classify(xy[:, 0], xy[:, 1]), classify(xy[:, 1], xy[:, 0])
@@ -238,30 +277,43 @@ def _locate(label: str, rings: list[RawRing], declared: str | None, zone_hint: i
         xy = xy[:, ::-1]
     else:
         neither = np.flatnonzero(~ok_n & ~ok_f)
-        axes = ("X = northing, Y = easting with the zone prefix" if jzd_axes
-                else "x = easting or lon, y = northing or lat")
+        axes = (Text("X 应为北坐标（纵）、Y 应为带带号的东坐标（横），例如 X=3945000.000, Y=37542000.000",
+                     "X = northing, Y = easting with the zone prefix") if jzd_axes
+                else Text("x 应为东坐标或经度、y 应为北坐标或纬度，例如 [542000.0, 3945000.0] 或 [111.5, 35.6]",
+                          "x = easting or lon, y = northing or lat"))
         if neither.size:
             bad = neither
-            msg = (f"not a {declared} coordinate" if declared else
-                   "not a CGCS2000 coordinate of Linfen (zone 37 with or without the 37 prefix, "
-                   "or lon/lat)") + f"; expected {axes}"
+            msg = (Text(f"不是 {declared} 坐标", f"not a {declared} coordinate") if declared else
+                   Text("不是临汾的 2000国家大地坐标系坐标（第 37 带，带或不带带号 37，或经纬度）",
+                        "not a CGCS2000 coordinate of Linfen (zone 37 with or without the 37 prefix, "
+                        "or lon/lat)"))
+            msg = Text(f"{msg.zh}；{axes.zh}", f"{msg.en}; expected {axes.en}")
         else:  # every point is fine one way or the other: the axis order changes inside the file
             bad = np.flatnonzero(~ok_n) if (~ok_n).sum() <= (~ok_f).sum() else np.flatnonzero(~ok_f)
-            msg = f"its axes are in the other order than the rest of the file; expected {axes}"
+            msg = Text(f"坐标轴顺序与文件其余各点相反；{axes.zh}",
+                       f"its axes are in the other order than the rest of the file; expected {axes.en}")
         found = [names[k] for k in bad]
-        raise InputError(source, [(where, f"point {r.point(i)}: {msg}") for r, i in found[:5]]
-                         + ([(where, f"… and {len(found) - 5} more points")] if len(found) > 5 else []))
+        raise InputError(source, [at(Text(f"界址点 {r.point(i)}：{msg.zh}", f"point {r.point(i)}: {msg.en}"))
+                                  for r, i in found[:5]]
+                         + ([at(Text(f"…… 另有 {len(found) - 5} 个点", f"… and {len(found) - 5} more points"))]
+                            if len(found) > 5 else []))
     if kind == "prefixed":
         zones = set((xy[:, 0] // 1_000_000).astype(int).tolist())
         if len(zones) > 1:
-            raise InputError(source, [(where, f"points carry different zone prefixes {sorted(zones)}")])
+            raise InputError(source, [at(Text(
+                f"各点的带号前缀不一致 {sorted(zones)}；同一地块应在同一带内，例如都以 37 开头",
+                f"points carry different zone prefixes {sorted(zones)}"))])
         prefix = zones.pop()
         if declared and prefix != zone:
-            raise InputError(source, [(where, f"the file says {declared} (zone {zone}) but the "
-                                              f"eastings carry the prefix {prefix}")])
+            raise InputError(source, [at(Text(
+                f"文件声明 {declared}（第 {zone} 带），但东坐标的带号前缀是 {prefix}；应使坐标系与带号一致",
+                f"the file says {declared} (zone {zone}) but the eastings carry the prefix {prefix}"))])
         if zone_hint is not None and prefix != zone_hint:
-            raise InputError(source, [(where, f"带号={zone_hint} in [属性描述] but the Y coordinates "
-                                              f"carry the zone prefix {prefix}: which zone is right?")])
+            raise InputError(source, [at(Text(
+                f"[属性描述] 中 带号={zone_hint}，但 Y 坐标的带号前缀是 {prefix}：哪一个正确？"
+                f"应使两者一致，例如 带号={prefix}",
+                f"带号={zone_hint} in [属性描述] but the Y coordinates "
+                f"carry the zone prefix {prefix}: which zone is right?"))])
         zone = prefix
     elif kind == "plain" and zone is None:
         zone = zone_hint or 37
@@ -272,12 +324,17 @@ def _locate(label: str, rings: list[RawRing], declared: str | None, zone_hint: i
         lines = []
         for k in outside[:5]:
             r, i = names[k]
-            lines.append((where, f"point {r.point(i)} lies at {lonlat[k, 0]:.4f}° E, "
-                                 f"{lonlat[k, 1]:.4f}° N, outside Linfen (LINFEN_BBOX lon "
-                                 f"{LINFEN_BBOX[0]}–{LINFEN_BBOX[2]}, lat {LINFEN_BBOX[1]}–{LINFEN_BBOX[3]}); "
-                                 f"read as {src_crs}"))
+            lines.append(at(Text(
+                f"界址点 {r.point(i)} 位于东经 {lonlat[k, 0]:.4f}°、北纬 {lonlat[k, 1]:.4f}°，在临汾市范围之外"
+                f"（经度 {LINFEN_BBOX[0]}–{LINFEN_BBOX[2]}，纬度 {LINFEN_BBOX[1]}–{LINFEN_BBOX[3]}）；"
+                f"按 {src_crs} 读取，请检查坐标系、坐标顺序和数位",
+                f"point {r.point(i)} lies at {lonlat[k, 0]:.4f}° E, "
+                f"{lonlat[k, 1]:.4f}° N, outside Linfen (LINFEN_BBOX lon "
+                f"{LINFEN_BBOX[0]}–{LINFEN_BBOX[2]}, lat {LINFEN_BBOX[1]}–{LINFEN_BBOX[3]}); "
+                f"read as {src_crs}")))
         if outside.size > 5:
-            lines.append((where, f"… and {outside.size - 5} more points outside Linfen"))
+            lines.append(at(Text(f"…… 另有 {outside.size - 5} 个点在临汾市范围之外",
+                                 f"… and {outside.size - 5} more points outside Linfen")))
         raise InputError(source, lines)
     target = transform_xy(xy, src_crs, TARGET_CRS)
     start = 0
@@ -303,15 +360,19 @@ def _select(items, select, source, key, what):
     if select is None:
         if len(items) != 1:
             ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
-            raise InputError(source, [("", f"holds {len(items)} parcels ({ids}); add #ID to the "
-                                           f"boundary reference to choose one by {what}")])
+            raise InputError(source, [("", Text(
+                f"文件含 {len(items)} 个地块（{ids}）；{_ADD_ID.zh}，按{what.zh}选择其中一个，例如 "
+                f"qw.txt#{ids.split(', ')[0] or 'QW-1'}",
+                f"holds {len(items)} parcels ({ids}); {_ADD_ID.en} to choose one by {what.en}"))])
         return items[0]
     hits = [it for it in items if select in key(it)]
     if len(hits) != 1:
         ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
         state = "no" if not hits else f"{len(hits)}"
-        raise InputError(source, [(f"#{select}", f"{state} parcels match {select!r} by {what}; "
-                                                 f"the file holds: {ids}")])
+        raise InputError(source, [(f"#{select}", Text(
+            (f"没有地块的{what.zh}与 {select!r} 相符" if not hits else
+             f"有 {len(hits)} 个地块的{what.zh}与 {select!r} 相符") + f"；应为文件中的一个：{ids}",
+            f"{state} parcels match {select!r} by {what.en}; the file holds: {ids}"))])
     return hits[0]
 
 
@@ -321,18 +382,20 @@ def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(source, [("", f"not valid JSON: {exc}")]) from None
+        raise InputError(source, [("", _bad_json(exc))]) from None
     return _from_geojson_doc(doc, source, select)
 
 
 def _from_geojson_doc(doc, source: str, select: str | None, crs: str | None = None, base: str = "") -> Boundary:
     """`base`: where the document sits (`data` for an inline boundary), to name its members."""
     if not isinstance(doc, dict) or "type" not in doc:
-        raise InputError(source, [(base, "not a GeoJSON object (no 'type')")])
+        raise InputError(source, [(base, Text(
+            "不是 GeoJSON 对象（缺少 'type'）；应为例如 {\"type\": \"Polygon\", \"coordinates\": [[[x, y], …]]}",
+            "not a GeoJSON object (no 'type')"))])
     if doc["type"] == "FeatureCollection":
         feats = doc.get("features")
         if not isinstance(feats, list):
-            raise InputError(source, [(_join(base, "features"), "must be a list")])
+            raise InputError(source, [(_join(base, "features"), Text("应为要素列表（[...]）", "must be a list"))])
         fbase = _join(base, "features")
     elif doc["type"] == "Feature":
         feats, fbase = [doc], base
@@ -343,20 +406,24 @@ def _from_geojson_doc(doc, source: str, select: str | None, crs: str | None = No
         props = f.get("properties") or {}
         return tuple(str(v) for v in (f.get("id"), props.get("name"), props.get("id")) if v is not None) + ("", "")
 
-    feat = _select(feats, select, source, key, "feature id or properties.name/id")
+    feat = _select(feats, select, source, key, Text("要素 id 或 properties.name/id",
+                                                    "feature id or properties.name/id"))
     idx = feats.index(feat)
     path = f"{fbase}[{idx}]" if fbase.endswith("features") else fbase
     fid = key(feat)[0] or f"feature {idx + 1}"
     declared = _geojson_crs(feat.get("crs") or doc.get("crs"), source)
     if crs is not None:
         if declared is not None and declared != crs:
-            raise InputError(source, [("crs", f"{crs} disagrees with the GeoJSON's own crs {declared}")])
+            raise InputError(source, [("crs", Text(f"{crs} 与 GeoJSON 自身声明的坐标系 {declared} 不一致；"
+                                                   "应只写一个，或使两者相同",
+                                                   f"{crs} disagrees with the GeoJSON's own crs {declared}"))])
         declared = crs
     geometry = feat.get("geometry")
     gpath = _join(path, "geometry") if doc["type"] != "Polygon" and doc["type"] != "MultiPolygon" else (path or "geometry")
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         got = geometry.get("type") if isinstance(geometry, dict) else geometry
-        raise InputError(source, [(gpath, f"must be a Polygon or MultiPolygon, got {got!r}")])
+        raise InputError(source, [(gpath, Text(f"应为 Polygon 或 MultiPolygon（面），收到 {got!r}",
+                                               f"must be a Polygon or MultiPolygon, got {got!r}"))])
     coords = geometry.get("coordinates")
     polys = [coords] if geometry["type"] == "Polygon" else coords
     structure = _raw_polygons(polys, source, f"{gpath}.coordinates", lambda v: v)
@@ -372,13 +439,15 @@ def _geojson_crs(crs, source) -> str | None:
         return None
     name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
     if not isinstance(name, str):
-        raise InputError(source, [("crs", "expected {type: name, properties: {name: ...}}")])
+        raise InputError(source, [("crs", Text('应为 {type: name, properties: {name: ...}}，例如 '
+                                               '{"type": "name", "properties": {"name": "EPSG:4525"}}',
+                                               "expected {type: name, properties: {name: ...}}"))])
     if "CRS84" in name.upper():
         return GEOGRAPHIC_CRS
     try:
         kind_of_crs(name)
     except ValueError as exc:
-        raise InputError(source, [("crs", str(exc))]) from None
+        raise InputError(source, [("crs", _text_of(exc))]) from None
     return name
 
 
@@ -386,26 +455,31 @@ def _raw_polygons(polys, source, path, conv) -> list[list[RawRing]]:
     """Nested coordinate lists to RawRings, every number checked."""
     problems, out = [], []
     if not isinstance(polys, list) or not polys:
-        raise InputError(source, [(path, "no polygons")])
+        raise InputError(source, [(path, Text("没有任何面；应至少有一个面，其第一圈为外环",
+                                              "no polygons"))])
     for p, rings in enumerate(polys):
         if not isinstance(rings, list) or not rings:
-            problems.append((f"{path}[{p}]", "a polygon needs at least its outer ring"))
+            problems.append((f"{path}[{p}]", Text("面至少应有外环（一圈坐标）",
+                                                  "a polygon needs at least its outer ring")))
             continue
         out.append([])
         for r, ring in enumerate(rings):
             names, texts, xy = [], [], []
             if not isinstance(ring, list):
-                problems.append((f"{path}[{p}][{r}]", "a ring must be a list of positions"))
+                problems.append((f"{path}[{p}][{r}]", Text("圈应为坐标点列表，例如 [[x1, y1], [x2, y2], …]",
+                                                       "a ring must be a list of positions")))
                 continue
             for v, pos in enumerate(ring):
                 where = f"{path}[{p}][{r}][{v}]"
                 vals = conv(pos)
                 if not isinstance(vals, list) or len(vals) < 2:
-                    problems.append((where, f"a position needs x and y, got {pos!r}"))
+                    problems.append((where, Text(f"坐标点应有 x 和 y，例如 [542000.0, 3945000.0]；收到 {pos!r}",
+                                                 f"a position needs x and y, got {pos!r}")))
                     continue
                 nums = [_number(t) for t in vals[:2]]
                 if None in nums:
-                    problems.append((where, f"coordinate {vals[:2]!r} is not a number"))
+                    problems.append((where, Text(f"坐标 {vals[:2]!r} 不是数字；应为数字，例如 542000.0",
+                                                 f"coordinate {vals[:2]!r} is not a number")))
                     continue
                 names.append(f"vertex {v + 1}")
                 texts.append(", ".join(str(t) for t in vals[:2]))
@@ -432,7 +506,7 @@ def _number(value) -> float | None:
 
 def _from_structure(structure, source, where, pid, declared, fmt) -> Boundary:
     rings = [r for poly in structure for r in poly]
-    src_crs, swapped = _locate(pid, rings, declared, None, source, where)
+    src_crs, swapped = _locate(pid, rings, declared, None, source, lambda text: Problem(where, text))
     findings = []
     if swapped:
         findings.append(_swapped_finding(source, pid, f"{fmt} 应为（东, 北）或（经度, 纬度）",
@@ -455,28 +529,36 @@ _WKT_TOKEN = re.compile(r"\(|\)|,|[^\s(),]+")
 
 def _from_wkt(text: str, source: str, select: str | None, stem: str, declared: str | None = None) -> Boundary:
     if select is not None:
-        raise InputError(source, [(f"#{select}", "a WKT file holds one geometry: remove the #ID")])
+        raise InputError(source, [(f"#{select}", Text("WKT 文件只含一个图形：应删除 #编号",
+                                                      "a WKT file holds one geometry: remove the #ID"))])
     body = text.strip().rstrip(";")
     m = re.match(r"SRID=(\d+);", body, re.I)
     if m:
         if declared is not None and declared != f"EPSG:{m.group(1)}":
-            raise InputError(source, [("SRID", f"SRID={m.group(1)} disagrees with crs {declared}")])
+            raise InputError(source, [("SRID", Text(f"SRID={m.group(1)} 与 crs {declared} 不一致；应使两者相同",
+                                                    f"SRID={m.group(1)} disagrees with crs {declared}"))])
         declared = f"EPSG:{m.group(1)}"
         try:
             kind_of_crs(declared)
         except ValueError as exc:
-            raise InputError(source, [("SRID", str(exc))]) from None
+            raise InputError(source, [("SRID", _text_of(exc))]) from None
         body = body[m.end():]
     m = re.match(r"\s*(MULTIPOLYGON|POLYGON)\s*(Z|M|ZM)?\s*", body, re.I)
     if not m:
-        raise InputError(source, [("", "expected POLYGON or MULTIPOLYGON WKT")])
+        raise InputError(source, [("", Text("应为 POLYGON 或 MULTIPOLYGON 的 WKT，例如 "
+                                            "POLYGON ((542000 3945000, 542100 3945000, 542100 3945100, 542000 3945000))",
+                                            "expected POLYGON or MULTIPOLYGON WKT"))])
     tokens = _WKT_TOKEN.findall(body[m.end():])
     try:
         nested, end = _wkt_list(tokens, 0)
     except (IndexError, ValueError) as exc:
-        raise InputError(source, [("", f"malformed WKT: {exc or 'unexpected end'}")]) from None
+        reason = str(exc) or "unexpected end"
+        raise InputError(source, [("", Text(f"WKT 格式错误：{reason}；括号应成对，坐标之间用逗号分隔",
+                                            f"malformed WKT: {reason}"))]) from None
     if end != len(tokens):
-        raise InputError(source, [("", f"malformed WKT: unexpected {' '.join(tokens[end:end + 3])!r}")])
+        extra = " ".join(tokens[end:end + 3])
+        raise InputError(source, [("", Text(f"WKT 格式错误：多出 {extra!r}；括号应成对",
+                                            f"malformed WKT: unexpected {extra!r}"))])
     polys = [nested] if m.group(1).upper() == "POLYGON" else nested
     structure = _raw_polygons(polys, source, "WKT", lambda v: v if isinstance(v, list) and not any(
         isinstance(t, list) for t in v) else None)

@@ -16,6 +16,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from ..errors import FieldProblem
+
 TARGET_CRS = "EPSG:4525"
 GEOGRAPHIC_CRS = "EPSG:4490"
 #: 3° zones that touch Linfen: zone 37 (CM 111° E) covers nearly all of it, zone 38 (CM 114° E)
@@ -54,11 +56,13 @@ def crs_for(kind: str, zone: int) -> str:
 
 
 def kind_of_crs(crs: str) -> tuple[str, int | None]:
-    """('prefixed'|'plain'|'geographic', zone) of an accepted CRS; ValueError for any other."""
+    """('prefixed'|'plain'|'geographic', zone) of an accepted CRS; for any other a ValueError
+    (FieldProblem) whose `.text` says it in both languages."""
     try:
         epsg = pyproj.CRS.from_user_input(crs).to_epsg()
     except pyproj.exceptions.CRSError as exc:
-        raise ValueError(f"unknown CRS {crs!r}: {exc}") from None
+        raise FieldProblem(f"无法识别的坐标系 {crs!r}：{exc}；应为 EPSG 代码，例如 EPSG:4525",
+                           f"unknown CRS {crs!r}: {exc}") from None
     if epsg in _GEOGRAPHIC_ALIASES:
         return "geographic", None
     for zone, (prefixed, plain) in ZONES.items():
@@ -66,7 +70,9 @@ def kind_of_crs(crs: str) -> tuple[str, int | None]:
             return "prefixed", zone
         if f"EPSG:{epsg}" == plain:
             return "plain", zone
-    raise ValueError(
+    raise FieldProblem(
+        f"不接受坐标系 {crs!r}（EPSG:{epsg}）：应为 2000国家大地坐标系 3 度带第 37 带"
+        "（带带号 EPSG:4525，不带带号 EPSG:4546）或 2000国家大地坐标系经纬度（EPSG:4490）",
         f"CRS {crs!r} (EPSG:{epsg}) is not accepted: use CGCS2000 3° Gauss-Krüger zone 37 "
         "(EPSG:4525 with the zone prefix, EPSG:4546 without) or CGCS2000 lon/lat (EPSG:4490)")
 

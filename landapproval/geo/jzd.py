@@ -33,7 +33,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, Problem, Text
 from .rings import RawRing
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -51,8 +51,11 @@ _POINT_COLUMNS = {
 #: words of a column-header row over the parcel header lines (skipped: their order is fixed)
 _HEADER_WORDS = ("界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码")
 _STANDARD_ORDER = {"name": 0, "ring": 1, "x": 2, "y": 3}
-_WRONG_SEPARATORS = {";": "semicolons (;)", "；": "semicolons (；)", "|": "bars (|)", "、": "顿号 (、)",
-                     "/": "slashes (/)"}
+_WRONG_SEPARATORS = {";": ("分号（;）", "semicolons (;)"), "；": ("分号（；）", "semicolons (；)"),
+                     "|": ("竖线（|）", "bars (|)"), "、": ("顿号（、）", "顿号 (、)"),
+                     "/": ("斜杠（/）", "slashes (/)")}
+#: what a point line looks like, for messages
+_POINT_EXAMPLE = "J1,1,3945000.000,37542000.000"
 
 
 @dataclass
@@ -86,12 +89,16 @@ def decode(data: bytes, source: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError(source, [("", f"starts with a UTF-16 BOM but is not UTF-16: {exc}")]) from None
+            raise InputError(source, [("", Text(f"文件以 UTF-16 BOM 开头，但内容不是 UTF-16 文本：{exc}；"
+                                                "应另存为 UTF-8 或 GBK 文本",
+                                                f"starts with a UTF-16 BOM but is not UTF-16: {exc}"))]) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(source, [("", f"starts with a UTF-8 BOM but is not UTF-8: {exc}")]) from None
+            raise InputError(source, [("", Text(f"文件以 UTF-8 BOM 开头，但内容不是 UTF-8 文本：{exc}；"
+                                                "应另存为 UTF-8 或 GBK 文本",
+                                                f"starts with a UTF-8 BOM but is not UTF-8: {exc}"))]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -99,7 +106,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("gb18030")  # superset of GBK and GB2312
     except UnicodeDecodeError as exc:
-        raise InputError(source, [("", f"is neither UTF-8 nor GBK/GB18030 text: {exc}")]) from None
+        raise InputError(source, [("", Text(f"文件既不是 UTF-8 也不是 GBK/GB18030 文本：{exc}；"
+                                            "界址点坐标文件应为文本文件（UTF-8 或 GBK）",
+                                            f"is neither UTF-8 nor GBK/GB18030 text: {exc}"))]) from None
 
 
 def split_fields(line: str) -> list[str]:
@@ -127,18 +136,25 @@ def _column_header(cells: list[str]) -> dict[str, int] | None:
     return None
 
 
-def _separator_hint(line: str, cells: list[str]) -> str:
-    for sep, name in _WRONG_SEPARATORS.items():
+def _separator_hint(line: str, cells: list[str]) -> Text:
+    for sep, (zh, en) in _WRONG_SEPARATORS.items():
         if sep in line and len(line.split(sep)) >= 3:
-            return f"; the fields look separated by {name}: use commas, tabs or spaces"
+            return Text(f"；各字段似乎用{zh}分隔：应使用逗号、制表符或空格",
+                        f"; the fields look separated by {en}: use commas, tabs or spaces")
     numbers = [c for c in cells[2:] if c.isdigit()]
     if "," in line and len(cells) == 6 and len(numbers) >= 3:
-        return "; X and Y look written with decimal commas (3945000,123): use a decimal point"
-    return ""
+        return Text("；X、Y 似乎用逗号作小数点（3945000,123）：应使用小数点（3945000.123）",
+                    "; X and Y look written with decimal commas (3945000,123): use a decimal point")
+    return Text("", "")
+
+
+def _at_line(lineno: int, zh: str, en: str) -> Problem:
+    """A problem at one line of the file: the line is part of the sentence (and kept as `line`)."""
+    return Problem("", Text(f"第 {lineno} 行：{zh}", f"line {lineno}: {en}"), line=lineno)
 
 
 def parse(text: str, source: str) -> JzdFile:
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     attrs: dict[str, str] = {}
     parcels: list[JzdParcel] = []
     section = None
@@ -154,11 +170,11 @@ def parse(text: str, source: str) -> JzdFile:
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip()
             continue
-        where = f"line {lineno}"
         if section == "属性描述":
             key, sep, value = line.partition("=")
             if not sep:
-                problems.append((where, f"expected key=value in [属性描述], got {raw.strip()!r}"))
+                problems.append(_at_line(lineno, f"[属性描述] 中应为 键=值，例如 带号=37；收到 {raw.strip()!r}",
+                                         f"expected key=value in [属性描述], got {raw.strip()!r}"))
             else:
                 attrs[key.strip()] = _attr_value(key.strip(), value.strip())
         elif section == "地块坐标":
@@ -173,14 +189,21 @@ def parse(text: str, source: str) -> JzdFile:
                     columns = header
                 continue
             if not parcels:
-                problems.append((where, "point line before any parcel header line (ending in @)"))
+                problems.append(_at_line(lineno, "界址点行之前应先有地块头行（以 @ 结尾），例如 "
+                                         "5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
+                                         "point line before any parcel header line (ending in @)"))
                 continue
             expected = max(columns.values()) + 1
             if len(cells) != expected:
                 names = ",".join(n for n, _ in sorted(((("点号", "圈号", "X", "Y")[_STANDARD_ORDER[k]], i)
                                                         for k, i in columns.items()), key=lambda t: t[1]))
-                problems.append((where, f"expected {names} ({expected} fields separated by commas, tabs or "
-                                        f"spaces), got {len(cells)}: {raw.strip()!r}{_separator_hint(line, cells)}"))
+                hint = _separator_hint(line, cells)
+                problems.append(_at_line(
+                    lineno,
+                    f"应为 {names}（{expected} 个字段，用逗号、制表符或空格分隔，例如 {_POINT_EXAMPLE}），"
+                    f"收到 {len(cells)} 个：{raw.strip()!r}{hint.zh}",
+                    f"expected {names} ({expected} fields separated by commas, tabs or "
+                    f"spaces), got {len(cells)}: {raw.strip()!r}{hint.en}"))
                 continue
             name = cells[columns["name"]] if "name" in columns else ""
             ring_no = cells[columns["ring"]] if "ring" in columns else "1"
@@ -188,14 +211,19 @@ def parse(text: str, source: str) -> JzdFile:
             bad = [(f, t) for f, t in (("圈号", ring_no), ("X", x_text), ("Y", y_text))
                    if not _NUMBER.match(t) or (f == "圈号" and "." in t)]
             if bad:
-                problems += [(where, f"{f} {t!r} of point {name!r} is not a number") for f, t in bad]
+                problems += [_at_line(lineno, f"界址点 {name!r} 的{f} {t!r} 不是数字"
+                                              + ("；圈号应为整数，例如 1" if f == "圈号" else
+                                                 "；坐标应为米数，例如 3945000.000"),
+                                      f"{f} {t!r} of point {name!r} is not a number") for f, t in bad]
                 continue
             parcel = parcels[-1]
             parcel.n_points += 1
             if ring_no != run_key:
                 if ring_no in seen_rings:
-                    problems.append((where, f"parcel {parcel.label}: 圈号 {ring_no} appears again "
-                                            "after another ring; keep each ring's points together"))
+                    problems.append(_at_line(lineno, f"地块 {parcel.label}：圈号 {ring_no} 在另一圈之后再次出现；"
+                                                     "同一圈的界址点应连续排列",
+                                             f"parcel {parcel.label}: 圈号 {ring_no} appears again "
+                                             "after another ring; keep each ring's points together"))
                     continue
                 seen_rings.add(ring_no)
                 run_key = ring_no
@@ -205,11 +233,14 @@ def parse(text: str, source: str) -> JzdFile:
             ring.texts.append(f"X={x_text}, Y={y_text}")
             ring.xy_src.append((float(y_text), float(x_text)))  # store (east, north)
         elif section is None:
-            problems.append((where, "text before the [属性描述] or [地块坐标] section"))
+            problems.append(_at_line(lineno, "[属性描述] 或 [地块坐标] 节之前不应有文字；文件应以 [属性描述] 开头",
+                                     "text before the [属性描述] or [地块坐标] section"))
         # other sections are ignored: the format allows vendor additions
     if not problems and not parcels:
-        problems.append(("", "no parcel found: the file needs a [地块坐标] section with header "
-                             "lines ending in @"))
+        problems.append(("", Text("未找到地块：文件应有 [地块坐标] 节，其中每个地块以 @ 结尾的头行开始，例如 "
+                                  "5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
+                                  "no parcel found: the file needs a [地块坐标] section with header "
+                                  "lines ending in @")))
     if problems:
         raise InputError(source, problems)
     for parcel in parcels:
@@ -232,13 +263,13 @@ def _header(line: str, lineno: int, problems) -> JzdParcel:
     cells = split_fields(line.rstrip(" \t,"))
     cells += [""] * (8 - len(cells))
     count_t, area_t, code, name, shape, _sheet, use, land_code = cells[:8]
-    where = f"line {lineno}"
     count = area = None
     if count_t:
         if count_t.isdigit():
             count = int(count_t)
         else:
-            problems.append((where, f"界址点数 {count_t!r} is not a whole number"))
+            problems.append(_at_line(lineno, f"界址点数 {count_t!r} 不是整数；应为点的个数，例如 5",
+                                     f"界址点数 {count_t!r} is not a whole number"))
     if area_t:
         match = _AREA.match(area_t)
         if match:
@@ -247,6 +278,8 @@ def _header(line: str, lineno: int, problems) -> JzdParcel:
             if unit == "亩":
                 area = area.quantize(Decimal("0.0001"))
         else:
-            problems.append((where, f"地块面积 {area_t!r} is not a number (with an optional unit: "
-                                    "公顷, 平方米 or 亩)"))
+            problems.append(_at_line(lineno, f"地块面积 {area_t!r} 不是数字；应为数字，可带单位 公顷、平方米 或 亩，"
+                                             "例如 0.1234 或 0.1234公顷",
+                                     f"地块面积 {area_t!r} is not a number (with an optional unit: "
+                                     "公顷, 平方米 or 亩)"))
     return JzdParcel(lineno, count, area, code, name, shape, use, land_code)

@@ -14,6 +14,8 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from ..errors import Text
+
 
 @dataclass
 class RawRing:
@@ -28,28 +30,41 @@ class RawRing:
         return f"{self.names[i]} ({self.texts[i]})"
 
 
-def check_ring(parcel: str, ring: RawRing) -> list[str]:
+def check_ring(parcel: str, ring: RawRing) -> list[Text]:
     """Problems of one ring on its own: closure, point count, self-intersection."""
     xy, n = ring.xy, len(ring.names)
     where = f"parcel {parcel} {ring.label}"
+    zh_where = f"地块 {parcel} {ring.label}"
     if n == 0:
-        return [f"{where}: ring has no points"]
+        return [Text(f"{zh_where}：该圈没有界址点；每圈至少应有 3 个不同的拐点再加闭合点（共 4 个点）",
+                     f"{where}: ring has no points")]
     problems = []
     closed = n >= 2 and np.array_equal(ring.xy_src[0], ring.xy_src[-1])
     if not closed:
-        problems.append(f"{where}: ring is not closed: first point {ring.point(0)} differs from "
-                        f"last point {ring.point(n - 1)}; repeat the first point at the end")
+        problems.append(Text(
+            f"{zh_where}：该圈未闭合：首点 {ring.point(0)} 与末点 {ring.point(n - 1)} 不同；"
+            "应在末尾重复首点，例如 J1 … J4, J1",
+            f"{where}: ring is not closed: first point {ring.point(0)} differs from "
+            f"last point {ring.point(n - 1)}; repeat the first point at the end"))
     distinct = _dedupe(xy)[0]
     corners = len(distinct) - (1 if closed else 0)
     if n < 4 or corners < 3:
-        problems.append(f"{where}: ring has {n} points ({corners} distinct corners); a ring needs "
-                        "at least 3 distinct corners plus the closing point (4 points)")
+        problems.append(Text(
+            f"{zh_where}：该圈只有 {n} 个点（{corners} 个不同拐点）；每圈至少应有 3 个不同的拐点"
+            "再加闭合点（共 4 个点）",
+            f"{where}: ring has {n} points ({corners} distinct corners); a ring needs "
+            "at least 3 distinct corners plus the closing point (4 points)"))
     if problems:
         return problems
     crossings = _self_intersections(ring)
     if crossings:
-        problems.append(f"{where}: ring crosses itself: " + "; ".join(crossings[:5])
-                        + (f" (and {len(crossings) - 5} more)" if len(crossings) > 5 else ""))
+        shown = crossings[:5]
+        more = len(crossings) - 5
+        problems.append(Text(
+            f"{zh_where}：该圈自相交（边界线不得交叉，应按顺时针或逆时针依次排列界址点）："
+            + "；".join(c.zh for c in shown) + (f"（另有 {more} 处）" if more > 0 else ""),
+            f"{where}: ring crosses itself: " + "; ".join(c.en for c in shown)
+            + (f" (and {more} more)" if more > 0 else "")))
     return problems
 
 
@@ -59,7 +74,7 @@ def _dedupe(xy: np.ndarray) -> tuple[np.ndarray, list[int]]:
     return xy[keep], keep
 
 
-def _self_intersections(ring: RawRing) -> list[str]:
+def _self_intersections(ring: RawRing) -> list[Text]:
     if shapely.is_valid(Polygon(ring.xy)):
         return []
     xy, idx = _dedupe(ring.xy)
@@ -77,14 +92,16 @@ def _self_intersections(ring: RawRing) -> list[str]:
             continue  # consecutive segments share their common vertex
         a0, a1, b0, b1 = idx[i], idx[i + 1], idx[j], idx[j + 1]
         pt = inter.representative_point()
-        out.append(f"segment {ring.names[a0]}–{ring.names[a1]} meets segment "
-                   f"{ring.names[b0]}–{ring.names[b1]} at ({pt.x:.3f}, {pt.y:.3f}) in EPSG:4525")
+        out.append(Text(f"边 {ring.names[a0]}–{ring.names[a1]} 与边 {ring.names[b0]}–{ring.names[b1]} "
+                        f"相交于 ({pt.x:.3f}, {pt.y:.3f})（EPSG:4525）",
+                        f"segment {ring.names[a0]}–{ring.names[a1]} meets segment "
+                        f"{ring.names[b0]}–{ring.names[b1]} at ({pt.x:.3f}, {pt.y:.3f}) in EPSG:4525"))
     if not out:  # GEOS saw something our search did not: still report it, with its location
         out.append(_reason_with_points(shapely.is_valid_reason(Polygon(ring.xy)), [ring]))
     return out
 
 
-def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, list[str]]:
+def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, list[Text]]:
     """Polygon/MultiPolygon from rings whose roles are unknown: a ring inside an odd number of
     other rings is a hole of the smallest one containing it; otherwise it is a separate part.
     Ring numbers in exchange files are not reliable for this, containment is."""
@@ -97,13 +114,17 @@ def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, 
         containers = []
         for j in order[:pos]:
             if polys[j].equals(polys[i]):
-                problems.append(f"parcel {parcel}: {rings[i].label} and {rings[j].label} are the "
-                                "same ring")
+                problems.append(Text(f"地块 {parcel}：{rings[i].label} 与 {rings[j].label} 是同一个圈，"
+                                     "应删除重复的一圈",
+                                     f"parcel {parcel}: {rings[i].label} and {rings[j].label} are the "
+                                     "same ring"))
             elif polys[j].contains(polys[i]):
                 containers.append(j)
             elif polys[j].overlaps(polys[i]):
-                problems.append(f"parcel {parcel}: {rings[i].label} and {rings[j].label} overlap "
-                                "(neither lies inside the other)")
+                problems.append(Text(f"地块 {parcel}：{rings[i].label} 与 {rings[j].label} 相互重叠"
+                                     "（两圈应互不相交，或一圈完全位于另一圈内作为内环）",
+                                     f"parcel {parcel}: {rings[i].label} and {rings[j].label} overlap "
+                                     "(neither lies inside the other)"))
         depth[i] = len(containers)
         parent[i] = containers[-1] if containers else None  # last = smallest container
     if problems:
@@ -117,22 +138,28 @@ def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, 
     return geom, check_assembled(parcel, geom, rings)
 
 
-def check_assembled(parcel: str, geom, rings: list[RawRing]) -> list[str]:
+def check_assembled(parcel: str, geom, rings: list[RawRing]) -> list[Text]:
     reason = shapely.is_valid_reason(geom)
     if reason == "Valid Geometry":
         return []
-    return [f"parcel {parcel}: the rings do not form a valid area: "
-            + _reason_with_points(reason, rings)]
+    why = _reason_with_points(reason, rings)
+    return [Text(f"地块 {parcel}：各圈不能构成有效的面（外环应包含内环，各圈互不交叉）：{why.zh}",
+                 f"parcel {parcel}: the rings do not form a valid area: {why.en}")]
 
 
+#: GEOS's reasons in Chinese (any other is shown in GEOS's words)
+_GEOS_ZH = {"Self-intersection": "自相交", "Ring Self-intersection": "圈自相交",
+            "Hole lies outside shell": "内环位于外环之外", "Nested holes": "内环相互嵌套",
+            "Interior is disconnected": "面内部被分割为不连通的部分", "Nested shells": "外环相互嵌套",
+            "Duplicate Rings": "重复的圈", "Too few points in geometry component": "点数过少"}
 _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
 
 
-def _reason_with_points(reason: str, rings: list[RawRing]) -> str:
+def _reason_with_points(reason: str, rings: list[RawRing]) -> Text:
     """GEOS says e.g. 'Self-intersection[37542010 3945120]'; name the nearest file point."""
     m = _LOCATION.search(reason)
     if not m:
-        return reason
+        return Text(_GEOS_ZH.get(reason, reason), reason)
     loc = np.array([float(m.group(1)), float(m.group(2))])
     best = None
     for ring in rings:
@@ -142,5 +169,7 @@ def _reason_with_points(reason: str, rings: list[RawRing]) -> str:
             best = (d[k], ring, k)
     text = _LOCATION.sub("", reason).strip()
     _, ring, k = best
-    return (f"{text} at ({loc[0]:.3f}, {loc[1]:.3f}) in EPSG:4525, near point {ring.point(k)} of "
-            f"{ring.label}")
+    return Text(f"{_GEOS_ZH.get(text, text)}，位于 ({loc[0]:.3f}, {loc[1]:.3f})（EPSG:4525），靠近 {ring.label} 的界址点 "
+                f"{ring.point(k)}",
+                f"{text} at ({loc[0]:.3f}, {loc[1]:.3f}) in EPSG:4525, near point {ring.point(k)} of "
+                f"{ring.label}")

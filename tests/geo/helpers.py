@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 # A point in 曲沃县 (≈111.47° E, 35.64° N) in EPSG:4525: easting with the zone prefix 37.
 E0, N0 = 37_542_000.0, 3_945_000.0
 
@@ -101,3 +103,18 @@ def sample_parcels(cell=25.0):
                  [[at(8.1, 8.2), at(11.4, 8.3), at(11.2, 11.7), at(8.3, 11.5)]])
     p2 = Polygon([at(22.6, 2.3), at(36.2, 5.4), at(33.8, 14.9), at(24.1, 12.2)])
     return [("P1", p1), ("P2", p2)]
+
+
+@contextmanager
+def raises_en(pattern: str):
+    """Like pytest.raises(InputError, match=...), on the English message (`describe("en")`)."""
+    import re
+
+    import pytest
+
+    from landapproval.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        yield err
+    english = err.value.describe("en")
+    assert re.search(pattern, english), english

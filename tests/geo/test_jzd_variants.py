@@ -98,8 +98,11 @@ def test_a_stated_area_that_disagrees_stays_a_finding_whatever_its_unit(write, s
 def test_an_area_with_an_unknown_unit_names_the_line(write):
     with pytest.raises(InputError) as err:
         read_boundary_file(write("a.txt", standard(area="2.0英亩")))
-    (where, message), = err.value.problems
-    assert where == "line 10" and "地块面积 '2.0英亩'" in message and "公顷, 平方米 or 亩" in message
+    problem, = err.value.problems
+    message = problem.message("en")
+    assert problem.line == 10 and message.startswith("line 10: ")
+    assert "地块面积 '2.0英亩'" in message and "公顷, 平方米 or 亩" in message
+    assert problem.message().startswith("第 10 行：") and "公顷、平方米 或 亩" in problem.message()
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
@@ -116,8 +119,10 @@ def test_semicolon_separated_points_name_the_line_and_the_separator(write):
     lines[12] = lines[12].replace(",", ";")  # the second point
     with pytest.raises(InputError) as err:
         read_boundary_file(write("s.txt", "\n".join(lines) + "\n", crlf=False))
-    (where, message), = err.value.problems
-    assert where == "line 13"
+    problem, = err.value.problems
+    message = problem.message("en")
+    assert problem.line == 13 and message.startswith("line 13: ")
+    assert "分号" in problem.message()
     assert "expected 点号,圈号,X,Y (4 fields separated by commas, tabs or spaces), got 1" in message
     assert "separated by semicolons (;)" in message
 
@@ -126,8 +131,8 @@ def test_decimal_commas_are_named_as_such(write):
     text = re.sub(r"(\d{7,8})\.(\d{3})", r"\1,\2", standard())  # 3945000,000 and 37542000,000
     with pytest.raises(InputError) as err:
         read_boundary_file(write("d.txt", text, crlf=False))
-    where, message = err.value.problems[0]
-    assert where == "line 11" and "got 6" in message and "decimal commas" in message
+    message = err.value.problems[0].message("en")
+    assert err.value.problems[0].line == 11 and "got 6" in message and "decimal commas" in message
     assert len(err.value.problems) == 5  # every point line is named
 
 
@@ -135,8 +140,9 @@ def test_a_point_line_with_a_missing_field_names_the_line(write):
     text = standard().replace("J2,1,", "J2,", 1)
     with pytest.raises(InputError) as err:
         read_boundary_file(write("m.txt", text, crlf=False))
-    (where, message), = err.value.problems
-    assert where == "line 12" and "got 3" in message and "J2," in message
+    problem, = err.value.problems
+    message = problem.message("en")
+    assert problem.line == 12 and "got 3" in message and "J2," in message
 
 
 def test_the_stated_area_mismatch_shows_in_text_output(tmp_path):
