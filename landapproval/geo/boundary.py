@@ -91,7 +91,7 @@ def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str 
         return _from_wkt(text, source, None, "WKT", crs)
     except InputError as error:
         problems = [Problem(".".join(p for p in (field_path, _inline_path(problem.path)) if p),
-                            Text(problem.text.zh.replace(_ADD_ID.zh, "应填写 `id`"),
+                            Text(_ADD_ID_EXAMPLE.sub(r"应填写 `id`\1，例如 id: \2", problem.text.zh),
                                  problem.text.en.replace(_ADD_ID.en, "give `id`")),
                             problem.line, problem.suggestions)
                     for problem in error.problems]
@@ -100,6 +100,7 @@ def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str 
 
 #: how to choose one parcel of a file that holds several (an inline boundary says `id` instead)
 _ADD_ID = Text("应在边界引用后加 #编号", "add #ID to the boundary reference")
+_ADD_ID_EXAMPLE = re.compile(r"应在边界引用后加 #编号(.*)，例如 \S+#(\S+)$")
 
 
 def _text_of(exc: ValueError) -> Text:
@@ -362,7 +363,7 @@ def _select(items, select, source, key, what):
             ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
             raise InputError(source, [("", Text(
                 f"文件含 {len(items)} 个地块（{ids}）；{_ADD_ID.zh}，按{what.zh}选择其中一个，例如 "
-                f"qw.txt#{ids.split(', ')[0] or 'QW-1'}",
+                f"{Path(source).name}#{ids.split(', ')[0] or '编号'}",
                 f"holds {len(items)} parcels ({ids}); {_ADD_ID.en} to choose one by {what.en}"))])
         return items[0]
     hits = [it for it in items if select in key(it)]

@@ -135,7 +135,7 @@ def test_inline_data_crs_and_id():
     two = jzd([("QW-1", "", [SQUARE], None, ""), ("QW-2", "", [rect(E0, N0 + 500, 100, 100)], None, "")])
     error, zh, en = messages(lambda: read_inline_boundary("jzd", two, case_file="case.yaml",
                                                           field_path="parcels[0].boundary"))
-    check(zh, en, ["应填写 `id`"], ["give `id`"])
+    check(zh, en, ["应填写 `id`，按地块编号/地块名称选择其中一个，例如 id: QW-1"], ["give `id`"])
     assert "#ID" not in en and "#编号" not in zh
     text = jzd([("U", "", [SQUARE], None, "")]).replace("3945100.000", "39451OO.000", 1)
     error, zh, en = messages(lambda: read_inline_boundary("jzd", text, case_file="case.yaml",
