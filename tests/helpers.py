@@ -207,3 +207,14 @@ def all_case_files() -> list[Path]:
         if isinstance(data, dict) and "parcels" in data and "id" in data:
             found.append(Path(name))
     return found
+
+
+def flood(size: int = 4 * 1024 * 1024) -> bytes:
+    """A JSON case of ~`size` bytes that is nearly all unknown keys (the abuse-limit tests)."""
+    keys, length, n = [], 2, 0
+    while length < size - 64:
+        key = f'"k{n}": 1'
+        keys.append(key)
+        length += len(key) + 2
+        n += 1
+    return ("{" + ", ".join(keys) + ', "id": "X", "county": "quwo"}').encode()

@@ -17,7 +17,7 @@ from landapproval import InputError, api, labels, loading
 from landapproval.cli import main
 from landapproval.errors import MAX_PROBLEMS
 
-from helpers import CASES_DIR
+from helpers import CASES_DIR, flood
 
 COMPLETE = CASES_DIR / "review" / "complete-approvable.yaml"
 BASE = COMPLETE.read_text(encoding="utf-8")
@@ -269,18 +269,8 @@ def test_python_internals_never_reach_a_message(tmp_path):
 
 # --- the problem list is capped and a flood is answered quickly ------------------------------------
 
-def _flood(size: int = 4 * 1024 * 1024) -> bytes:
-    keys, length, n = [], 2, 0
-    while length < size - 64:
-        key = f'"k{n}": 1'
-        keys.append(key)
-        length += len(key) + 2
-        n += 1
-    return ("{" + ", ".join(keys) + ', "id": "X", "county": "quwo"}').encode()
-
-
 def test_a_flood_of_unknown_keys_is_capped_and_answered_quickly():
-    body = _flood()
+    body = flood()
     assert len(body) <= 4 * 1024 * 1024
 
     clock = time.process_time  # CPU time: the machine running the tests is shared

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,14 +71,15 @@ def assert_error(response, status: int, error: str) -> dict:
 # --------------------------------------------------------------------------------------------
 # the server: uvicorn in a background thread, on a socket bound before it starts (no port race)
 
-@pytest.fixture(scope="module")
-def base_url():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+@contextmanager
+def running(app, http=None):
+    """A real server for `app` on a free loopback port (bound before uvicorn starts: no port race);
+    yields its base URL once /readyz answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(server.app, log_config=None, access_log=False, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(app, log_config=None, access_log=False,
+                            log_level="warning", lifespan="on", **({"http": http} if http else {}))
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -85,17 +87,24 @@ def base_url():
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 break
         except httpx.TransportError:
             pass
-        assert time.monotonic() < deadline, "the server did not come up within 30 s"
-        assert thread.is_alive(), "the server thread died while starting"
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not come up"
         time.sleep(0.05)
-    yield url
-    instance.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield url
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with running(server.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,42 +28,14 @@ from click.testing import CliRunner  # noqa: E402
 from landapproval import api, rulebook, schemas, server  # noqa: E402
 from landapproval.cli import main  # noqa: E402
 from landapproval.explain import trail_data  # noqa: E402
+from helpers import flood  # noqa: E402
 from test_server import (APPROVABLE, CASES, JSON, YAML, base_url, case_data, client, expected,  # noqa: E402,F401
-                         to_json)
+                         running, to_json)
 
 ROOT = Path(__file__).resolve().parents[1]
 GIS = ROOT / "cases/gis/qw-2024-03.yaml"
 LAYERS = ROOT / "cases/gis/layers.yaml"
 TOKEN = "s3cret-token-for-tests-0123456789"
-
-
-@contextmanager
-def running(settings: server.Settings, http=None):
-    """A real server for `settings` on a free loopback port; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(server.create_app(settings), log_config=None, access_log=False,
-                            log_level="warning", lifespan="on", **({"http": http} if http else {}))
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not come up"
-        time.sleep(0.05)
-    try:
-        yield url
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def port_of(url: str) -> int:
@@ -214,7 +185,7 @@ def test_token_auth_off_by_default(client):
 
 
 def test_token_auth_on():
-    with running(server.Settings(token=TOKEN)) as url:
+    with running(server.create_app(server.Settings(token=TOKEN))) as url:
         body, yaml = APPROVABLE.read_bytes(), {"content-type": YAML}
         missing = httpx.post(f"{url}/v1/evaluate", content=body, headers=yaml)
         assert missing.status_code == 401 and missing.json()["error"] == "unauthorized"
@@ -261,7 +232,7 @@ def test_requests_beyond_the_concurrency_limit_get_503(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(api, "evaluate", held)
-    with running(server.Settings(max_in_flight=1)) as url:
+    with running(server.create_app(server.Settings(max_in_flight=1))) as url:
         body, yaml = APPROVABLE.read_bytes(), {"content-type": YAML}
         with httpx.Client(base_url=url, timeout=30) as first, httpx.Client(base_url=url, timeout=30) as second:
             holder = threading.Thread(target=lambda: first.post("/v1/evaluate", content=body, headers=yaml))
@@ -279,7 +250,7 @@ def test_requests_beyond_the_concurrency_limit_get_503(monkeypatch):
 
 
 def test_a_body_that_stops_arriving_gets_408_in_bounded_time():
-    with running(server.Settings(body_timeout=0.5)) as url:
+    with running(server.create_app(server.Settings(body_timeout=0.5))) as url:
         head = (b"POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 b"Content-Length: 1000\r\n\r\n")
         started = time.monotonic()
@@ -296,7 +267,7 @@ def test_trickling_headers_are_cut_off_and_the_server_keeps_answering():
     class Quick(HTTP_PROTOCOL):
         header_timeout = 0.5
 
-    with running(server.Settings(), http=Quick) as url:
+    with running(server.create_app(server.Settings()), http=Quick) as url:
         port = port_of(url)
         slow = []
         for _ in range(50):
@@ -337,7 +308,7 @@ def test_a_client_that_leaves_mid_upload_is_one_info_line(client, base_url, capl
 
 def test_access_log_is_one_json_line_per_request(caplog):
     caplog.set_level(logging.INFO, logger="landapproval.access")
-    with running(server.Settings(access_log=True)) as url:
+    with running(server.create_app(server.Settings(access_log=True))) as url:
         caplog.clear()
         httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(),
                    headers={"content-type": YAML, "x-request-id": "abc-1"}, params={"lang": "en"})
@@ -638,20 +609,10 @@ def test_a_session_that_cannot_be_deleted_surfaces(monkeypatch):
 # --------------------------------------------------------------------------------------------
 # 7. abuse: a body of half a million unknown keys is answered quickly and briefly
 
-def _flood(size: int = 4 * 1024 * 1024) -> bytes:
-    keys, length, n = [], 2, 0
-    while length < size - 64:
-        key = f'"k{n}": 1'
-        keys.append(key)
-        length += len(key) + 2
-        n += 1
-    return ("{" + ", ".join(keys) + ', "id": "X", "county": "quwo"}').encode()
-
-
 def test_a_flood_of_unknown_keys_gets_a_short_answer_quickly(client):
     from landapproval.errors import MAX_PROBLEMS
 
-    body = _flood()
+    body = flood()
     assert len(body) <= server.MAX_BODY_BYTES
 
     def over_http() -> tuple[float, httpx.Response]:
