@@ -14,6 +14,7 @@ What it measures (bench/README.md says what each figure means):
   cold start    a whole `landapproval evaluate` process (median of 10); heavy imports after it
   geometry      bench/geo_overlay.py (1,000 parcels x 200,000 PBF polygons, index vs naive)
   HTTP          bench/http_load.py when present
+  ZEN           bench/zen_compare.py: GoRules ZEN's routing-only rate beside the full evaluation, same corpus
   memory        RSS before/after 100,000 evaluations (--quick: 20,000) in a fresh process
 """
 
@@ -431,6 +432,22 @@ def http(quick: bool) -> dict:
     return out
 
 
+def zen_compare(quick: bool) -> dict:
+    """bench/zen_compare.py in its own process (it imports zen-engine); its figures from --json."""
+    import tempfile
+    script = ROOT / "bench" / "zen_compare.py"
+    if not script.exists():
+        return {"available": False}
+    log("ZEN: bench/zen_compare.py" + (" --seconds 8" if quick else ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "zen.json"
+        proc = subprocess.run([sys.executable, str(script), "--json", str(out), *(["--seconds", "8"] if quick else [])],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        figures = json.loads(out.read_text()) if proc.returncode == 0 and out.exists() else None
+    return {"available": True, "ok": figures is not None, "figures": figures,
+            "error": (proc.stdout + proc.stderr).strip()[-800:] if figures is None else ""}
+
+
 def _memory_child(n: int, queue) -> None:
     data = load_case()
     import landapproval
@@ -584,6 +601,21 @@ def table(fig: dict) -> str:
             for line in h["lines"][-6:]:
                 row("  " + line[:90], "")
 
+    zc = fig["zen"]
+    section("GoRules ZEN vs landapproval: bench/zen_compare.py (same corpus, interleaved rounds, medians)")
+    if not zc["available"] or not zc["ok"]:
+        error = zc.get("error", "").splitlines()
+        row("zen_compare", "FAILED" if zc["available"] else "not available", error[-1] if error else "")
+    else:
+        z = zc["figures"]
+        row(f"ZEN routing only, engine.evaluate ({z['cases']} cases, {z['routes']} routes)",
+            f"{z['zen']['median_per_s']:,.0f}/s", f"decision.evaluate: {z['zen_decision']['median_per_s']:,.0f}/s; "
+            f"{z['mismatches']} routing mismatches")
+        row("landapproval full: evaluate(dict) + to_dict", f"{z['full']['median_per_s']:,.0f}/s",
+            _goal(z["full"]["ratio_median"] >= 1.0, f"goal >= 1.0x ZEN: {z['full']['ratio_median']:.2f}x") +
+            f"; {z['full']['ratio_median_vs_decision']:.2f}x decision.evaluate; evaluate alone "
+            f"{z['bare']['median_per_s']:,.0f}/s")
+
     mem = fig["memory"]
     mb = 1024 * 1024
     section(f"memory: fresh process, complete case, {mem['n']:,} evaluations after a 2,000 warm-up")
@@ -629,6 +661,7 @@ def main() -> int:
     fig["cold_start"] = cold_start(10)
     fig["geometry"] = geometry(args.quick)
     fig["http"] = http(args.quick)
+    fig["zen"] = zen_compare(args.quick)
     fig["memory"] = memory(20_000 if args.quick else 100_000)
     fig["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     fig["seconds"] = time.perf_counter() - started
