@@ -6,10 +6,10 @@
     'city'
 """
 
-from .api import evaluate, evaluate_text, load_case, read_case_text, validate
-from .decision import Decision
-from .errors import CalendarError, EngineError, InputError, LandApprovalError, RuleError
-from .models import Case
+from landapproval.api import evaluate, evaluate_text, load_case, read_case_text, validate
+from landapproval.decision.model import Decision
+from landapproval.core.errors import CalendarError, EngineError, InputError, LandApprovalError, RuleError
+from landapproval.contract.models import Case
 
 __all__ = ["evaluate", "evaluate_text", "read_case_text", "validate", "load_case", "Decision", "Case", "InputError", "RuleError",
            "EngineError", "CalendarError", "LandApprovalError"]

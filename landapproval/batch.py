@@ -4,50 +4,21 @@ stopping the rest. Results come back in the order the files were given, whatever
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from decimal import Decimal
-
-from . import api, rulebook
-from .decision import Decision, area_text
-from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CalendarError, InputError, NotACaseError, internal_error_line
+from landapproval import api
+from landapproval.core.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, CalendarError, InputError, NotACaseError,
+                                      internal_error_line)
+from landapproval.decision.model import Decision
+from landapproval.decision.words import LEVEL, STATUS, WORDS, item_name
+from landapproval.law import Law
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
-# The table officials file (CSV and xlsx): (key, Chinese header, English header). Areas in hectares.
-COLUMNS = (
-    ("file", "文件", "file"),
-    ("case", "案件编号", "case"),
-    ("county_code", "行政区划代码", "county code"),
-    ("county", "县（市、区）", "county"),
-    ("kind", "用地类型", "kind"),
-    ("as_of", "适用日期", "law as of"),
-    ("permanent_basic_farmland", "永久基本农田（公顷）", "permanent basic farmland (ha)"),
-    ("cultivated", "耕地（公顷）", "cultivated land (ha)"),
-    ("other_agricultural", "其他农用地（公顷）", "other agricultural land (ha)"),
-    ("construction", "建设用地（公顷）", "construction land (ha)"),
-    ("unused", "未利用地（公顷）", "unused land (ha)"),
-    ("conversion_agricultural", "转用农用地（公顷）", "agricultural land converted (ha)"),
-    ("expropriation_total", "征收土地（公顷）", "land expropriated (ha)"),
-    ("conversion_authority", "农用地转用审批机关", "conversion approved by"),
-    ("expropriation_authority", "土地征收审批机关", "expropriation approved by"),
-    ("together", "一并批准", "approved together"),
-    ("verdict", "结论", "verdict"),
-    ("not_passed", "未通过的审查事项", "review items not passed"),
-    ("blocking", "阻断问题", "blocking findings"),
-    ("next_step", "下一步", "next step"),
-    ("error", "错误", "error"),
-)
-CSV_COLUMNS = tuple(key for key, _, _ in COLUMNS)
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -76,11 +47,19 @@ def expand(paths: Iterable[str]) -> list[str]:
     return out
 
 
+_worker_law: Law | None = None  # in a worker process of `run`: its own law (engines are not shared)
+
+
+def _start_worker(folder: str) -> None:
+    global _worker_law
+    _worker_law = Law.from_dir(folder)
+
+
 def _evaluate(args: tuple) -> Outcome:
-    path, as_of, layers, lang, found = args
+    path, as_of, layers, lang, found, law = args
     notes: list = []
     try:
-        decision = api.evaluate(path, as_of=as_of, layers=layers, notes=notes)
+        decision = api.evaluate(path, as_of=as_of, layers=layers, notes=notes, law=law or _worker_law)
         return Outcome(path, decision=decision, notes=tuple(f"{path}: {n(lang)}" for n in notes))
     except NotACaseError as error:
         if found:
@@ -96,80 +75,15 @@ def _evaluate(args: tuple) -> Outcome:
 
 
 def run(paths: list[str], as_of: dt.date | None = None, jobs: int = 1, layers: str | None = None,
-        lang: str = "zh") -> Iterator[Outcome]:
-    """Evaluate in input order; with jobs > 1, in that many processes (each its own engine)."""
-    work = [(str(path), as_of, layers, lang, isinstance(path, Found)) for path in paths]
-    if jobs <= 1 or len(work) < 2:
-        yield from map(_evaluate, work)
+        lang: str = "zh", *, law: Law | None = None) -> Iterator[Outcome]:
+    """Evaluate in input order; with jobs > 1, in that many processes (each its own law and engine)."""
+    law = law or Law.default()
+    if jobs <= 1 or len(paths) < 2:
+        yield from map(_evaluate, [(str(path), as_of, layers, lang, isinstance(path, Found), law) for path in paths])
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    work = [(str(path), as_of, layers, lang, isinstance(path, Found), None) for path in paths]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(str(law.folder),)) as pool:
         yield from pool.map(_evaluate, work, chunksize=max(1, min(64, len(work) // (jobs * 8) or 1)))
-
-
-def table_row(outcome: Outcome, lang: str = "zh") -> dict:
-    """One case as a row of the officials' table, in words (authorities, items, verdict)."""
-    from .decision import land_by_class
-    from .figures import enum_label
-    from .render import STATUS, WORDS, authority_words, item_name
-
-    d = outcome.decision
-    if d is None:
-        return {**{c: "" for c in CSV_COLUMNS}, "file": outcome.path, "error": outcome.error}
-    w = WORDS[lang]
-    catalogue = rulebook.current().catalogue
-    land = land_by_class(d)
-    expropriated = d.totals["expropriation"]
-    steps = {s.id: s for s in d.steps}
-    findings = [f for c in d.checks for f in c.findings] + [f for s in d.steps for f in s.findings]
-    return {
-        "file": outcome.path, "case": d.case, "county_code": d.county["code"], "county": d.county["name"],
-        "kind": enum_label("case.kind", d.facts.get("case.kind", ""), catalogue, lang),
-        "as_of": d.as_of.isoformat(),
-        **{name: area_text(value) for name, value in land.items()},
-        "conversion_agricultural": area_text(d.totals["conversion"]["agricultural"]),
-        "expropriation_total": area_text(sum(expropriated.values(), Decimal(0))),
-        "conversion_authority": authority_words(d.conversion, lang),
-        "expropriation_authority": authority_words(d.expropriation, lang),
-        "together": w["yes"] if d.together else w["no"],
-        "verdict": w["verdict_short_yes"] if d.approvable else w["verdict_short_no"],
-        "not_passed": w["semicolon"].join(f"{item_name(c, lang)}（{STATUS[lang][c.status]}）" if lang == "zh"
-                                          else f"{item_name(c, lang)} ({STATUS[lang][c.status]})"
-                                          for c in d.checks if c.status in ("fail", "incomplete")),
-        "blocking": w["semicolon"].join(f.message[lang] for f in findings if f.severity == "blocking"),
-        "next_step": item_name(steps[d.next_step], lang) if d.next_step in steps else "",
-        "error": "",
-    }
-
-
-def guard_cell(value):
-    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is kept as text
-    with a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_header(lang: str = "zh") -> str:
-    """The header line, after a UTF-8 byte-order mark; Chinese headers unless lang is en."""
-    index = 1 if lang == "zh" else 2
-    return BOM + _csv_line([column[index] for column in COLUMNS])
-
-
-def csv_line(outcome: Outcome, lang: str = "zh") -> str:
-    row = table_row(outcome, lang)
-    return _csv_line([guard_cell(row[key]) for key in CSV_COLUMNS])
-
-
-def _csv_line(cells: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue().rstrip("\n")
-
-
-def jsonl_line(outcome: Outcome, lang: str) -> str:
-    if outcome.decision is None:
-        return json.dumps({"file": outcome.path, "error": outcome.error}, ensure_ascii=False)
-    return json.dumps({"file": outcome.path, **outcome.decision.to_dict(lang)}, ensure_ascii=False)
 
 
 class Summary:
@@ -196,8 +110,6 @@ class Summary:
                 self.items.setdefault(check.id, check)
 
     def table(self, lang: str = "zh") -> str:
-        from .render import LEVEL, STATUS, WORDS, item_name
-
         zh = lang == "zh"
         w = WORDS[lang]
         lines = [("汇总" if zh else "Summary") + f": {self.total} " + ("件" if zh else "cases") +

@@ -7,25 +7,33 @@ field and line, in the language of `--lang` (Chinese by default); never a traceb
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from . import api, batch, render, rulebook
-from .errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE, CalendarError,
-                     InputError, NotACaseError, exit_code, internal_error_line)
+from landapproval import api, batch
+from landapproval.contract.words import parse_date
+from landapproval.core.errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE,
+                                      CalendarError, InputError, NotACaseError, exit_code, internal_error_line)
+from landapproval.core.jsonout import dumps_text
+from landapproval.intake.messages import DATE_FORMS
+from landapproval.law import Law
+from landapproval.views import table
+from landapproval.views import text as render
+
+
+def _law() -> Law:
+    """The law of this run: --rules (or LANDAPPROVAL_RULES), else the rules shipped with the package."""
+    folder = (click.get_current_context().find_root().obj or {}).get("rules")
+    return Law.from_dir(folder) if folder else Law.default()
 
 
 def _date(ctx, param, value):
     if value is None:
         return None
-    from .forms import parse_date  # the date forms a case file accepts (2024年9月10日 …)
-    from .messages import DATE_FORMS
-
-    day = parse_date(value)
+    day = parse_date(value)  # the date forms a case file accepts (2024年9月10日 …)
     if day is None:
         raise click.BadParameter(f"“{value}”：{DATE_FORMS.zh} / {value!r}: {DATE_FORMS.en}") from None
     return day
@@ -68,8 +76,12 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="landapproval")
-def main() -> None:
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False), envvar="LANDAPPROVAL_RULES",
+              help="another rules folder (default: the rules shipped with landapproval)")
+@click.pass_context
+def main(ctx, rules_dir) -> None:
     """Who approves a Linfen land-use application, and what still blocks it (临政发〔2024〕7号)."""
+    ctx.obj = {"rules": rules_dir}
 
 
 @main.command()
@@ -94,13 +106,14 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
         click.echo("error: --format xlsx writes a workbook: give --out FOLDER or redirect stdout to a file", err=True)
         sys.exit(EXIT_BAD_INPUT)
     many = len(paths) > 1
-    table = []  # xlsx: every outcome, written at the end
+    rows = []  # xlsx: every outcome, written at the end
     summary = batch.Summary()
     worst = EXIT_APPROVABLE
     decisions = []
     if fmt == "csv":
-        click.echo(batch.csv_header(lang))
-    outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang)
+        click.echo(table.csv_header(lang))
+    law = _law()
+    outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang, law=law)
     show_progress = many and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
             else _nullbar(outcomes) as bar:
@@ -112,10 +125,10 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
                 click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
             summary.add(outcome)
             if fmt == "xlsx":
-                table.append(outcome)
+                rows.append(outcome)
             if outcome.error:
                 if fmt in ("jsonl", "csv"):
-                    click.echo(batch.jsonl_line(outcome, lang) if fmt == "jsonl" else batch.csv_line(outcome, lang))
+                    click.echo(table.jsonl_line(outcome, lang) if fmt == "jsonl" else table.csv_line(outcome, lang, law=law))
                 click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
                 worst = max(worst, outcome.exit_code)
                 continue
@@ -125,19 +138,19 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
             if fmt == "json":
                 decisions.append(decision.to_dict(lang))
             elif fmt == "jsonl":
-                click.echo(batch.jsonl_line(outcome, lang))
+                click.echo(table.jsonl_line(outcome, lang))
             elif fmt == "csv":
-                click.echo(batch.csv_line(outcome, lang))
+                click.echo(table.csv_line(outcome, lang, law=law))
             elif fmt == "xlsx":
                 pass  # written once every case is in
             elif fmt == "html":
                 _write_html(decision, outcome.path, lang, out_dir, layers)
             else:
-                click.echo(render.text(decision, lang) + ("\n" if many else ""))
+                click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
     if fmt == "xlsx":
-        _write_xlsx(table, lang, out_dir)
+        _write_xlsx(rows, lang, out_dir, law)
     if fmt == "json" and decisions:
-        click.echo(json.dumps(decisions if many else decisions[0], ensure_ascii=False, indent=2))
+        click.echo(dumps_text(decisions if many else decisions[0], indent=True))
     if many:
         # machine formats keep stdout clean: the summary goes to stderr
         click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "xlsx", "html"))
@@ -155,10 +168,10 @@ class _nullbar:
         return False
 
 
-def _write_xlsx(outcomes: list, lang: str, out_dir: str | None) -> None:
-    from .workbook import workbook_bytes  # openpyxl only for this format
+def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> None:
+    from landapproval.views.workbook import workbook_bytes  # openpyxl only for this format
 
-    data = workbook_bytes(outcomes, lang)
+    data = workbook_bytes(outcomes, lang, law=law)
     if out_dir is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -171,8 +184,8 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None) -> None:
 
 
 def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None) -> None:
-    from . import report
-    from .loading import read_document
+    from landapproval.core.reader import read_document
+    from landapproval.views import report
 
     svg = None
     if decision.geometry:
@@ -182,7 +195,7 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
         title = read_document(path).get("title")
     except Exception:  # the title is decoration; the case already evaluated
         pass
-    page = report.html_report(decision, lang, title=title, svg=svg)
+    page = report.html_report(decision, lang, title=title, svg=svg, law=_law())
     if out_dir is None:
         click.echo(page)
         return
@@ -195,10 +208,10 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
 
 def _map_svg(decision, path: str, layers: str | None) -> str | None:
     try:
-        from .mapsvg import case_svg
+        from landapproval.views.svg import case_svg
     except ImportError:  # the geo extra is not installed
         return None
-    return case_svg(decision, path, layers)
+    return case_svg(decision, path, layers, law=_law())
 
 
 @main.command()
@@ -208,16 +221,17 @@ def _map_svg(decision, path: str, layers: str | None) -> str | None:
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML for boundaries")
 def explain(file, as_of, lang, layers):
     """Print the whole trail: facts, rules fired in order, and why each other authority was kept out."""
-    from .explain import trail
+    from landapproval.views.explain import trail
 
     notes: list = []
+    law = _law()
     try:
-        decision = api.evaluate(file, as_of=as_of, layers=layers, notes=notes)
+        decision = api.evaluate(file, as_of=as_of, layers=layers, notes=notes, law=law)
     except (InputError, CalendarError) as error:
         _report(error, lang)
         sys.exit(EXIT_BAD_INPUT)
     _notes(notes, file, lang)
-    click.echo(trail(decision, lang))
+    click.echo(trail(decision, lang, law=law))
     sys.exit(EXIT_APPROVABLE if decision.approvable else EXIT_NOT_APPROVABLE)
 
 
@@ -230,16 +244,17 @@ def validate(files, lang, strict, as_of):
     """Check case files against the contract, and list the review evidence each still lacks.
 
     Exit 0 when every file is valid (2 if one is not); with --strict, 1 when evidence is missing."""
-    from . import completeness
+    from landapproval.views import completeness
 
     paths = batch.expand(files)
     if not paths:
         _no_files(files, lang)
     worst = EXIT_APPROVABLE
+    law = _law()
     for path in paths:
         notes: list = []
         try:
-            decision = api.evaluate(str(path), as_of=as_of, notes=notes)
+            decision = api.evaluate(str(path), as_of=as_of, notes=notes, law=law)
         except InputError as error:
             if isinstance(path, batch.Found) and isinstance(error, NotACaseError):
                 click.echo(("注意：" if lang == "zh" else "note: ") + f"{path}: " +
@@ -257,7 +272,7 @@ def validate(files, lang, strict, as_of):
             worst = max(worst, EXIT_INTERNAL)
             continue
         _notes(notes, str(path), lang)
-        click.echo(f"{path}: {completeness.report(decision, lang)}")
+        click.echo(f"{path}: {completeness.report(decision, lang, law=law)}")
         if strict and completeness.missing_evidence(decision):
             worst = max(worst, EXIT_NOT_APPROVABLE)
     sys.exit(worst)
@@ -271,17 +286,18 @@ def validate(files, lang, strict, as_of):
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="write the template to this file (never overwrites)")
 def init(kind, county, lang, out_file):
     """Write a case-file template: every field, with what it is, its values and the clause that needs it."""
-    from . import messages
-    from .template import case_template
+    from landapproval.intake import messages
+    from landapproval.intake.template import case_template
 
     name = None
+    law = _law()
     if county is not None:
-        found = api.jurisdiction().county(county.strip())
+        found = law.jurisdiction.county(county.strip())
         if found is None:
-            _report(InputError("--county", [messages.unknown_county(county, api.jurisdiction().counties)]), lang)
+            _report(InputError("--county", [messages.unknown_county(county, law.jurisdiction.counties)]), lang)
             sys.exit(EXIT_BAD_INPUT)
         name = found.name
-    text = case_template(kind, name, lang)
+    text = case_template(kind, name, lang, law=law)
     if out_file is None:
         click.echo(text, nl=False)
         return
@@ -298,10 +314,10 @@ def init(kind, county, lang, out_file):
 @click.option("--error", is_flag=True, help="the schema of an HTTP error body")
 def schema(decision, error):
     """Print the JSON Schema of the case file (or of the decision), generated from the models."""
-    from . import schemas
+    from landapproval.views import schemas
 
     document = (schemas.decision_schema() if decision else schemas.error_schema() if error
-                else schemas.case_schema())
+                else schemas.case_schema(law=_law()))
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -311,14 +327,15 @@ def schema(decision, error):
               help="md/html: the rule book, every rule beside the clause it encodes")
 def rules(lang, fmt):
     """List every rule: id, citation and what it says."""
-    book = rulebook.current()  # a rule book that does not compile is a defect: exit 3 (see _Main)
+    law = _law()  # a rule book that does not compile is a defect: exit 3 (see _Main)
+    book = law.as_of()
     if fmt == "json":
-        click.echo(json.dumps([render.rule_dict(rule) for rule in book.rules.values()],
+        click.echo(json.dumps([render.rule_dict(rule, book.catalogue) for rule in book.rules.values()],
                               ensure_ascii=False, indent=2))
     elif fmt in ("md", "html"):
-        from . import report
+        from landapproval.views import report
 
-        click.echo(report.rulebook_text(fmt, lang))
+        click.echo(report.rulebook_text(fmt, lang, law=law))
     else:
         click.echo(render.rule_list(book, lang))
 
@@ -362,7 +379,7 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
         if len(token) < 16:
             click.echo(f"error: {token_file}: the token (first line) must be at least 16 characters", err=True)
             sys.exit(EXIT_BAD_INPUT)
-    from . import server
+    from landapproval.serve import app as server
 
     if layers is not None:
         layers = str(layers.resolve())

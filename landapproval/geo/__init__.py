@@ -11,12 +11,12 @@ CLI pays for them only when a case has boundaries or `--layers` is given.
     # what the measured facts mean is decided by rules/map.yaml (landapproval/geofacts.py)
 """
 
-from .areas import AREA_TOLERANCE, Tolerance, ellipsoid_area_m2, plane_area_m2
-from .boundary import Boundary, read_boundary, read_boundary_file, read_inline_boundary
-from .crs import LINFEN_BBOX, TARGET_CRS
-from .land_classes import land_class
-from .layers import Layer, LayerSet
-from .measure import GeometryResult, ParcelResult, measure
+from landapproval.geo.areas import AREA_TOLERANCE, Tolerance, ellipsoid_area_m2, plane_area_m2
+from landapproval.geo.boundary import Boundary, read_boundary, read_boundary_file, read_inline_boundary
+from landapproval.geo.crs import LINFEN_BBOX, TARGET_CRS
+from landapproval.geo.land_classes import land_class
+from landapproval.geo.layers import Layer, LayerSet
+from landapproval.geo.measure import GeometryResult, ParcelResult, measure
 
 __all__ = [
     "AREA_TOLERANCE", "Boundary", "GeometryResult", "LINFEN_BBOX", "Layer", "LayerSet",

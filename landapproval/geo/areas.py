@@ -15,7 +15,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from .crs import GEOGRAPHIC_CRS, TARGET_CRS, transformer
+from landapproval.geo.crs import GEOGRAPHIC_CRS, TARGET_CRS, transformer
 
 #: Edges are cut to at most this length before the inverse projection, so that the geodesic
 #: polygon follows the straight plane edge closely (a 50 m chord bends by far less than 1 mm).

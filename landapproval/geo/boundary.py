@@ -25,13 +25,12 @@ from typing import Callable
 import numpy as np
 from shapely.geometry import MultiPolygon, Polygon
 
-from ..errors import InputError, Problem, Text
-from . import jzd
-from .areas import AREA_TOLERANCE, ellipsoid_area_m2, plane_area_m2
-from .crs import (GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, ZONES, classify, crs_for,
-                  kind_of_crs, outside_linfen, transform_xy)
-from .findings import CITE_EXCHANGE_FORMAT, CITE_LAND_TYPE_AREA, finding
-from .rings import RawRing, assemble_by_containment, check_assembled, check_ring
+from landapproval.core.errors import InputError, Problem, Text
+from landapproval.geo import jzd
+from landapproval.geo.areas import AREA_TOLERANCE, ellipsoid_area_m2, plane_area_m2
+from landapproval.geo.crs import (GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, ZONES, classify, crs_for, kind_of_crs, outside_linfen, transform_xy)
+from landapproval.geo.findings import CITE_EXCHANGE_FORMAT, CITE_LAND_TYPE_AREA, finding
+from landapproval.geo.rings import RawRing, assemble_by_containment, check_assembled, check_ring
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

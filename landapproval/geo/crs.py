@@ -14,9 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 import pyproj
-import shapely
 
-from ..errors import FieldProblem
+from landapproval.core.errors import FieldProblem
 
 TARGET_CRS = "EPSG:4525"
 GEOGRAPHIC_CRS = "EPSG:4490"
@@ -88,13 +87,6 @@ def transform_xy(xy: np.ndarray, src: str, dst: str) -> np.ndarray:
         return np.asarray(xy, dtype=float)
     x, y = transformer(src, dst).transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
-
-
-def transform_geometry(geom, src: str, dst: str = TARGET_CRS):
-    if src == dst:
-        return geom
-    t = transformer(src, dst)
-    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
 def outside_linfen(lonlat: np.ndarray) -> np.ndarray:

@@ -11,11 +11,7 @@ SEVERITIES = ("blocking", "correctable", "warning")
 
 # Citations used by more than one finding.
 CITE_LAND_TYPE_AREA = "临政发〔2024〕7号 四(三)"      # 确保地类、面积准确，权属清晰
-CITE_PLAN_CONTROL = "临政发〔2024〕7号 四(一)"        # 不得违规占用永久基本农田和生态保护红线
-CITE_SCALE_AND_ZONE = "临政发〔2024〕7号 三(一)"      # 建设用地规模范围内（省级及以上开发区四至范围除外）
-CITE_PROTECTED = "临政发〔2024〕7号 四(六)"           # 与保护地重叠的，必须取得主管部门同意意见
 CITE_EXCHANGE_FORMAT = "勘测定界界址点坐标交换文件格式 [地块坐标]"
-CITE_PRECISION = "landapproval/v1 面积精度 0.0001 公顷 (1 m²)"
 
 
 def finding(code: str, severity: str, zh: str, en: str, citation: str, remedy: str) -> dict:

@@ -33,8 +33,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..errors import InputError, Problem, Text
-from .rings import RawRing
+from landapproval.core.errors import InputError, Problem, Text
+from landapproval.geo.rings import RawRing
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _AREA = re.compile(r"^(?P<n>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<unit>公顷|ha|hm2|平方米|m2|亩)?$", re.IGNORECASE)

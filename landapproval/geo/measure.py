@@ -15,13 +15,13 @@ from decimal import Decimal
 import numpy as np
 import shapely
 
-from ..errors import InputError
-from .areas import ellipsoid_area_m2
-from .boundary import Boundary
-from .findings import CITE_LAND_TYPE_AREA, finding
-from .land_classes import CLASSES
-from .layers import LayerSet
-from .units import ha_str, hectares
+from landapproval.core.errors import InputError
+from landapproval.geo.areas import ellipsoid_area_m2
+from landapproval.geo.boundary import Boundary
+from landapproval.geo.findings import CITE_LAND_TYPE_AREA, finding
+from landapproval.geo.land_classes import CLASSES
+from landapproval.geo.layers import LayerSet
+from landapproval.geo.units import ha_str, hectares
 
 #: Below this an area is floating-point residue of the overlay (e.g. parcel area minus the area
 #: inside the scale layer when the parcel lies wholly inside), not a piece of land: it is zero.

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from ..errors import Text
+from landapproval.core.errors import Text
 
 
 @dataclass

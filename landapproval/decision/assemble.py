@@ -1,0 +1,218 @@
+"""Decision assembly: a validated case, resolved, through the rules into one `Decision`.
+
+Stage 1 (who approves) and stage 2 (C1–C8, S1–S6) run in the law's engine; each fired rule becomes
+a Finding with the figures it read, in both languages. With boundaries (and layers), the map is
+measured first (decision.mapfacts); where the facts adopted from the map change the approving
+authority, the decision follows the map and says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from landapproval.contract.models import Case
+from landapproval.core.errors import EngineError
+from landapproval.decision import facts as factlib
+from landapproval.decision.findings import Figures, finding_from_rule
+from landapproval.decision.model import Authority, Check, Decision, Finding, Step
+from landapproval.law import Law
+from landapproval.law.rulebook import RuleBook
+from landapproval.law.types import Item, Table
+
+
+def assemble(law: Law, model: Case, ctx: factlib.Context, source: str, *, as_of: dt.date | None = None,
+             today: dt.date | None = None, layers: Any = None, base_dir: Path | None = None) -> Decision:
+    """The decision on `model` (validated, resolved to `ctx`), with the map where the case has one."""
+    if layers is None and not any(p.boundary for p in model.parcels):
+        return decide(law, model, ctx)
+
+    from landapproval.decision.mapfacts import measure_case  # imports shapely & co. only for cases that use the map
+
+    juris = law.jurisdiction
+    geo = measure_case(law, model, source, Path(base_dir or "."), layers, ctx)
+    decision = decide(law, model, ctx, geo.findings_by_check, geo.json)
+    if geo.measured_case is not None:  # rules/map.yaml adopted measured facts
+        measured_ctx = factlib.resolve(geo.measured_case, juris, source, as_of=as_of, today=today)
+        measured = decide(law, geo.measured_case, measured_ctx, geo.findings_by_check, geo.json)
+        if geo.undeclared:  # where the case declares nothing, the measured facts are the facts
+            decision = measured
+        elif _routes(measured) != _routes(decision):
+            item, note = geo.authority_note(law, _routes(decision), _routes(measured))
+            extra = {**geo.findings_by_check, item: [*geo.findings_by_check.get(item, []), note]}
+            decision = decide(law, geo.measured_case, measured_ctx, extra, geo.json)
+    return dataclasses.replace(decision, fired=geo.fired + decision.fired,
+                               engine_facts={**decision.engine_facts, **geo.engine_facts})
+
+
+def _routes(decision: Decision) -> tuple:
+    return tuple((a.level, a.mode) if a else None for a in (decision.conversion, decision.expropriation))
+
+
+def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Finding]] | None = None,
+           geometry: dict | None = None) -> Decision:
+    """One pass of the rules over a validated, resolved case."""
+    juris = law.jurisdiction
+    sums = factlib.totals(model)
+    book = law.as_of(ctx.as_of)  # texts name the parameter values in force that day
+    rules = law.engine
+    figures = Figures(law, book)
+
+    # stage 1: who approves
+    facts = factlib.authority_facts(model, ctx, sums, juris)
+    fired = rules.fire("authority", facts.values)
+    outcomes = {name: _decide_table(book.tables[name], fired, facts) for name in book.tables}
+    conversion, expropriation = outcomes["conversion"], outcomes["expropriation"]
+
+    # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
+    review = factlib.review_facts(model, ctx, sums, law, conversion and conversion.level,
+                                  expropriation and expropriation.level)
+    review_fired = rules.fire("review", review.values)
+    extra = dict(extra_findings or {})
+    hits = set(review_fired)
+    together = book.together["id"] in hits  # LAL Art. 46 ¶3, rules/authority.yaml `together`
+    gaps, calendars = _calendar_findings(book, hits, review)
+    for item_id, found in gaps.items():
+        extra[item_id] = (*extra.get(item_id, ()), *found)
+    checks = tuple(_check(item, hits, review, figures, extra.get(item.id, ())) for item in book.checks)
+    steps = _steps(book, hits, review, figures, checks, extra)
+    findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
+    blocking = tuple(f.code for f in findings if f.severity == "blocking")
+    approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
+    next_step = next((s.id for s in steps if s.status in ("pending", "blocked")), None)
+
+    return Decision(
+        case=model.id,
+        as_of=ctx.as_of,
+        as_of_source=ctx.as_of_source,
+        county={"code": ctx.county.code, "name": ctx.county.name},
+        totals={"conversion": sums.conversion, "expropriation": sums.expropriation},
+        conversion=conversion,
+        expropriation=expropriation,
+        together=together,
+        checks=checks,
+        steps=steps,
+        next_step=next_step,
+        blocking=blocking,
+        approvable=approvable,
+        fired=tuple(fired + review_fired),
+        facts={**facts.shown, **review.shown},
+        geometry=geometry,
+        law=law.info(),
+        parcels=tuple({"id": p.id, "ownership": p.ownership, "expropriate": model.expropriates(p),
+                       "land": p.land.model_dump()} for p in model.parcels),
+        calendars=calendars,
+        engine_facts={"authority": facts.values, "review": review.values},
+    )
+
+
+def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
+                       ) -> tuple[dict[str, list[Finding]], tuple[dict, ...]]:
+    """Periods whose end needs a calendar year nobody supplied, and user calendars used.
+
+    A missing year stops only the deadline it affects: each applicable item or step that reads
+    the period gets a missing-evidence finding naming the year and how to add it (a review item
+    is then incomplete; a step keeps its status, its due date unknown). Who approves and every
+    other check are still decided. A period counted on a user's rules/calendar/YYYY.yaml is
+    listed with the notice it names, so the decision says which calendar it used."""
+    gaps: dict[str, list[Finding]] = {}
+    used: dict[int, dict] = {}
+    for item in book.checks + book.steps:
+        if item.na_rule in hits:
+            continue
+        for name in (*facts.calendar_gaps, *facts.calendars_used):
+            # the time limit itself (a blocking rule) is the clause to cite, before rules that only compare with it
+            readers = sorted((rule for rule in item.rules if name in rule.used and rule.extra.get("kind") != "pending"),
+                             key=lambda rule: rule.extra.get("severity") != "blocking")
+            if item.due != name and not readers:
+                continue
+            for supplied in facts.calendars_used.get(name, ()):
+                used[supplied.year] = {"year": supplied.year, "source": supplied.source, "file": supplied.file}
+            error = facts.calendar_gaps.get(name)
+            if error is None:
+                continue
+            label = book.catalogue.get(name, {})
+            year = error.year
+            gaps.setdefault(item.id, []).append(Finding(
+                code=f"{item.id}.calendar_year_missing", severity="correctable", kind="missing",
+                message={"zh": f"无法确定{label.get('zh', name)}：{year}年官方工作日安排未知",
+                         "en": f"Cannot tell the {label.get('en', name)}: the official working-day schedule "
+                               f"for {year} is not known"},
+                citation=str(readers[0].cite if readers else item.cite),
+                remedy={"zh": f"依国务院办公厅关于{year}年部分节假日安排的通知，添加 rules/calendar/{year}.yaml"
+                              f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
+                        "en": f"Add rules/calendar/{year}.yaml with that year's holidays and make-up working days "
+                              f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"},
+                missing=(f"rules/calendar/{year}.yaml",),
+                facts={name: facts.shown[name]}))
+    return gaps, tuple(used[year] for year in sorted(used))
+
+
+def _findings(item: Item, fired: set[str], facts: factlib.Facts, figures: Figures) -> tuple[Finding, ...]:
+    return tuple(finding_from_rule(rule, facts.shown, figures) for rule in item.finding_rules if rule.id in fired)
+
+
+@lru_cache(maxsize=4096)  # keyed on the Item (one per rule book): never shared across rule books
+def _plain_item(kind: type, item: Item, status: str, due=None):
+    """A check or step without findings is the same immutable object every time: build it once."""
+    common = dict(title=item.title, citation=str(item.cite))
+    return kind(item.id, status, (), **common) if kind is Check else kind(item.id, status, due, (), **common)
+
+
+def _check(item: Item, hits: set[str], facts: factlib.Facts, figures: Figures, extra=()) -> Check:
+    if item.na_rule in hits:
+        return _plain_item(Check, item, "not_applicable")
+    findings = _findings(item, hits, facts, figures) + tuple(extra)
+    if not findings:
+        return _plain_item(Check, item, "pass")
+    common = dict(title=item.title, citation=str(item.cite))
+    if any(f.kind == "finding" and f.severity in ("blocking", "correctable") for f in findings):
+        status = "fail"
+    elif any(f.kind == "missing" for f in findings):
+        status = "incomplete"
+    else:
+        status = "pass"
+    return Check(item.id, status, findings, **common)
+
+
+def _steps(book: RuleBook, hits: set[str], facts: factlib.Facts, figures: Figures, checks: tuple[Check, ...],
+           extra: dict | None = None) -> tuple[Step, ...]:
+    by_id = {c.id: c for c in checks}
+    steps = []
+    for item in book.steps:
+        if item.na_rule in hits:
+            steps.append(_plain_item(Step, item, "not_applicable"))
+            continue
+        findings = _findings(item, hits, facts, figures) + tuple((extra or {}).get(item.id, ()))
+        due = facts.shown.get(item.due) if item.due else None
+        due = due if isinstance(due, dt.date) else None
+        if item.pending_rule not in hits:
+            status = "done"
+            if not findings:
+                steps.append(_plain_item(Step, item, status, due))
+                continue
+        else:
+            blockers = [by_id[c] for c in (by_id if item.blocked_by == "checks" else item.blocked_by or [])]
+            stopped = any(c.status == "fail" or any(f.severity == "blocking" for f in c.findings) for c in blockers)
+            status = "blocked" if stopped or any(f.severity == "blocking" for f in findings) else "pending"
+        steps.append(Step(item.id, status, due, findings, title=item.title, citation=str(item.cite)))
+    return tuple(steps)
+
+
+def _decide_table(table: Table, fired: list[str], facts: factlib.Facts) -> Authority | None:
+    hits = [rule for rule in table.rules if rule.id in fired]
+    if len(hits) != 1:
+        # the compiler makes table rules mutually exclusive and exhaustive; anything else is a defect
+        raise EngineError(f"decision table {table.name}: expected exactly one rule, got {[r.id for r in hits]}")
+    rule = hits[0]
+    if rule.outcome is None:
+        return None
+    used = rule.used
+    return Authority(
+        level=rule.outcome["level"], mode=rule.outcome["mode"], rule=rule.id,
+        citations=(str(rule.cite),), reasons=(rule.reason,),
+        facts={name: facts.shown[name] for name in used if name in facts.shown},
+    )

@@ -1,0 +1,298 @@
+"""Facts: everything the rules read, computed once from the case, in plain Python.
+
+Arithmetic, dates and lookups live here; decisions live in rules/. Each fact has a name from
+rules/facts.yaml. Areas are summed as exact Decimals and handed to the engine as whole square
+metres (integers), so no threshold is ever compared on a binary float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from landapproval.law.conditions import UNKNOWN, known_key
+from landapproval.intake import messages
+from landapproval.core.errors import InputError, Problem, Text
+from landapproval.law.jurisdiction import County, Jurisdiction
+from landapproval.contract.models import Case, ZoneRef
+from landapproval.law import Law
+from landapproval.law.workdays import Calendar, MissingYear, SuppliedYear
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Context:
+    """What a case resolves to before any rule runs: its county, zone and date of law."""
+    county: County
+    zone_name: str | None
+    zone_level: str | None
+    zone_source: str | None   # "declared" or "rules/jurisdiction.yaml"
+    as_of: dt.date
+    as_of_source: str
+    zone_confidence: str = "none"       # declared | listed | reported | inferred | uncertain | none
+    zone_confidence_note: str = ""      # the jurisdiction data's words
+    zone_counties: tuple[str, ...] = ()  # the counties the data puts the zone in (empty: not known)
+
+
+@dataclass
+class Totals:
+    conversion: dict[str, Decimal]
+    expropriation: dict[str, Decimal]
+
+
+@dataclass
+class Facts:
+    """Named facts for the rules (`values`, engine units) and for people (`shown`)."""
+    values: dict[str, Any] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)
+    # periods whose end needs a calendar year nobody supplied: the fact is unknown, and an
+    # applicable item that reads it gets a finding naming the year (api.py); nothing else stops
+    calendar_gaps: dict[str, MissingYear] = field(default_factory=dict)
+    # periods counted on a user's rules/calendar/YYYY.yaml, so the decision can say so
+    calendars_used: dict[str, tuple[SuppliedYear, ...]] = field(default_factory=dict)
+    calendar: Calendar | None = None  # working days, for the periods (review facts only)
+
+    def period_end(self, name: str, start: dt.date | None, length: int | None, working_days: bool) -> None:
+        """The last day of a period of `length` (working) days after `start` (民法典 第二百零一条、
+        第二百零三条). `length` None: no period in force on the as-of date, so nothing is counted."""
+        if not start or not length:
+            _date(self, name, None)
+            return
+        try:
+            calendar = self.calendar
+            end = calendar.add_workdays(start, length) if working_days else calendar.last_day_of_days(start, length)
+        except MissingYear as error:
+            _date(self, name, None)
+            self.calendar_gaps[name] = error
+            return
+        _date(self, name, end)
+        used = calendar.supplied_years(start, end)
+        if used:
+            self.calendars_used[name] = used
+
+    def set(self, name: str, value: Any, shown: Any = None) -> None:
+        self.values[name] = value
+        self.shown[name] = value if shown is None else shown
+
+    def area(self, name: str, hectares: Decimal | None, may_be_unknown: bool = False) -> None:
+        if hectares is None:
+            self.values[name] = None
+            self.shown[name] = UNKNOWN
+        else:
+            # exact: the models admit at most 4 decimal places, so ha × 10⁴ is a whole number
+            self.values[name] = int(hectares.scaleb(4))
+            self.shown[name] = hectares
+        if may_be_unknown:
+            self.values[known_key(name)] = hectares is not None
+
+
+def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date | None = None,
+            today: dt.date | None = None) -> Context:
+    """Resolve the county, the development zone and the as-of date, or explain why not."""
+    problems = []
+    county = jurisdiction.county(case.county)
+    if county is None:
+        problems.append(messages.unknown_county(case.county, jurisdiction.counties))
+    zone = case.scope.development_zone
+    zone_name = zone_level = zone_source = None
+    confidence, note, zone_counties = "none", "", ()
+    if isinstance(zone, ZoneRef):
+        zone_name, zone_level, zone_source = zone.name, zone.level, "declared"
+        known = jurisdiction.zone(zone.name)
+        confidence, zone_counties = "declared", known.counties if known else ()
+    elif isinstance(zone, str):
+        known = jurisdiction.zone(zone)
+        if known is None:
+            problems.append(messages.unknown_zone(zone, jurisdiction.zones))
+        else:
+            zone_name, zone_level, zone_source = known.name, known.level, "rules/jurisdiction.yaml"
+            confidence, note, zone_counties = known.confidence_class, known.confidence, known.counties
+    if problems:
+        raise InputError(source, problems)
+
+    if as_of is not None:
+        day, why = as_of, "--as-of"
+    elif case.workflow.decided_on is not None:
+        day, why = case.workflow.decided_on, "workflow.decided_on"
+    elif case.filed_on is not None:
+        day, why = case.filed_on, "filed_on"
+    else:
+        day, why = (today or dt.date.today()), "today"
+    if jurisdiction.threshold_ha("expropriation_cultivated_threshold_ha", day) is None:
+        raise InputError(source, [Problem(why, Text(
+            f"{day} 早于规则库收录的最早法规（1999-01-01，rules/parameters.yaml）：请检查年份",
+            f"{day} is before the earliest law in rules/parameters.yaml (1999-01-01)"))])
+    return Context(county, zone_name, zone_level, zone_source, day, why, confidence, note, zone_counties)
+
+
+def totals(case: Case) -> Totals:
+    conv = dict(agricultural=ZERO, cultivated=ZERO, permanent_basic_farmland=ZERO)
+    expr = dict(cultivated=ZERO, other=ZERO, permanent_basic_farmland=ZERO)
+    for parcel in case.parcels:
+        land = parcel.land
+        # conversion concerns agricultural land whoever owns it (LAL Art. 44)
+        conv["agricultural"] += land.permanent_basic_farmland + land.cultivated + land.other_agricultural
+        conv["cultivated"] += land.cultivated
+        conv["permanent_basic_farmland"] += land.permanent_basic_farmland
+        if case.expropriates(parcel):
+            # 其他土地 = everything expropriated that is not 耕地 (LAL Art. 46)
+            expr["cultivated"] += land.cultivated
+            expr["other"] += land.other_agricultural + land.construction + land.unused
+            expr["permanent_basic_farmland"] += land.permanent_basic_farmland
+    return Totals(conv, expr)
+
+
+def authority_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisdiction) -> Facts:
+    facts = Facts()
+    facts.set("case.evaluated", True)
+    facts.set("case.kind", case.kind)
+    facts.set("county.code", ctx.county.code, f"{ctx.county.code} {ctx.county.name}")
+    facts.set("county.delegated", ctx.county.delegated_on(ctx.as_of))
+    facts.set("law.delegation_in_force", ctx.as_of >= jurisdiction.delegation_start())
+    facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
+    facts.set("scope.zone_level", ctx.zone_level or "none",
+              f"{ctx.zone_level} ({ctx.zone_name})" if ctx.zone_name else "none")
+    conv, expr = sums.conversion, sums.expropriation
+    facts.area("conversion.agricultural", conv["agricultural"])
+    facts.area("conversion.permanent_basic_farmland", conv["permanent_basic_farmland"])
+    facts.area("conversion.cultivated_incl_pbf", conv["cultivated"] + conv["permanent_basic_farmland"])
+    facts.area("expropriation.total", expr["cultivated"] + expr["other"] + expr["permanent_basic_farmland"])
+    facts.area("expropriation.permanent_basic_farmland", expr["permanent_basic_farmland"])
+    facts.area("expropriation.cultivated", expr["cultivated"])
+    facts.area("expropriation.other", expr["other"])
+    facts.area("threshold.cultivated", jurisdiction.threshold_ha("expropriation_cultivated_threshold_ha", ctx.as_of))
+    facts.area("threshold.other", jurisdiction.threshold_ha("expropriation_other_threshold_ha", ctx.as_of))
+    return facts
+
+
+def _date(facts: Facts, name: str, day: dt.date | None) -> None:
+    values = facts.values
+    values[name] = day.toordinal() if day else None
+    values[name + ".known"] = day is not None  # known_key(name), inlined: ~20 dates per case
+    facts.shown[name] = day if day else UNKNOWN
+
+
+def _bool(facts: Facts, name: str, value: bool | None) -> None:
+    value = UNKNOWN if value is None else value
+    facts.values[name] = value
+    facts.shown[name] = value
+
+
+def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
+                 conversion_level: str | None, expropriation_level: str | None) -> Facts:
+    """Stage-2 facts: the review evidence (C1–C8), the workflow dates (S1–S6) and stage 1's outcome."""
+    review, flow = case.review, case.workflow
+    jurisdiction, field_facts = law.jurisdiction, law.book.field_facts
+    facts = Facts(calendar=law.calendar)
+    facts.set("case.evaluated", True)
+    facts.set("authority.conversion", conversion_level or "none")
+    facts.set("authority.expropriation", expropriation_level or "none")
+    conv, expr = sums.conversion, sums.expropriation
+    unused = sum((p.land.unused for p in case.parcels), ZERO)
+    facts.area("land.new_construction", conv["agricultural"] + unused)
+    facts.area("conversion.permanent_basic_farmland", conv["permanent_basic_farmland"])
+    facts.area("conversion.cultivated_incl_pbf", conv["cultivated"] + conv["permanent_basic_farmland"])
+    facts.area("expropriation.total", expr["cultivated"] + expr["other"] + expr["permanent_basic_farmland"])
+    facts.area("conversion.collective_without_expropriation", sum(
+        (p.land.permanent_basic_farmland + p.land.cultivated + p.land.other_agricultural
+         for p in case.parcels if p.ownership == "collective" and not case.expropriates(p)), ZERO))
+    facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
+    facts.set("case.kind", case.kind)
+    facts.set("county.code", ctx.county.code, f"{ctx.county.code} {ctx.county.name}")
+    # 三(一): the zone a case names, the counties the jurisdiction data puts it in, how sure its level is
+    facts.set("scope.zone_outside_county", bool(ctx.zone_counties) and ctx.county.code not in ctx.zone_counties)
+    facts.set("scope.zone_confidence", ctx.zone_confidence)
+    facts.shown["scope.zone"] = f"{ctx.zone_name} ({ctx.zone_level})" if ctx.zone_name else "none"
+    facts.shown["scope.zone_confidence_note"] = ctx.zone_confidence_note
+    facts.shown["scope.zone_counties"] = [
+        f"{code} {c.name}" if (c := jurisdiction.county(code)) else code for code in ctx.zone_counties]
+
+    _from_fields(facts, case, field_facts)
+    plan = review.annual_plan
+    available = plan.quota_available if plan else None
+    additional = plan.additional_quota_granted if plan else None
+    facts.area("annual_plan.quota_limit",
+               available + additional if available is not None and additional is not None else None,
+               may_be_unknown=True)
+
+    areas = review.protected_areas
+    without = [a.name for a in areas or [] if a.consent is False]
+    unknown = [a.name for a in areas or [] if a.consent is None]
+    facts.set("protected.without_consent", len(without))
+    facts.set("protected.consent_unknown", len(unknown))
+    facts.shown["protected.names_without_consent"] = without
+    facts.shown["protected.names_consent_unknown"] = unknown
+
+    proc = review.expropriation_procedure
+    # Periods from rules/parameters.yaml, read as stated in rules/review.yaml (C7): each fact is
+    # the period's last day; filing on or before it is filing while the period still runs.
+    facts.period_end("procedure.pre_announcement_period_end", proc.pre_announcement if proc else None,
+                     jurisdiction.period("pre_announcement_working_days", ctx.as_of), working_days=True)
+    facts.period_end("procedure.compensation_announcement_period_end",
+                     proc.compensation_announcement if proc else None,
+                     jurisdiction.period("compensation_announcement_days", ctx.as_of), working_days=False)
+    _agreement_facts(facts, proc, jurisdiction, ctx.as_of)
+
+    violations = review.violations
+    illegal = violations.illegal_land_use if violations else None
+    petitions = violations.petitions if violations else None
+    unhandled = [v.id for v in illegal or [] if not v.handled]
+    open_petitions = [p.id for p in petitions or [] if not p.resolved]
+    facts.set("violations.illegal_unhandled", len(unhandled))
+    facts.set("violations.petitions_open", len(open_petitions))
+    facts.shown["violations.unhandled_ids"] = unhandled
+    facts.shown["violations.open_petition_ids"] = open_petitions
+
+    facts.set("county.filing_suspended", jurisdiction.filing_suspended(ctx.county, case.filed_on or ctx.as_of))
+
+    issued = flow.approval_issued_on
+    facts.period_end("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of),
+                     working_days=True)
+    return facts
+
+
+def _from_fields(facts: Facts, case: Case, field_facts: tuple) -> None:
+    """The facts rules/facts.yaml reads straight from a field (`field:`), by the field's path: a
+    group the file leaves out makes each of its facts unknown, never false. A list field read as a
+    yes/no fact says whether the list was given at all."""
+    for name, kind, parts, is_list, may_be_unknown in field_facts:
+        value = case
+        for part in parts:
+            value = getattr(value, part)
+            if value is None:
+                break
+        if is_list:
+            facts.set(name, True if value is not None else UNKNOWN)
+        elif kind == "bool":
+            _bool(facts, name, value)
+        elif kind == "date":
+            _date(facts, name, value)
+        elif kind == "area":
+            facts.area(name, value, may_be_unknown=may_be_unknown)
+        elif kind == "int":
+            _count(facts, name, value)
+        else:
+            facts.set(name, UNKNOWN if value is None else value)
+
+
+def _count(facts: Facts, name: str, value: int | None) -> None:
+    facts.values[name] = value
+    facts.values[name + ".known"] = value is not None
+    facts.shown[name] = UNKNOWN if value is None else value
+
+
+def _agreement_facts(facts: Facts, proc, jurisdiction: Jurisdiction, as_of: dt.date) -> None:
+    """Regs Art. 29 / LAL Art. 47 ¶4: how many agreements were to be signed and were signed; the
+    least number 晋政办发〔2023〕72号's share asks for (rounded up: a share is never met by rounding)."""
+    required = proc.agreements_required if proc else None
+    share = jurisdiction.parameter("agreements_min_share", as_of)
+    minimum = None
+    if share is not None and required is not None:
+        minimum = int((Decimal(str(share.value)) * required).to_integral_value(rounding=ROUND_CEILING))
+    _count(facts, "procedure.agreements_share_minimum", minimum)
+    facts.shown["law.agreements_min_share"] = (
+        f"{(Decimal(str(share.value)) * 100).normalize():f}%" if share else UNKNOWN)
+    facts.shown["law.agreements_min_share_confidence"] = share.confidence if share else UNKNOWN

@@ -1,0 +1,154 @@
+"""Running the HTTP service under uvicorn: workers, TCP_NODELAY, header timeout, logging.
+
+What uvicorn does not do by itself, and why it matters here:
+
+- **TCP_NODELAY with workers** (uvicorn #3149): `uvicorn --workers N` binds the listening socket
+  with ``proto`` 0; accepted sockets inherit it and asyncio only sets TCP_NODELAY when it sees
+  IPPROTO_TCP, so every keep-alive request after the first waits ~40 ms on a delayed ACK (22 req/s
+  for one client). We bind the socket ourselves with IPPROTO_TCP and hand it to the workers.
+- **A header timeout**: uvicorn waits forever for a request's headers, so trickling connections
+  pile up until the process runs out of file descriptors. `HeaderTimeout` closes a connection
+  whose request line and headers have not arrived within the timeout (the body has its own timeout
+  in the application, answered with 408).
+- **One process, one engine**: each worker imports the app afresh (`create_app` as a factory) and
+  builds its own engine — durable_rules' C core is never shared between processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import logging
+import os
+import resource
+import socket
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from landapproval.serve.app import Settings
+
+try:  # the C parser, several times faster than h11 (uvicorn picks it the same way)
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - httptools not installed
+    HttpToolsProtocol = None
+
+log = logging.getLogger("landapproval.serve.app")
+
+
+class _HeaderTimeout:
+    """Close a connection whose request headers do not arrive within `header_timeout` seconds,
+    counted from the connection (or from the end of the previous response on a kept-alive one,
+    where uvicorn's keep-alive timeout covers the idle wait)."""
+
+    _header_timer: asyncio.TimerHandle | None = None
+    header_timeout: float | None = None      # None: the serving settings' (tests set it directly)
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._disarm()      # the headers are in: the request is being handled
+        elif self._header_timer is None and not self.transport.is_closing():
+            self._arm()         # part of the next request's headers
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._header_timer = self.loop.call_later(self.header_timeout or _header_timeout(), self._headers_too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.cycle is None or self.cycle.response_complete:
+            log.info("closed a connection from %s: no complete request headers within %g s",
+                     "%s:%s" % self.client if self.client else "?", self.header_timeout or _header_timeout())
+            self.transport.close()
+
+
+@functools.cache
+def _header_timeout() -> float:
+    return Settings.from_env().header_timeout   # set by serve() before the workers start
+
+
+class H11WithHeaderTimeout(_HeaderTimeout, H11Protocol):
+    pass
+
+
+if HttpToolsProtocol is not None:
+    class HttpToolsWithHeaderTimeout(_HeaderTimeout, HttpToolsProtocol):
+        pass
+
+    HTTP_PROTOCOL = HttpToolsWithHeaderTimeout
+else:  # pragma: no cover
+    HTTP_PROTOCOL = H11WithHeaderTimeout
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket whose accepted connections get TCP_NODELAY (proto = IPPROTO_TCP)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def log_config(level: str, access_log: bool) -> dict:
+    """uvicorn's logging, plus our loggers: landapproval.* at `level`, and the access log as bare
+    JSON lines on stdout (one per request) when switched on."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["line"] = {"format": "%(message)s"}
+    config["handlers"]["access_lines"] = {"formatter": "line", "class": "logging.StreamHandler",
+                                          "stream": "ext://sys.stdout"}
+    config["loggers"]["landapproval"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    config["loggers"]["landapproval.access"] = {"handlers": ["access_lines"], "propagate": False,
+                                                "level": "INFO" if access_log else "CRITICAL"}
+    return config
+
+
+def _more_open_files() -> None:
+    """Raise the soft limit on open files to the hard one: each connection is a descriptor."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # pragma: no cover - a container that forbids it
+            pass
+
+
+def serve(host: str, port: int, *, workers: int, log_level: str, settings: Settings,
+          limit_connections: int) -> None:
+    os.environ[Settings.ENV] = settings.to_env()   # each worker's create_app() reads it
+    _more_open_files()
+    config = uvicorn.Config(
+        "landapproval.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+        http=HTTP_PROTOCOL, log_level=log_level, log_config=log_config(log_level, settings.access_log),
+        access_log=False,                  # ours is one structured line per request (server._Guard)
+        limit_concurrency=limit_connections,  # open connections + tasks; beyond: 503 from uvicorn
+        timeout_keep_alive=5, timeout_graceful_shutdown=10, server_header=False,
+    )
+    sock = listening_socket(host, port)
+    log.info("serving on http://%s:%d with %d worker(s)%s", host, sock.getsockname()[1], workers,
+             ", bearer token required on /v1/*" if settings.token else "")
+    try:
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    finally:
+        sock.close()
