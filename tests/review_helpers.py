@@ -30,12 +30,13 @@ from typing import Any, Callable
 
 import yaml
 
+from unittest import mock
+
 import landapproval
-import landapproval.api
-import landapproval.jurisdiction
-import landapproval.rulebook
-import landapproval.workdays
-from landapproval.loading import read_document
+from landapproval.law import Law
+from landapproval.law.jurisdiction import default_rules_dir
+from landapproval.law.rulebook import rules_sha256
+from landapproval.core.reader import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
@@ -214,41 +215,36 @@ def write_case(path: Path, case: dict) -> Path:
     return path
 
 
-def clear_caches() -> None:
-    """Every cache that remembers the rules folder (clear before and after a swap).
-
-    The five named ones, and any other functools cache those modules grow later (1f93d25 cached
-    `add_workdays`: without clearing it a supplied calendar file is ignored for dates already
-    counted in this process)."""
-    landapproval.api.jurisdiction.cache_clear()
-    landapproval.api.engine.cache_clear()
-    landapproval.rulebook.load.cache_clear()
-    landapproval.workdays._supplied_year.cache_clear()
-    landapproval.workdays.is_workday.cache_clear()
-    for module in (landapproval.api, landapproval.rulebook, landapproval.workdays, landapproval.jurisdiction):
-        for value in list(vars(module).values()):
-            if callable(value) and hasattr(value, "cache_clear") and getattr(value, "__module__", None) == module.__name__:
-                value.cache_clear()
-
-
 @contextmanager
 def rules_folder(tmp_path: Path):
-    """A copy of rules/ in tmp_path that LANDAPPROVAL_RULES points at while the block runs."""
-    source = Path(landapproval.jurisdiction.rules_dir())
+    """A copy of rules/ in tmp_path that the law of this block is read from.
+
+    Inside the block `Law.default()` is the law of the copy, rebuilt whenever its files change
+    (a test edits the copy, then evaluates); LANDAPPROVAL_RULES points at it for the CLI and
+    subprocesses. Nothing in the package is cleared: the override ends with the block."""
+    source = default_rules_dir()
     target = tmp_path / "rules"
     if not target.exists():
         shutil.copytree(source, target)
+    built: dict[str, Law] = {}
+
+    def current(cls) -> Law:
+        key = rules_sha256(target)
+        if key not in built:
+            built.clear()
+            built[key] = Law.from_dir(target)
+        return built[key]
+
     before = os.environ.get("LANDAPPROVAL_RULES")
     os.environ["LANDAPPROVAL_RULES"] = str(target)
-    clear_caches()
     try:
-        yield target
+        with mock.patch.object(Law, "default", classmethod(current)):
+            yield target
     finally:
         if before is None:
             os.environ.pop("LANDAPPROVAL_RULES", None)
         else:
             os.environ["LANDAPPROVAL_RULES"] = before
-        clear_caches()
 
 
 def add_suspension(rules: Path, county: str, start: str, until: str | None = None) -> None:
@@ -259,7 +255,6 @@ def add_suspension(rules: Path, county: str, start: str, until: str | None = Non
              "reference": "临汾市规划和自然资源局 通报（测试数据）"}
     state["suspensions"] = [*(state.get("suspensions") or []), entry]
     state_file.write_text(yaml.safe_dump(state, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    clear_caches()
 
 
 # --- the rule files themselves --------------------------------------------------------------
