@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
@@ -306,3 +307,40 @@ def check_depth(data: Any, source: str, notes: Iterable[Text] = ()) -> None:
         kinds = set(map(type, values))  # in C: a wide mapping of plain values is passed over quickly
         if dict in kinds or list in kinds:
             stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines of the file, for problems found after parsing
+
+def with_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """Each problem with the line of the file its path points at (the nearest enclosing field
+    that the file has). Only for files of a reasonable size: the position index costs a parse."""
+    if not problems or len(text) > 1_000_000:
+        return problems
+    try:
+        root = yaml.compose(text, Loader=_Base)
+    except Exception:  # the text parsed as data already; a positional index is a bonus
+        return problems
+    return [p if p.line is not None or not p.path else
+            Problem(p.path, p.text, _line_of(root, p.path), p.suggestions) for p in problems]
+
+
+def _line_of(root: Any, path: str) -> int | None:
+    node, line = root, None
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if isinstance(node, yaml.SequenceNode) and part.startswith("["):
+            index = int(part[1:-1])
+            if index >= len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if getattr(key, "value", None) == part:
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                break
+        else:
+            break
+    return line  # None for a field missing at the top level: the path says enough

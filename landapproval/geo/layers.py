@@ -27,7 +27,7 @@ import shapely
 
 from landapproval.core import sentences as messages
 from landapproval.core.errors import InputError, Text
-from landapproval.core.reader import read_file
+from landapproval.core.reader import read_file, with_lines
 from landapproval.geo.crs import TARGET_CRS
 from landapproval.geo.land_classes import land_class
 from landapproval.geo.sources.base import (BOX_MARGIN_M, ENTRY_EXAMPLE, EXAMPLE_COLUMNS, IN_MEMORY_MAX,  # noqa: F401
@@ -162,7 +162,17 @@ class LayerSet:
         source = str(path)
         # the one hardened reader of user files: exact decimals, repeated keys refused, the line of
         # each mistake (a layers file is written by hand like a case file)
-        doc = read_file(path).data
+        document = read_file(path)
+        try:
+            return cls._open(document.data, path, source, in_memory_max)
+        except InputError as error:
+            if error.source != source:
+                raise
+            raise InputError(source, with_lines(error.problems, document.text), more=error.more,
+                             notes=error.notes) from None
+
+    @classmethod
+    def _open(cls, doc, path: Path, source: str, in_memory_max: int | None) -> "LayerSet":
         if not isinstance(doc, dict):
             raise InputError(source, [("", Text(
                 "图层文件应为一组“字段: 值”：crs（坐标系，可省略）和 layers（各图层），例如 "
@@ -211,6 +221,10 @@ def _open_layer(key: str, entry, base: Path, default_crs, yaml_source: str, limi
     problems += [(f"{where}.{k}", Text(f"缺少必填项“{k}”：写出存放它的列名，例如 {k}: {EXAMPLE_COLUMNS[k]}",
                                        "required: the column that holds it"))
                  for k in required if k not in entry]
+    # a name written as a number (layer: 2024.10) is not read as one: names are text, as written
+    problems += [(f"{where}.{k}", Text(f"“{k}”应为文字：名称请加引号，例如 {k}: \"{entry[k]}\"",
+                                       f"{k} is text: quote a name that looks like a number"))
+                 for k in entry if k in allowed and entry[k] is not None and not isinstance(entry[k], str)]
     if problems:
         raise InputError(yaml_source, problems)
     attr_cols = {k: str(entry[k]) for k in (*required, *OPTIONAL_ATTRS.get(key, ())) if k in entry}

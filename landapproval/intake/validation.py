@@ -7,19 +7,17 @@ field path, the line of the file and a sentence in both languages (`intake.messa
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from landapproval.contract import walker
 from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
 from landapproval.core.errors import MAX_PROBLEMS, InputError, NotACaseError, Problem, Text
-from landapproval.core.reader import _Base, parse_bytes, read_file
+from landapproval.core.reader import parse_bytes, read_file, with_lines  # noqa: F401 (with_lines: the api uses it from here)
 from landapproval.core.sentences import file_problem
 from landapproval.intake import messages
 from landapproval.law.catalogue import Catalogue
@@ -82,40 +80,6 @@ def _spelt(parts: tuple) -> str:
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
-
-
-def with_lines(problems: list[Problem], text: str) -> list[Problem]:
-    """Each problem with the line of the file its path points at (the nearest enclosing field
-    that the file has). Only for files of a reasonable size: the position index costs a parse."""
-    if not problems or len(text) > 1_000_000:
-        return problems
-    try:
-        root = yaml.compose(text, Loader=_Base)
-    except Exception:  # the text parsed as data already; a positional index is a bonus
-        return problems
-    return [p if p.line is not None or not p.path else
-            Problem(p.path, p.text, _line_of(root, p.path), p.suggestions) for p in problems]
-
-
-def _line_of(root: Any, path: str) -> int | None:
-    node, line = root, None
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if isinstance(node, yaml.SequenceNode) and part.startswith("["):
-            index = int(part[1:-1])
-            if index >= len(node.value):
-                break
-            node = node.value[index]
-            line = node.start_mark.line + 1
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if getattr(key, "value", None) == part:
-                    line, node = key.start_mark.line + 1, value
-                    break
-            else:
-                break
-        else:
-            break
-    return line  # None for a field missing at the top level: the path says enough
 
 
 def read_case_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", source: str = "text") -> dict:
