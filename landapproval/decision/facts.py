@@ -258,24 +258,29 @@ def _from_fields(facts: Facts, case: Case, field_facts: tuple) -> None:
     """The facts rules/facts.yaml reads straight from a field (`field:`), by the field's path: a
     group the file leaves out makes each of its facts unknown, never false. A list field read as a
     yes/no fact says whether the list was given at all."""
-    for name, kind, parts, is_list, may_be_unknown in field_facts:
-        value = case
-        for part in parts:
-            value = getattr(value, part)
-            if value is None:
+    values, shown = facts.values, facts.shown
+    for group, entries in field_facts:
+        owner = case
+        for part in group:
+            owner = getattr(owner, part)
+            if owner is None:
                 break
-        if is_list:
-            facts.set(name, True if value is not None else UNKNOWN)
-        elif kind == "bool":
-            _bool(facts, name, value)
-        elif kind == "date":
-            _date(facts, name, value)
-        elif kind == "area":
-            facts.area(name, value, may_be_unknown=may_be_unknown)
-        elif kind == "int":
-            _count(facts, name, value)
-        else:
-            facts.set(name, UNKNOWN if value is None else value)
+        fields = owner.__dict__ if owner is not None else {}  # a model's field values, by attribute
+        for name, kind, attribute, is_list, may_be_unknown in entries:
+            value = fields.get(attribute)
+            if is_list:
+                value = True if value is not None else UNKNOWN
+                values[name] = shown[name] = value
+            elif kind == "date":
+                values[name] = value.toordinal() if value else None
+                values[name + ".known"] = value is not None
+                shown[name] = value if value else UNKNOWN
+            elif kind == "area":
+                facts.area(name, value, may_be_unknown=may_be_unknown)
+            elif kind == "int":
+                _count(facts, name, value)
+            else:  # bool, enum, text: unknown is its own value, never false
+                values[name] = shown[name] = UNKNOWN if value is None else value
 
 
 def _count(facts: Facts, name: str, value: int | None) -> None:

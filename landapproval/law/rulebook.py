@@ -45,8 +45,8 @@ class RuleBook:
     map_note: dict = field(default_factory=dict)  # rules/map.yaml authority_note
     parameters: dict[str, list[DatedValue]] = field(default_factory=dict)
     filled_with: tuple = ()  # the parameter values its texts were filled with; () = templates
-    # facts read straight from a case-file field (facts.yaml `field:`):
-    # (name, type, attribute path, the field is a list, may_be_unknown)
+    # facts read straight from a case-file field (facts.yaml `field:`), by group of the case file:
+    # ((attribute path of the group), ((name, type, attribute, the field is a list, may_be_unknown), …))
     field_facts: tuple = ()
     _filled: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -225,14 +225,15 @@ def _check_fact(name: str, meta: Any) -> None:
 
 
 def _field_facts(catalogue: dict[str, dict]) -> tuple:
-    out = []
+    groups: dict[tuple, list] = {}
     for name, meta in catalogue.items():
         path = meta.get("field")
         if not path or "[]" in path:  # a field of each parcel is summed in Python, not read here
             continue
-        out.append((name, meta["type"], tuple(path.split(".")), walker.field(path).kind == "list",
-                    bool(meta.get("may_be_unknown", False))))
-    return tuple(out)
+        *group, attribute = path.split(".")
+        groups.setdefault(tuple(group), []).append(
+            (name, meta["type"], attribute, walker.field(path).kind == "list", bool(meta.get("may_be_unknown", False))))
+    return tuple((group, tuple(entries)) for group, entries in groups.items())
 
 
 def _together_rule(node: dict, parser: Parser) -> Rule:
