@@ -10,7 +10,7 @@ import pytest
 
 import landapproval
 from landapproval import InputError
-from landapproval.api import jurisdiction
+from landapproval.law import Law
 
 from helpers import COUNTIES, DAY_BEFORE, NOT_DELEGATED, make_case, parcel
 
@@ -74,7 +74,7 @@ def test_village_housing_goes_to_the_county_only_in_the_sixteen(code, name, shor
 
 def test_jurisdiction_data_agrees_with_the_official_codes():
     data = {c.code: (c.name, c.short, c.pinyin.lower(), c.delegated_from is not None)
-            for c in jurisdiction().counties}
+            for c in Law.default().jurisdiction.counties}
     expected = {code: (name, short, pinyin, code not in NOT_DELEGATED) for code, name, short, pinyin in COUNTIES}
     assert data == expected
 

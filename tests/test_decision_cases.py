@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import landapproval
-from landapproval import render
-from landapproval.loading import read_document
+from landapproval.decision.words import verdict
+from landapproval.views import text as render
+from landapproval.core.reader import read_document
 
 from review_helpers import add_suspension, rules_folder, set_path
 
@@ -83,7 +84,7 @@ def test_decision_case(entry, tmp_path):
     assert set(expect.get("findings", [])) <= codes, where
     assert not set(expect.get("not_findings", [])) & codes, where
     if "verdict_contains" in expect:
-        assert expect["verdict_contains"] in render.verdict(decision, "zh"), render.verdict(decision, "zh")
+        assert expect["verdict_contains"] in verdict(decision, "zh"), verdict(decision, "zh")
     text = render.text(decision, "zh")
     for words in expect.get("text_contains", []):
         assert words in text, f"{entry['name']}: {words!r} not in the text:\n{text}"

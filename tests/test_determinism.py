@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 import landapproval
 from landapproval.cli import main
-from landapproval.loading import read_document
+from landapproval.core.reader import read_document
 from helpers import all_case_files as case_files
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,10 +15,10 @@ import time
 import pytest
 
 import landapproval
-import landapproval.engine as engine_module
+import landapproval.law.engine as engine_module
 from landapproval import EngineError
-from landapproval.api import engine
-from landapproval.loading import read_document
+from landapproval.law import Law
+from landapproval.core.reader import read_document
 
 from helpers import DELEGATED_CODES, ROOT, case_files, make_case, parcel
 
@@ -89,7 +89,7 @@ def test_threads_in_a_fresh_process_agree_from_the_first_evaluation():
         import json, sys, threading
         sys.path.insert(0, "tests")
         import landapproval
-        from landapproval.loading import read_document
+        from landapproval.core.reader import read_document
         from helpers import case_files
         cases = [read_document(p) for p in case_files()]
         barrier = threading.Barrier(8)
@@ -114,8 +114,8 @@ def test_threads_in_a_fresh_process_agree_from_the_first_evaluation():
 
 def test_routing_facts_with_no_routing_rule_give_no_rule():
     # every routing rule needs a fact this set does not have: nothing but the session marker fires
-    assert engine().fire("authority", {"case.evaluated": True}) == []
-    assert engine().fire("review", {"case.evaluated": True}) == []
+    assert Law.default().engine.fire("authority", {"case.evaluated": True}) == []
+    assert Law.default().engine.fire("review", {"case.evaluated": True}) == []
 
 
 def test_a_fact_set_no_rule_matches_is_a_normal_answer():
@@ -125,11 +125,11 @@ def test_a_fact_set_no_rule_matches_is_a_normal_answer():
     must fail this test, not kill the whole test run."""
     script = textwrap.dedent("""
         import json
-        from landapproval.api import engine
+        from landapproval.law import Law
         results = [
-            engine().fire("authority", {"county.code": "999999"}),
-            engine().fire("authority", {"case.evaluated": False}),
-            engine().fire("review", {}),
+            Law.default().engine.fire("authority", {"county.code": "999999"}),
+            Law.default().engine.fire("authority", {"case.evaluated": False}),
+            Law.default().engine.fire("review", {}),
         ]
         print(json.dumps(results))
     """)

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 import landapproval
-from landapproval import jurisdiction as jurisdiction_module
-from landapproval import report, rulebook, workdays
-from landapproval.errors import RuleError
+from landapproval.law import jurisdiction as jurisdiction_module
+from landapproval.law import Law, rulebook, workdays
+from landapproval.core.errors import RuleError
 
 from helpers import make_case, parcel
-from review_helpers import clear_caches, rules_folder
+from review_helpers import rules_folder
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 
@@ -54,7 +54,7 @@ def _frozen_forms(name: str, value) -> list[str]:
 
 def test_no_text_freezes_a_parameter_value():
     """Issue 12 item 13: messages, titles, descriptions and ids name parameters, never their values."""
-    book = rulebook.load()
+    book = Law.default().book
     frozen = []
     for name, values in book.parameters.items():
         for value in values:
@@ -82,7 +82,7 @@ def test_texts_carry_the_value_in_force_on_the_case_date(tmp_path):
 
 def test_chinese_numerals_in_the_period_messages():
     """土地管理法实施条例 第二十六条 「不少于十个工作日」: the Chinese text reads 十, the English 10."""
-    book = rulebook.current(dt.date(2024, 9, 10))
+    book = Law.default().as_of(dt.date(2024, 9, 10))
     rule = book.rules["C7.pre_announcement_too_short"]
     assert "十个工作日" in rule.reason["zh"] and "10 working days" in rule.reason["en"]
     assert "三十日" in book.rules["C7.compensation_announcement_too_short"].reason["zh"]
@@ -94,7 +94,7 @@ def test_a_placeholder_must_name_a_parameter(tmp_path):
         (rules / "review.yaml").write_text(text.replace("{pre_announcement_working_days|zh}", "{ten_days|zh}", 1),
                                            encoding="utf-8")
         with pytest.raises(RuleError, match="ten_days"):
-            rulebook.load()
+            Law.default().book
 
 
 @pytest.mark.parametrize("start, delegated", [("2024-06-22", True), ("2024-07-01", False)])
@@ -106,7 +106,7 @@ def test_one_delegation_date_for_every_county(tmp_path, start, delegated):
         params["delegation_start"]["values"] = {dt.date.fromisoformat(start): {
             "value": dt.date.fromisoformat(start), "reference": "test"}}
         (rules / "parameters.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-        juris = landapproval.api.jurisdiction()
+        juris = Law.default().jurisdiction
         assert {c.delegated_on(dt.date(2024, 6, 25)) for c in juris.counties if c.code != "141002"} == {delegated}
         decision = landapproval.evaluate(make_case(county="曲沃县", parcels=[parcel(cultivated="1.0000")]),
                                          as_of=dt.date(2024, 6, 25))
@@ -186,20 +186,16 @@ def test_every_key_of_every_rule_file_is_read(monkeypatch):
     original = jurisdiction_module.read_rule_file
     documents = {}
 
-    def tracked(name):
-        documents[name] = original(name)
+    def tracked(folder, name):
+        documents[name] = original(folder, name)
         return _wrap(documents[name], (name,), seen)
 
-    for module in (jurisdiction_module, rulebook, workdays, report):
+    for module in (jurisdiction_module, rulebook, workdays):
         monkeypatch.setattr(module, "read_rule_file", tracked)
-    clear_caches()
-    try:
-        rulebook.load()
-        jurisdiction_module.Jurisdiction()
-        for path in sorted((RULES / "calendar").glob("*.yaml")):
-            workdays._supplied_year(int(path.stem))
-    finally:
-        clear_caches()
+    law = Law.from_dir(RULES)  # a fresh law: every rule file is read again, through `tracked`
+    law.jurisdiction
+    for path in sorted((RULES / "calendar").glob("*.yaml")):
+        law.calendar.supplied_year(int(path.stem))
     files = {p.relative_to(RULES).as_posix() for p in RULES.rglob("*.yaml")}
     assert files - set(documents) == set(), "rule files no loader reads"
     unread = [".".join(map(str, path)) for name, doc in documents.items()

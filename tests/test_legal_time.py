@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from landapproval import rulebook
+from landapproval.law import Law
 
 from review_helpers import (D, DELETE, P, add_suspension, codes, evaluate, finding, item, rules_folder,
                             statuses, variant)
@@ -191,7 +191,7 @@ def test_provincial_share_72_does_not_apply_before_it_took_effect():
 
 
 def test_more_agreements_than_required_is_an_input_error():
-    from landapproval.errors import InputError
+    from landapproval.core.errors import InputError
     with pytest.raises(InputError) as error:
         evaluate(variant({P + "agreements_required": 3, P + "agreements_reached": 4}))
     assert "review.expropriation_procedure" in str(error.value) and "agreements_reached" in str(error.value)
@@ -232,12 +232,12 @@ STEP_ARTICLE = {
 def test_each_procedure_step_cites_its_own_regs_article(code, article):
     """Regs Arts. 26 (pre-announcement, survey, risk assessment), 27 (drafting), 28 (announcement,
     hearing, registration), 29 (agreements), 30 (application), 32 (funding)."""
-    cite = rulebook.load().rules[code].cite
+    cite = Law.default().book.rules[code].cite
     assert cite.doc == REGS and cite.clause.startswith(article), str(cite)
     assert cite.text
 
 
 def test_no_c7_rule_cites_art_28_for_drafting_the_plan():
-    for rule in rulebook.load().rules.values():
+    for rule in Law.default().book.rules.values():
         if "拟定征地补偿安置方案" in rule.cite.text and rule.cite.doc == REGS:
             assert rule.cite.clause.startswith("第二十七条"), rule.id

@@ -12,7 +12,9 @@ import re
 
 import pytest
 
-from landapproval import rulebook
+from landapproval.law import Law
+from landapproval.law.rulebook import parameter_words
+from landapproval.law.types import fill_text
 from click.testing import CliRunner
 
 from landapproval.cli import main as cli
@@ -66,8 +68,8 @@ def test_finding_fires_on_one_side_of_its_condition_only(pair):
         else:
             assert owner.status == "pass", "a warning alone does not fail the item"
         # the rule file's message, its parameters filled with the values in force on the case's date
-        values = dict(rulebook.load().values_on(fired.as_of))
-        assert hit.message["en"] == rulebook.fill_text(rule_messages()[pair.code]["en"], values)
+        values = dict(Law.default().book.values_on(fired.as_of))
+        assert hit.message["en"] == fill_text(rule_messages()[pair.code]["en"], parameter_words(values))
     if written == "blocking":
         assert pair.code in fired.blocking
         assert fired.approvable is False

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import landapproval
-from landapproval.loading import read_document
+from landapproval.core.reader import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 COMPLETE = REPO / "cases" / "review" / "complete-approvable.yaml"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from landapproval import rulebook
+from landapproval.law import Law
+from landapproval.law.rulebook import parameter_words
+from landapproval.law.types import fill_text
 
 from review_helpers import (CASES, D, DELETE, P, WORKFLOW_PAIRS, add_suspension, codes, evaluate, finding,
                             finding_codes_in_rules, item, rule_messages, rules_folder, run_pair_side,
@@ -16,7 +18,7 @@ CITY_STEPS = ["S3", "S4", "S5", "S6"]
 
 @pytest.fixture
 def tmp_rules(tmp_path):
-    """rules/ copied to tmp_path, LANDAPPROVAL_RULES pointing at it, every cache cleared before and after."""
+    """rules/ copied to tmp_path, LANDAPPROVAL_RULES pointing at it, Law.default() its law for the test."""
     with rules_folder(tmp_path) as rules:
         yield rules
 
@@ -35,8 +37,8 @@ def test_step_finding_fires_on_one_side_of_its_condition_only(pair, tmp_path):
         assert hit.kind == "missing" and hit.severity == "correctable"
     else:
         assert hit.severity == written
-        values = dict(rulebook.load().values_on(fired.as_of))  # the parameters in force that day
-        assert hit.message["en"] == rulebook.fill_text(rule_messages()[pair.code]["en"], values)
+        values = dict(Law.default().book.values_on(fired.as_of))  # the parameters in force that day
+        assert hit.message["en"] == fill_text(rule_messages()[pair.code]["en"], parameter_words(values))
     assert hit.citation
     if hit.severity == "blocking":
         assert pair.code in fired.blocking
@@ -106,7 +108,7 @@ def test_an_open_ended_suspension_applies(tmp_rules):
 
 
 def test_no_suspension_leaks_out_of_the_temporary_folder():
-    # runs after the tests above in file order: the caches were cleared on the way out
+    # runs after the tests above in file order: Law.default() is the shipped law again once the block ends
     assert "S2.county_filing_suspended" not in codes(evaluate(variant()))
 
 
