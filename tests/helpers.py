@@ -199,7 +199,7 @@ BAD_INPUTS = [
 def all_case_files() -> list[Path]:
     """Every case file under cases/, subfolders included (the CLI's own folder listing, less layer files and other data)."""
     from landapproval.batch import expand
-    from landapproval.loading import read_document
+    from landapproval.core.reader import read_document
 
     found = []
     for name in expand([str(CASES_DIR)]):

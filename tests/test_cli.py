@@ -13,9 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from landapproval import rulebook
+from landapproval.law import Law
 from landapproval.cli import main
-from landapproval.loading import MAX_FILE_BYTES
+from landapproval.core.reader import MAX_FILE_BYTES
 
 from helpers import BAD_INPUTS, CASES_DIR, GOOD_YAML, ROOT, case_files
 
@@ -231,7 +231,7 @@ def test_rules_lists_every_rule_with_a_citation():
     for index, line in enumerate(lines):
         if line and not line.startswith(" "):
             blocks[line.strip()] = lines[index + 1] if index + 1 < len(lines) else ""
-    ids = list(rulebook.load().rules)
+    ids = list(Law.default().book.rules)
     assert set(_authority_rule_ids()) <= set(ids)
     missing = [i for i in ids if i not in blocks]
     assert not missing, missing

@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from landapproval.cli import main
-from landapproval.loading import read_document
+from landapproval.core.reader import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 BASE_FILES = sorted((REPO / "cases" / "review").glob("*.yaml"))

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 import landapproval
-from landapproval import server
+from landapproval.serve import app as server
 from landapproval.cli import main
 from landapproval.geo import read_boundary
 

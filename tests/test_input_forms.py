@@ -13,15 +13,24 @@ import pytest
 from click.testing import CliRunner
 
 import landapproval
-from landapproval import InputError, api, labels, loading
+from landapproval import InputError, api
+from landapproval.law import Law
+from landapproval.core import reader as loading
 from landapproval.cli import main
-from landapproval.errors import MAX_PROBLEMS
+from landapproval.core.errors import MAX_PROBLEMS
 
 from helpers import CASES_DIR, flood
 
 COMPLETE = CASES_DIR / "review" / "complete-approvable.yaml"
 BASE = COMPLETE.read_text(encoding="utf-8")
 CANONICAL = landapproval.evaluate(COMPLETE).to_dict("zh")
+
+
+def catalogue():
+    """The field catalogue of the shipped rule book."""
+    return Law.default().catalogue
+
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -200,7 +209,7 @@ def test_no_pydantic_or_python_text_for_any_field(bad):
                       r"Traceback|Decimal\(|object at 0x")
     base = loading.read_document(COMPLETE)
     checked = 0
-    for info in labels.catalogue():
+    for info in catalogue():
         data = copy.deepcopy(base)
         node = data
         *parents, last = info.path.replace("[]", ".0").split(".")
@@ -323,27 +332,27 @@ def test_the_server_body_of_an_input_error():
 # --- the labels catalogue ---------------------------------------------------------------------------
 
 def test_every_field_of_the_contract_has_a_chinese_and_an_english_label():
-    for info in labels.catalogue():
+    for info in catalogue():
         assert CJK.search(info.label.zh), (info.path, info.label)
         assert info.label.en and not CJK.search(info.label.en), info.path
 
 
 def test_the_catalogue_follows_the_models_and_the_rule_book():
-    paths = [f.path for f in labels.catalogue()]
+    paths = [f.path for f in catalogue()]
     assert paths[:5] == ["schema", "id", "title", "county", "kind"]
     assert paths.index("parcels[].land.cultivated") < paths.index("review.planning.conforms_to_plan")
-    assert labels.field_label("parcels[3].land.cultivated") == "耕地（永久基本农田以外）"
-    assert labels.value_choices("kind") == [("batch", "批次用地"), ("single_site", "单独选址用地"),
+    assert catalogue().field_label("parcels[3].land.cultivated") == "耕地（永久基本农田以外）"
+    assert catalogue().value_choices("kind") == [("batch", "批次用地"), ("single_site", "单独选址用地"),
                                             ("village_housing", "村民住宅用地")]
-    assert labels.value_name("parcels[].ownership", "state", "en") == "state-owned"
+    assert catalogue().value_name("parcels[].ownership", "state", "en") == "state-owned"
     # evidence labels come from rules/facts.yaml, its clauses from the compiled rule book
-    assert labels.field_label("review.planning.conforms_to_plan") == "符合国土空间规划及“三区三线”管控要求"
-    assert labels.field_clauses("review.planning.conforms_to_plan") == ("临政发〔2024〕7号 四(一)",)
-    assert labels.field_info("review.planning.conforms_to_plan").items == ("C1",)
-    assert "写 无 或 []" in labels.none_form("review.protected_areas")
-    assert "null" in labels.none_form("review.ownership.disputed")
-    assert labels.field_help("filed_on", "en").startswith("a date")
-    assert labels.field_info("no.such.field") is None
+    assert catalogue().field_label("review.planning.conforms_to_plan") == "符合国土空间规划及“三区三线”管控要求"
+    assert catalogue().field_clauses("review.planning.conforms_to_plan") == ("临政发〔2024〕7号 四(一)",)
+    assert catalogue().field_info("review.planning.conforms_to_plan").items == ("C1",)
+    assert "写 无 或 []" in catalogue().none_form("review.protected_areas")
+    assert "null" in catalogue().none_form("review.ownership.disputed")
+    assert catalogue().field_help("filed_on", "en").startswith("a date")
+    assert catalogue().field_info("no.such.field") is None
 
 
 # --- init, validate --------------------------------------------------------------------------------
@@ -355,8 +364,8 @@ def test_the_init_template_validates_and_evaluates(tmp_path, kind, lang):
     result = run("init", "--kind", kind, "--county", "hongtong", "--lang", lang, "--out", target)
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
-    for info in labels.catalogue():  # every field is in the template, with a comment above it
-        parent = labels.field_info(info.parent) if info.parent else None
+    for info in catalogue():  # every field is in the template, with a comment above it
+        parent = catalogue().field_info(info.parent) if info.parent else None
         if parent is None or parent.kind == "group" or info.parent == "parcels[]":  # ({…} forms: in a comment)
             assert re.search(rf"^\s*(- )?{re.escape(info.key)}:", text, re.M), info.path
     assert "county: 洪洞县" in text and f"kind: {kind}" in text
@@ -455,4 +464,4 @@ def test_no_compensation_reads_as_not_arranged_never_as_not_needed(tmp_path):
         landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: 无需补充"), "c.yaml"))
     message = refused.value.describe("zh")
     assert "review.cultivated_compensation.method" in message and "收到“无需补充”" in message
-    assert labels.value_name("review.cultivated_compensation.method", "none", "zh") == "未落实补充耕地"
+    assert catalogue().value_name("review.cultivated_compensation.method", "none", "zh") == "未落实补充耕地"

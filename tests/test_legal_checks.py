@@ -8,7 +8,8 @@ import html
 import pytest
 
 import landapproval
-from landapproval import explain, render, report
+from landapproval.decision import words
+from landapproval.views import explain, text as render, report
 
 from review_helpers import variant
 
@@ -25,8 +26,8 @@ def test_verdict_names_who_the_case_is_filed_with_when_the_city_holds_neither_po
     """土地管理法 第七十九条; 临政发〔2024〕7号 三: never "the city may approve" without the power."""
     decision = landapproval.evaluate(variant(changes))
     assert "city" not in (decision.conversion.level, decision.expropriation.level)
-    zh, en = render.verdict(decision, "zh"), render.verdict(decision, "en")
-    assert who_zh in zh and "市人民政府对本案无审批权" in zh and zh != render.WORDS["zh"]["verdict_yes"]
+    zh, en = words.verdict(decision, "zh"), words.verdict(decision, "en")
+    assert who_zh in zh and "市人民政府对本案无审批权" in zh and zh != words.WORDS["zh"]["verdict_yes"]
     assert who_en in en and "the city holds no approving power" in en
     assert render.text(decision).startswith(zh)
     assert zh in report.html_report(decision)
@@ -34,7 +35,7 @@ def test_verdict_names_who_the_case_is_filed_with_when_the_city_holds_neither_po
 
 def test_verdict_of_a_city_case_is_unchanged():
     decision = landapproval.evaluate(variant())
-    assert decision.approvable and render.verdict(decision, "zh") == render.WORDS["zh"]["verdict_yes"]
+    assert decision.approvable and words.verdict(decision, "zh") == words.WORDS["zh"]["verdict_yes"]
 
 
 def test_a_recorded_city_decision_without_the_power_blocks_even_a_complete_file():

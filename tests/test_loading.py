@@ -12,7 +12,7 @@ import pytest
 
 import landapproval
 from landapproval import InputError
-from landapproval.loading import MAX_FILE_BYTES, read_document
+from landapproval.core.reader import MAX_FILE_BYTES, read_document
 
 from helpers import BAD_INPUTS, GOOD_YAML
 

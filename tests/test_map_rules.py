@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 import landapproval
-from landapproval import api, rulebook
+from landapproval import api
+from landapproval.law import Law
 from landapproval.cli import main
 from landapproval.geo import LayerSet
 
@@ -209,7 +210,7 @@ def test_two_square_metres_outside_the_scale_are_blocking_and_reroute_alike():
 
 
 def test_the_tolerance_is_a_dated_parameter_with_its_basis():
-    value = api.jurisdiction().parameter("digitising_tolerance_m2", dt.date(2024, 9, 10))
+    value = Law.default().jurisdiction.parameter("digitising_tolerance_m2", dt.date(2024, 9, 10))
     assert value.value == 1 and "0.0001" in value.reference and "TD/T 1008" in value.reference
     decision = evaluate(case({"cultivated": "1.0000"}), **overlay("ecological_red_line", 1.1))
     assert decision.engine_facts["map"]["map.tolerance"] == 1
@@ -260,7 +261,7 @@ def test_no_layers_at_all_says_nothing_was_checked():
 # ---------------------------------------------------------------- the rules are in the rule book
 
 def test_map_rules_are_listed_by_landapproval_rules():
-    book = rulebook.load()
+    book = Law.default().book
     ids = {r.id for r in book.stage("map")} | {r.id for r in book.stage("map_parcel")}
     assert "map.outside_construction_scale" in ids and "map.survey_partial" in ids
     text = CliRunner().invoke(main, ["rules"]).output

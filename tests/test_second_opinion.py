@@ -28,10 +28,11 @@ from typing import Any
 
 import pytest
 
-from landapproval import api, rulebook
-from landapproval import conditions
-from landapproval.conditions import NUMERIC, UNKNOWN, FactRef, known_key
-from landapproval.engine import Engine
+from landapproval import api
+from landapproval.law import Law, rulebook
+from landapproval.law import conditions
+from landapproval.law.conditions import NUMERIC, UNKNOWN, FactRef, known_key
+from landapproval.law.engine import Engine
 from helpers import all_case_files as case_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,7 +218,7 @@ def _layers_for(path: Path) -> Path | None:
 
 @pytest.fixture(scope="module")
 def book():
-    return rulebook.load()
+    return Law.default().book
 
 
 @pytest.fixture(scope="module")

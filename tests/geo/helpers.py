@@ -112,7 +112,7 @@ def raises_en(pattern: str):
 
     import pytest
 
-    from landapproval.errors import InputError
+    from landapproval.core.errors import InputError
 
     with pytest.raises(InputError) as err:
         yield err

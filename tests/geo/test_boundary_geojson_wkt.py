@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import read_boundary_file
 
 from .helpers import E0, N0, rect, raises_en

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import read_boundary, read_boundary_file
 from .helpers import E0, N0, jzd, rect, raises_en
 

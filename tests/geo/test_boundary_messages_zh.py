@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from landapproval.cli import main
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import read_boundary, read_boundary_file, read_inline_boundary
 from .helpers import E0, N0, jzd, rect
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from landapproval.cli import main
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import read_boundary_file
 
 from .helpers import E0, N0, jzd, rect

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 from landapproval.cli import main
-from landapproval.errors import EXIT_BAD_INPUT, InputError
+from landapproval.core.errors import EXIT_BAD_INPUT, InputError
 from landapproval.geo import LayerSet
 
 from .helpers import E0, N0, write_layer
@@ -38,13 +38,15 @@ def assert_bilingual(error: InputError, where: str, zh_words: tuple[str, ...], e
     assert str(error) == zh and CJK.search(zh), zh
     assert all(word in zh for word in zh_words), zh
     assert all(word in en for word in en_words), en
-    assert (where and f": {where}: " in zh and f": {where}: " in en) or not where
+    # a field path is followed by the line it is on: "path（第 2 行）: …" / "path (line 2): …"
+    assert (where and re.search(rf": {re.escape(where)}（第 \d+ 行）: ", zh)
+            and re.search(rf": {re.escape(where)} \(line \d+\): ", en)) or not where
     assert error.source in zh and error.source in en
 
 
 def test_a_missing_layers_file(tmp_path):
     error = refused(tmp_path / "nope.yaml")
-    assert_bilingual(error, "", ("无法读取图层文件", "请检查路径和文件名"), ("cannot read: No such file or directory",))
+    assert_bilingual(error, "", ("文件不存在", "请检查路径和文件名"), ("no such file", "check the path"))
 
 
 def test_a_layers_file_that_is_not_yaml(tmp_path):
@@ -52,6 +54,8 @@ def test_a_layers_file_that_is_not_yaml(tmp_path):
     assert_bilingual(error, "", ("不是有效的 YAML", "第 2 行第 23 列的括号没有配对", "{ }"), ("not valid YAML",))
     error = refused(layers_yaml(tmp_path, "layers：\n  x: 1\n"))  # a full-width colon
     assert "全角冒号" in error.describe()
+    error = refused(layers_yaml(tmp_path, "crs: EPSG:4525\ncrs: EPSG:4526\nlayers: {}\n"))  # a repeated key
+    assert_bilingual(error, "", ("第 2 行", "字段“crs”在同一层写了两次"), ("line 2", "appears twice"))
 
 
 def test_a_layers_file_that_is_not_a_mapping(tmp_path):

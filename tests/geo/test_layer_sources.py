@@ -10,7 +10,7 @@ import pytest
 import shapely
 import yaml
 
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import LayerSet, measure
 from landapproval.geo.layers import LazyLayer
 

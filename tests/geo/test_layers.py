@@ -7,7 +7,7 @@ import re
 import pytest
 from shapely.geometry import box
 
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import LayerSet
 
 from .helpers import E0, N0, write_layer

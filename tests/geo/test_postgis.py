@@ -18,7 +18,7 @@ import yaml
 from pyogrio import raw
 
 from landapproval import api
-from landapproval.errors import InputError
+from landapproval.core.errors import InputError
 from landapproval.geo import LayerSet, measure
 from landapproval.geo.layers import LazyLayer
 
@@ -73,7 +73,7 @@ def pg_layers_file(folder: Path, url: str, schema: str, entries: dict) -> Path:
 
 @pytest.fixture(scope="module")
 def sample_in_pg(pg):
-    from landapproval.geo.postgis import write_table
+    from landapproval.geo.sources.postgis import write_table
 
     url, schema = pg
     for key, (geoms, fields) in sample_layers().items():
@@ -118,7 +118,7 @@ def test_a_table_in_another_srid_is_read_by_the_transformed_box(tmp_path, sample
 
 def test_the_example_case_decides_the_same_from_postgis(tmp_path, pg):
     """The whole decision on cases/gis/qw-2024-03.yaml: layers from PostGIS == from gis.gpkg."""
-    from landapproval.geo.postgis import write_table
+    from landapproval.geo.sources.postgis import write_table
 
     url, schema = pg
     doc = yaml.safe_load((EXAMPLE / "layers.yaml").read_text(encoding="utf-8"))
