@@ -181,6 +181,15 @@ def parse_yaml(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
         text_at = refused.text if line is None else Text(f"第 {line} 行：{refused.text.zh}", f"line {line}: {refused.text.en}")
         raise InputError(source, [Problem("", text_at, line)], notes=notes) from None
     except yaml.MarkedYAMLError as error:
+        context = str(error.context or "")
+        if context.startswith("while parsing a flow") and error.context_mark is not None:
+            # an unclosed { or [: say where it opens (the parser stops at the end of the file)
+            opened, pair = error.context_mark, ("{ }" if "mapping" in context else "[ ]")
+            at = (opened.line + 1, opened.column + 1)
+            raise InputError(source, [Problem("", Text(
+                f"不是有效的 YAML：第 {at[0]} 行第 {at[1]} 列的括号没有配对：{pair} 应成对出现",
+                f"not valid YAML (line {at[0]}, column {at[1]}): a bracket {pair} is not closed"), at[0])],
+                notes=notes) from None
         mark = error.problem_mark or error.context_mark
         if "quoted scalar" in str(error.context or "") and error.context_mark is not None:
             mark = error.context_mark  # where the unclosed quote opens, not the end of the file
