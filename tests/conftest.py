@@ -7,8 +7,13 @@ run stays within a couple of minutes.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# the shared helpers (helpers.py, review_helpers.py) sit here, beside the folders of each layer
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def pytest_addoption(parser):

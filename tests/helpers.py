@@ -14,7 +14,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "cases"
-EXPECTED_FILE = Path(__file__).resolve().parent / "expected_decisions.yaml"
+EXPECTED_FILE = Path(__file__).resolve().parent / "legal" / "expected_decisions.yaml"
 
 # 临政发〔2024〕7号 was issued on 2024-06-22; from that day the city holds the delegated powers.
 DELEGATION_START = dt.date(2024, 6, 22)

@@ -25,8 +25,13 @@ httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
 pytest.importorskip("fastapi")
 
-from landapproval import api, loading, render, rulebook, schemas, server  # noqa: E402
-from landapproval.models import Case  # noqa: E402
+from landapproval import api  # noqa: E402
+from landapproval.core import reader as loading  # noqa: E402
+from landapproval.law import Law  # noqa: E402
+from landapproval.serve import app as server  # noqa: E402
+from landapproval.serve.body import MAX_BODY_BYTES  # noqa: E402
+from landapproval.views import schemas  # noqa: E402
+from landapproval.views import text as render  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(ROOT.glob("cases/review/*.yaml")) + sorted(ROOT.glob("cases/*.yaml"))
@@ -103,7 +108,7 @@ def running(app, http=None):
 
 @pytest.fixture(scope="module")
 def base_url():
-    with running(server.app) as url:
+    with running(server.create_app(server.Settings())) as url:
         yield url
 
 
@@ -138,9 +143,10 @@ def test_schema_is_the_models_schema(client):
 def test_rules_are_the_rule_book(client):
     response = client.get("/v1/rules")
     assert response.status_code == 200
-    want = [render.rule_dict(rule) for rule in rulebook.current().rules.values()]
+    book = Law.default().as_of()
+    want = [render.rule_dict(rule, book.catalogue) for rule in book.rules.values()]
     assert response.json() == json.loads(json.dumps(want, default=str))
-    assert len(response.json()) == len(rulebook.load().rules) > 0
+    assert len(response.json()) == len(Law.default().book.rules) > 0
 
 
 def test_openapi_document_and_docs(client):
@@ -316,25 +322,25 @@ def test_a_date_at_the_end_of_time_is_422_not_500(client):
 
 
 def test_oversized_body_is_413(client):
-    too_big = b"#" * (server.MAX_BODY_BYTES + 1)
+    too_big = b"#" * (MAX_BODY_BYTES + 1)
     body = assert_error(post(client, "/v1/evaluate", too_big, YAML), 413, "too_large")
-    assert f"{server.MAX_BODY_BYTES:,}" in body["message"]
+    assert f"{MAX_BODY_BYTES:,}" in body["message"]
 
 
 def test_oversized_streamed_body_is_413_while_reading(client):
     # chunked, no Content-Length: the limit is enforced while the stream is read
     def chunks():
-        for _ in range(server.MAX_BODY_BYTES // 65536 + 2):
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
             yield b"#" * 65536
     response = client.post("/v1/evaluate", content=chunks(), headers={"content-type": YAML})
     assert_error(response, 413, "too_large")
 
 
 def test_body_at_the_limit_is_read(client):
-    assert server.MAX_BODY_BYTES == loading.MAX_FILE_BYTES
+    assert MAX_BODY_BYTES == loading.MAX_FILE_BYTES
     raw = APPROVABLE.read_bytes()
-    padded = raw + b"\n" + b"#" * (server.MAX_BODY_BYTES - len(raw) - 2) + b"\n"
-    assert len(padded) == server.MAX_BODY_BYTES
+    padded = raw + b"\n" + b"#" * (MAX_BODY_BYTES - len(raw) - 2) + b"\n"
+    assert len(padded) == MAX_BODY_BYTES
     response = post(client, "/v1/evaluate", padded, YAML)
     assert response.status_code == 200, response.text
     assert response.json() == expected(APPROVABLE)
@@ -492,7 +498,7 @@ def test_evaluate_command_never_imports_the_web_stack():
     code = ("import sys; from click.testing import CliRunner; from landapproval import cli; "
             f"r = CliRunner().invoke(cli.main, ['evaluate', '--format', 'json', {str(APPROVABLE)!r}]); "
             "assert r.exit_code == 0, r.output; "
-            "assert not {'fastapi', 'uvicorn', 'starlette', 'landapproval.server'} & set(sys.modules), "
+            "assert not {'fastapi', 'uvicorn', 'starlette', 'landapproval.serve.app'} & set(sys.modules), "
             "sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'uvicorn', 'starlette'))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from landapproval.cli import main
-from landapproval.loading import read_document
+from landapproval.core.reader import read_document
 from test_server import base_url, client  # noqa: F401 - the real server fixtures
 
 REPO = Path(__file__).resolve().parent.parent

@@ -25,9 +25,14 @@ import jsonschema  # noqa: E402  (the dev extra)
 
 from click.testing import CliRunner  # noqa: E402
 
-from landapproval import api, rulebook, schemas, server  # noqa: E402
+from landapproval import api  # noqa: E402
+from landapproval.law import Law  # noqa: E402
+from landapproval.law.rulebook import package_version  # noqa: E402
+from landapproval.serve import app as server  # noqa: E402
+from landapproval.serve.body import MAX_BODY_BYTES  # noqa: E402
+from landapproval.views import schemas  # noqa: E402
 from landapproval.cli import main  # noqa: E402
-from landapproval.explain import trail_data  # noqa: E402
+from landapproval.views.explain import trail_data  # noqa: E402
 from helpers import flood  # noqa: E402
 from test_server import (APPROVABLE, CASES, JSON, YAML, base_url, case_data, client, expected,  # noqa: E402,F401
                          running, to_json)
@@ -106,8 +111,9 @@ def test_schema_command_prints_the_decision_and_case_schemas():
     case = json.loads(CliRunner().invoke(main, ["schema"]).output)
     assert "曲沃县" in case["properties"]["county"]["enum"] and "141021" in case["properties"]["county"]["enum"]
     allowed = case["properties"]["county"]["enum"]
-    assert all(api.jurisdiction().county(value) for value in allowed)          # each one is accepted
-    assert {c.code for c in api.jurisdiction().counties} | {c.name for c in api.jurisdiction().counties} <= set(allowed)
+    jurisdiction = Law.default().jurisdiction
+    assert all(jurisdiction.county(value) for value in allowed)          # each one is accepted
+    assert {c.code for c in jurisdiction.counties} | {c.name for c in jurisdiction.counties} <= set(allowed)
 
 
 def _walk(node, path=""):
@@ -147,7 +153,7 @@ def test_openapi_types_every_body_for_client_generators(client):
 # 2. the audit trail
 
 def test_every_answer_carries_version_fingerprint_and_request_id(client):
-    fingerprint = rulebook.fingerprint()
+    fingerprint = Law.default().fingerprint
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
     answers = [
         client.post("/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML,
@@ -157,7 +163,7 @@ def test_every_answer_carries_version_fingerprint_and_request_id(client):
         client.get("/healthz"),
     ]
     for response in answers:
-        assert response.headers["x-landapproval-version"] == rulebook.package_version()
+        assert response.headers["x-landapproval-version"] == package_version()
         assert response.headers["x-rules-sha256"] == fingerprint
         assert re.fullmatch(r"[A-Za-z0-9._:/+=-]{1,128}", response.headers["x-request-id"])
     assert answers[0].headers["x-request-id"] == "case-sys-42"           # the client's id is kept
@@ -173,8 +179,8 @@ def test_healthz_and_readyz(client):
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "version": rulebook.package_version(),
-                            "rules_sha256": rulebook.fingerprint(), "rules_compiled": True, "layers": None}
+    assert ready.json() == {"status": "ready", "version": package_version(),
+                            "rules_sha256": Law.default().fingerprint, "rules_compiled": True, "layers": None}
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +268,7 @@ def test_a_body_that_stops_arriving_gets_408_in_bounded_time():
 
 
 def test_trickling_headers_are_cut_off_and_the_server_keeps_answering():
-    from landapproval.protocol import HTTP_PROTOCOL
+    from landapproval.serve.protocol import HTTP_PROTOCOL
 
     class Quick(HTTP_PROTOCOL):
         header_timeout = 0.5
@@ -329,7 +335,7 @@ def test_access_log_is_off_by_default(client, caplog):
 
 def test_accepted_connections_get_tcp_nodelay():
     """uvicorn #3149: a listener bound with proto 0 gives accepted sockets without TCP_NODELAY."""
-    from landapproval.protocol import listening_socket
+    from landapproval.serve.protocol import listening_socket
 
     async def check() -> int:
         sock = listening_socket("127.0.0.1", 0)
@@ -559,7 +565,8 @@ def test_package_is_typed():
 
 
 def test_engine_is_built_once_when_threads_start_together(monkeypatch):
-    from landapproval import engine as engine_module
+    from landapproval.law import engine as engine_module
+    from landapproval.law.jurisdiction import default_rules_dir
 
     builds = []
     real_init = engine_module.Engine.__init__
@@ -569,15 +576,15 @@ def test_engine_is_built_once_when_threads_start_together(monkeypatch):
         time.sleep(0.05)              # widen the window in which a second build could start
         real_init(self, rulesets)
 
+    law = Law.from_dir(default_rules_dir())     # a law whose engine is not built yet
     monkeypatch.setattr(engine_module.Engine, "__init__", counting)
-    api.engine.cache_clear()
     try:
         barrier = threading.Barrier(8)
         got = []
 
         def first_use():
             barrier.wait()
-            got.append(api.engine())
+            got.append(law.engine)
 
         threads = [threading.Thread(target=first_use) for _ in range(8)]
         for t in threads:
@@ -587,18 +594,17 @@ def test_engine_is_built_once_when_threads_start_together(monkeypatch):
         assert len(builds) == 1 and len({id(e) for e in got}) == 1
     finally:
         monkeypatch.undo()
-        api.engine.cache_clear()
-    assert api.evaluate(APPROVABLE).approvable
+    assert api.evaluate(APPROVABLE, law=law).approvable
 
 
 def test_a_session_that_cannot_be_deleted_surfaces(monkeypatch):
-    from landapproval import engine as engine_module
-    from landapproval.errors import EngineError
+    from landapproval.law import engine as engine_module
+    from landapproval.core.errors import EngineError
 
     def refuse(handle, sid):
         raise engine_module.core.error("Could not delete state, error code: 101")
 
-    api.engine()
+    Law.default().engine
     monkeypatch.setattr(engine_module.core, "delete_state", refuse)
     with pytest.raises(EngineError, match="could not delete session"):
         api.evaluate(APPROVABLE)
@@ -610,10 +616,10 @@ def test_a_session_that_cannot_be_deleted_surfaces(monkeypatch):
 # 7. abuse: a body of half a million unknown keys is answered quickly and briefly
 
 def test_a_flood_of_unknown_keys_gets_a_short_answer_quickly(client):
-    from landapproval.errors import MAX_PROBLEMS
+    from landapproval.core.errors import MAX_PROBLEMS
 
     body = flood()
-    assert len(body) <= server.MAX_BODY_BYTES
+    assert len(body) <= MAX_BODY_BYTES
 
     def over_http() -> tuple[float, httpx.Response]:
         started = time.perf_counter()
@@ -664,3 +670,90 @@ def test_serve_starts_and_stops_cleanly():
     assert f"serving on http://127.0.0.1:{port} with 1 worker(s)" in output
     assert "Application shutdown complete" in output
     assert "ERROR" not in output and "Traceback" not in output, output
+
+
+# --------------------------------------------------------------------------------------------
+# 8. one law per application, and a serving layer without cycles
+
+def test_importing_protocol_builds_no_app_and_the_app_never_imports_protocol():
+    code = ("import sys; import landapproval.serve.protocol as p; "
+            "assert callable(p.serve); "
+            "assert not {'landapproval.serve.app', 'landapproval.serve.v1', 'landapproval.serve.web', 'fastapi'} "
+            "& set(sys.modules), sorted(m for m in sys.modules if m.startswith(('landapproval.serve', 'fastapi'))); "
+            "del sys.modules['landapproval.serve.protocol']; "
+            "import landapproval.serve.app; "
+            "assert 'landapproval.serve.protocol' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def _other_rules(tmp_path: Path) -> Path:
+    """A copy of the rules in which 曲沃县 (the approvable example's county) was never delegated."""
+    import shutil
+
+    from landapproval.law.jurisdiction import default_rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    jurisdiction = folder / "jurisdiction.yaml"
+    text = jurisdiction.read_text(encoding="utf-8")
+    line = '  - {code: "141021", name: 曲沃县,   short: 曲沃, pinyin: quwo,     delegated: true}'
+    assert line in text
+    jurisdiction.write_text(text.replace(line, line.replace("delegated: true", "delegated: false")), encoding="utf-8")
+    return folder
+
+
+def test_a_server_applies_the_law_of_its_rules_folder_and_only_that(tmp_path, client):
+    folder = _other_rules(tmp_path)
+    other = Law.from_dir(folder)
+    assert other.fingerprint != Law.default().fingerprint
+    want = json.loads(api.evaluate(APPROVABLE, law=other).to_json("en"))
+    assert want["authority"]["conversion"] != expected(APPROVABLE, "en")["authority"]["conversion"]
+    for app in (server.create_app(server.Settings(rules=str(folder))), server.create_app(server.Settings(), law=other)):
+        with running(app) as url:
+            answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML},
+                                params={"lang": "en"})
+            assert answer.status_code == 200 and answer.json() == want
+            assert answer.headers["x-rules-sha256"] == other.fingerprint
+            assert httpx.get(f"{url}/readyz").json()["rules_sha256"] == other.fingerprint
+            page = httpx.post(f"{url}/web/evaluate", json=json.loads(to_json(case_data(APPROVABLE))),
+                              params={"lang": "en"})
+            assert page.status_code == 200 and page.json()["decision"] == want
+            explained = httpx.post(f"{url}/v1/explain", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
+            assert explained.json() == json.loads(json.dumps(trail_data(api.evaluate(APPROVABLE, law=other), "zh",
+                                                                        law=other), default=str))
+    # the server of the shipped rules, in the same process, still applies them
+    default = client.post("/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML},
+                          params={"lang": "en"})
+    assert default.json() == expected(APPROVABLE, "en")
+    assert default.headers["x-rules-sha256"] == Law.default().fingerprint
+
+
+def test_readyz_warms_an_app_whose_start_up_never_ran():
+    """Mounted inside another application, the service gets no lifespan: /readyz starts warming
+    the law (503 "starting" meanwhile) and then answers ready; requests work all along."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    app = server.create_app(server.Settings())
+    assert app.state.law is None and not app.state.ready
+    with running(Starlette(routes=[Mount("/", app=app)])) as url:     # running() waits for /readyz 200
+        ready = httpx.get(f"{url}/readyz").json()
+        assert ready["status"] == "ready" and ready["rules_compiled"] is True
+        assert ready["rules_sha256"] == Law.default().fingerprint
+        assert app.state.law is Law.default()
+        answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
+        assert answer.status_code == 200 and answer.json() == expected(APPROVABLE)
+
+
+def test_a_bad_layers_file_stops_serve_before_any_worker_starts(tmp_path, monkeypatch):
+    from landapproval.core.errors import InputError
+    from landapproval.serve import protocol
+
+    broken = tmp_path / "layers.yaml"
+    broken.write_text("layers: [\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        protocol.serve(server.Settings(port=0, layers=str(broken)))
+    monkeypatch.chdir(ROOT)
+    checked = protocol.check(server.Settings(layers=str(LAYERS.relative_to(ROOT))))
+    assert checked.layers == str(LAYERS.resolve())       # absolute: every worker opens the same file

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from landapproval import api, render
+from landapproval import api
+from landapproval.views import text as render
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -114,7 +115,7 @@ def test_page_loads_in_chinese_with_labelled_fields_and_nothing_external(browser
 
 
 def test_no_static_file_names_another_origin():
-    static = ROOT / "landapproval" / "web" / "static"
+    static = ROOT / "landapproval" / "serve" / "web" / "static"
     for path in static.iterdir():
         text = path.read_text(encoding="utf-8")
         urls = [u for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'`)]*", text) if u != "http://www.w3.org/2000/svg"]

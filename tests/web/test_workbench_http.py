@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from landapproval import loading
-from landapproval.web import service
+from landapproval.core import reader as loading
+from landapproval.serve.web import service
 
 httpx = pytest.importorskip("httpx")
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,3 +89,67 @@ def test_the_form_has_a_field_for_every_field_of_a_complete_case(base_url):
         case = loading.read_document(ROOT / "cases" / "review" / name)
         missing = {p for p in _leaves(case) if p not in paths}
         assert not missing, (name, missing)
+
+
+def test_the_form_is_the_contract_walker_named_by_the_catalogue(base_url):
+    from landapproval.contract import walker
+    from landapproval.law import Law
+
+    form = httpx.get(base_url + "/web/form").json()
+    entries = {}
+
+    def walk(fields):
+        for f in fields:
+            entries[f["path"]] = f
+            walk(f.get("fields", []))
+            walk(f.get("columns", []))
+
+    for section in form["sections"]:
+        walk(section["fields"])
+    assert list(entries) == [f.path for f in walker.fields()]          # every field, in case-file order
+    catalogue = Law.default().catalogue
+    page_kind = {"list": "table", "group": "group", "zone": "union", "area": "decimal", "county": "text",
+                 "enum": "enum", "bool": "bool", "date": "date", "text": "text"}
+    for field in walker.fields():
+        entry, info = entries[field.path], catalogue.field_info(field.path)
+        assert entry["kind"] == page_kind.get(field.kind, "union" if field.inner else "text"), field.path
+        assert entry["required"] == field.required and entry["key"] == field.key
+        assert entry["label"] == {"zh": info.label.zh, "en": info.label.en}
+        if field.kind == "enum":
+            assert entry["values"] == [str(v) for v in field.choices]
+            assert entry["value_labels"] == {c.value: {"zh": c.name.zh, "en": c.name.en} for c in info.choices}
+    assert entries["parcels"]["columns"][0]["path"] == "parcels[].id"
+    assert [f["key"] for f in entries["scope.development_zone"]["fields"]] == ["name", "level"]
+    assert form["layers"] is True                                      # the server was started with --layers
+
+
+def test_workbench_errors_are_the_v1_error_body(base_url):
+    jsonschema = pytest.importorskip("jsonschema")
+    from landapproval.views import schemas
+
+    check = jsonschema.Draft202012Validator(schemas.error_schema())
+    answers = [
+        httpx.post(base_url + "/web/open", content=b"id: [\n"),                       # 400: not YAML
+        httpx.post(base_url + "/web/evaluate", json=[1, 2]),                           # 422: not a mapping
+        httpx.post(base_url + "/web/evaluate", json={"id": "x"}, params={"lang": "en"}),  # 422: the contract
+        httpx.post(base_url + "/web/batch", json={"files": []}),                       # 422: no files
+        httpx.post(base_url + "/web/yaml", content=b"#" * (loading.MAX_FILE_BYTES + 1)),  # 413
+        httpx.get(base_url + "/web/static/nothing.js"),                                # 404
+    ]
+    assert [a.status_code for a in answers] == [400, 422, 422, 422, 413, 404]
+    for answer in answers:
+        body = answer.json()
+        assert not [e.message for e in check.iter_errors(body)], body
+        assert body["request_id"] == answer.headers["x-request-id"]
+        assert "Traceback" not in answer.text
+    assert answers[0].json()["source"] == "表单" and answers[0].json()["problems"][0]["path"] == ""
+    assert "mapping" not in answers[1].json()["message"] and answers[1].json()["problems"][0]["path"] == ""
+    assert {p["path"] for p in answers[2].json()["problems"]} >= {"county", "kind"}
+
+
+def test_open_gives_back_what_it_read_even_keys_and_numbers_json_has_no_room_for(base_url):
+    text = "id: 100000000000000000000000000000\n1: x\ntrue: y\ncounty: 曲沃县\n".encode()
+    answer = httpx.post(base_url + "/web/open", content=text)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["case"] == {"id": "100000000000000000000000000000", "1": "x", "true": "y", "county": "曲沃县"}
+    assert {"1", "true"} <= {p["path"] for p in answer.json()["problems"]}

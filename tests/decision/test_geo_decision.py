@@ -16,7 +16,7 @@ from landapproval.cli import main
 from landapproval.geo import LayerSet
 
 X0, Y0 = 37_541_000.0, 3_944_000.0  # easting with the zone-37 prefix, northing
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def square(x: float, y: float, size: float):

@@ -18,7 +18,7 @@ from landapproval.core.errors import RuleError
 from helpers import make_case, parcel
 from review_helpers import rules_folder
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def _texts(book: rulebook.RuleBook):

@@ -13,7 +13,7 @@ from landapproval.law import Law
 from landapproval.views.table import COLUMNS, CSV_COLUMNS
 from landapproval.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REVIEW = sorted((REPO / "cases" / "review").glob("*.yaml"))
 
 

@@ -1,4 +1,4 @@
-"""Legal test cases as data (issue 12 item 16): tests/decisions/*.yaml, read and checked here.
+"""Legal test cases as data: tests/legal/decisions/*.yaml, read and checked here.
 
 Each entry states what the law makes of a case — check statuses, step statuses, finding codes, who
 approves — so that a case from a real file can be added without writing Python (see the README
@@ -19,7 +19,7 @@ from landapproval.core.reader import read_document
 
 from review_helpers import add_suspension, rules_folder, set_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(__file__).resolve().parent / "decisions"
 ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect", "suspensions"}
 EXPECT_KEYS = {"approvable", "conversion", "expropriation", "together", "checks", "steps", "findings",

@@ -20,7 +20,7 @@ from landapproval.views import text as render, report
 from landapproval.law import Law
 from landapproval.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REVIEW = REPO / "cases" / "review"
 GIS = REPO / "cases" / "gis"
 

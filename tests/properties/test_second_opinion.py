@@ -35,7 +35,7 @@ from landapproval.law.conditions import NUMERIC, UNKNOWN, FactRef, known_key
 from landapproval.law.engine import Engine
 from helpers import all_case_files as case_files
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "cases"
 STAGES = ("authority", "review", "map", "map_parcel")  # map, map_parcel: rules/map.yaml
 SEED = 20240622

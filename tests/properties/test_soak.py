@@ -23,7 +23,7 @@ import pytest
 import landapproval
 from landapproval.core.reader import read_document
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COMPLETE = REPO / "cases" / "review" / "complete-approvable.yaml"
 PAGE = resource.getpagesize()
 GROWTH_LIMIT = 0.10

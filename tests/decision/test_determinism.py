@@ -24,7 +24,7 @@ from landapproval.cli import main
 from landapproval.core.reader import read_document
 from helpers import all_case_files as case_files
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COMPLETE = REPO / "cases" / "review" / "complete-approvable.yaml"
 HASH_SEEDS = ("0", "1", "42", "4294967295", "random")
 

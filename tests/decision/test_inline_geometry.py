@@ -18,7 +18,7 @@ from landapproval.serve import app as server
 from landapproval.cli import main
 from landapproval.geo import read_boundary
 
-GIS = Path(__file__).resolve().parent.parent / "cases" / "gis"
+GIS = Path(__file__).resolve().parents[2] / "cases" / "gis"
 LAYERS = GIS / "layers.yaml"
 PARCEL_IDS = ("QW-2024-03-1", "QW-2024-03-2")   # parcel 2 has a hole
 

@@ -29,7 +29,7 @@ from helpers import (DAY_BEFORE, DELEGATED_CODES, DELEGATION_START, EXPECTED_FIL
                      parcel, route)
 
 # ---------------------------------------------------------------------------------------------
-# The example cases against tests/expected_decisions.yaml
+# The example cases against tests/legal/expected_decisions.yaml
 # ---------------------------------------------------------------------------------------------
 
 EXPECTED = yaml.safe_load(EXPECTED_FILE.read_text(encoding="utf-8"))
@@ -42,8 +42,8 @@ def test_there_are_enough_example_cases():
 
 def test_every_case_file_has_an_expected_entry_and_every_entry_a_file():
     names = {f.name for f in FILES}
-    assert sorted(names - set(EXPECTED)) == [], "case files without an entry in tests/expected_decisions.yaml"
-    assert sorted(set(EXPECTED) - names) == [], "entries in tests/expected_decisions.yaml without a case file"
+    assert sorted(names - set(EXPECTED)) == [], "case files without an entry in tests/legal/expected_decisions.yaml"
+    assert sorted(set(EXPECTED) - names) == [], "entries in tests/legal/expected_decisions.yaml without a case file"
 
 
 def _authority_dict(entry):
@@ -55,7 +55,7 @@ def _authority_dict(entry):
 @pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
 def test_example_case_matches_the_law(path):
     expected = EXPECTED.get(path.name)
-    assert expected is not None, f"{path.name} has no entry in tests/expected_decisions.yaml"
+    assert expected is not None, f"{path.name} has no entry in tests/legal/expected_decisions.yaml"
     decision = landapproval.evaluate(path)
     assert _authority_dict(decision.conversion) == expected["conversion"]
     assert _authority_dict(decision.expropriation) == expected["expropriation"]

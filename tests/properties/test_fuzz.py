@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from landapproval.cli import main
 from landapproval.core.reader import read_document
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BASE_FILES = sorted((REPO / "cases" / "review").glob("*.yaml"))
 BASES = [read_document(p) for p in BASE_FILES]
 COMPLETE = read_document(REPO / "cases" / "review" / "complete-approvable.yaml")

@@ -1,5 +1,5 @@
 """Issue 12 items 3 and 11 where they reach the words of the decision (the rest of items 2–5, 10 and
-11 is in tests/decisions/issue12-legal-checks.yaml and the finding pairs of tests/review_helpers.py)."""
+11 is in tests/legal/decisions/legal-checks.yaml and the finding pairs of tests/review_helpers.py)."""
 
 from __future__ import annotations
 
