@@ -10,6 +10,7 @@ from landapproval.api import evaluate, evaluate_text, load_case, read_case_text,
 from landapproval.decision.model import Decision
 from landapproval.core.errors import CalendarError, EngineError, InputError, LandApprovalError, RuleError
 from landapproval.contract.models import Case
+from landapproval.law import Law
 
-__all__ = ["evaluate", "evaluate_text", "read_case_text", "validate", "load_case", "Decision", "Case", "InputError", "RuleError",
-           "EngineError", "CalendarError", "LandApprovalError"]
+__all__ = ["evaluate", "evaluate_text", "read_case_text", "validate", "load_case", "Decision", "Case", "Law",
+           "InputError", "RuleError", "EngineError", "CalendarError", "LandApprovalError"]

@@ -92,7 +92,10 @@ class FieldProblem(ValueError):
 
 
 class LandApprovalError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose. `exit_code`: the command line's
+    exit status for it (as click's exceptions carry theirs)."""
+
+    exit_code = EXIT_INTERNAL
 
 
 class InputError(LandApprovalError):
@@ -103,6 +106,8 @@ class InputError(LandApprovalError):
     file. `notes` are things the reader did that the user should know (e.g. the file was read as
     GB18030). Plain ``(path, message)`` pairs are accepted and used for both languages.
     """
+
+    exit_code = EXIT_BAD_INPUT
 
     def __init__(self, source: str, problems: Iterable["Problem | tuple[str, str]"], *,
                  more: int = 0, notes: Iterable[Text] = ()):
@@ -157,10 +162,8 @@ class NotACaseError(InputError):
 
 
 def exit_code(error: BaseException) -> int:
-    """The exit code for an error that stopped a command."""
-    if isinstance(error, (InputError, CalendarError)):
-        return EXIT_BAD_INPUT
-    return EXIT_INTERNAL
+    """The exit code for an error that stopped a command: its own, or EXIT_INTERNAL for a defect."""
+    return error.exit_code if isinstance(error, LandApprovalError) else EXIT_INTERNAL
 
 
 def internal_error_line(error: BaseException, lang: str = "zh") -> str:
@@ -186,6 +189,8 @@ class EngineError(LandApprovalError):
 
 class CalendarError(LandApprovalError):
     """A working-day count needs a year whose official schedule is not known."""
+
+    exit_code = EXIT_BAD_INPUT
 
     def __init__(self, message: str, zh: str | None = None):
         super().__init__(message)
