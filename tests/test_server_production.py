@@ -757,3 +757,34 @@ def test_a_bad_layers_file_stops_serve_before_any_worker_starts(tmp_path, monkey
     monkeypatch.chdir(ROOT)
     checked = protocol.check(server.Settings(layers=str(LAYERS.relative_to(ROOT))))
     assert checked.layers == str(LAYERS.resolve())       # absolute: every worker opens the same file
+
+
+def test_serve_applies_the_rules_folder_of_the_command_line(tmp_path):
+    folder = _other_rules(tmp_path)
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "landapproval.cli", "--rules", str(folder), "serve",
+                                "--port", str(port), "--log-level", "warning"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode()
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "serve --rules did not come up within 60 s"
+            time.sleep(0.1)
+        other = Law.from_dir(folder)
+        answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
+        assert answer.headers["x-rules-sha256"] == other.fingerprint
+        assert answer.json() == json.loads(api.evaluate(APPROVABLE, law=other).to_json("zh"))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            process.kill()
+            process.wait()

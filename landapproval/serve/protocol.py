@@ -11,23 +11,28 @@ What uvicorn does not do by itself, and why it matters here:
   whose request line and headers have not arrived within the timeout (the body has its own timeout
   in the application, answered with 408).
 - **One process, one engine**: each worker imports the app afresh (`create_app` as a factory) and
-  builds its own engine — durable_rules' C core is never shared between processes.
+  builds its own law and engine — durable_rules' C core is never shared between processes.
+
+Importing this module builds no application: `serve` names the factory, and every worker reads its
+`Settings` from the environment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import functools
 import logging
 import os
 import resource
 import socket
+from pathlib import Path
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from landapproval.serve.app import Settings
+from landapproval.serve.settings import Settings
 
 try:  # the C parser, several times faster than h11 (uvicorn picks it the same way)
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -127,22 +132,41 @@ def _more_open_files() -> None:
             pass
 
 
-def serve(host: str, port: int, *, workers: int, log_level: str, settings: Settings,
-          limit_connections: int) -> None:
+def check(settings: Settings) -> Settings:
+    """The settings with their files made absolute, once they have been opened here: a bad layers
+    file or rules folder stops `serve` (InputError, RuleError) before any worker starts."""
+    from landapproval.law import Law
+    from landapproval.serve.runtime import open_layers
+
+    changes = {}
+    if settings.rules is not None:
+        changes["rules"] = str(Path(settings.rules).resolve())
+        Law.from_dir(changes["rules"])
+    if settings.layers is not None:
+        changes["layers"] = str(Path(settings.layers).resolve())
+        open_layers(changes["layers"])
+    return dataclasses.replace(settings, **changes)
+
+
+def serve(settings: Settings) -> None:
+    """Serve until interrupted (Ctrl-C): `settings.workers` processes on `settings.host:port`, each
+    running `app.create_app()` with its own law and engine."""
+    settings = check(settings)
     os.environ[Settings.ENV] = settings.to_env()   # each worker's create_app() reads it
     _more_open_files()
     config = uvicorn.Config(
-        "landapproval.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
-        http=HTTP_PROTOCOL, log_level=log_level, log_config=log_config(log_level, settings.access_log),
-        access_log=False,                  # ours is one structured line per request (server._Guard)
-        limit_concurrency=limit_connections,  # open connections + tasks; beyond: 503 from uvicorn
+        "landapproval.serve.app:create_app", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, http=HTTP_PROTOCOL, log_level=settings.log_level,
+        log_config=log_config(settings.log_level, settings.access_log),
+        access_log=False,                  # ours is one structured line per request (guard.Guard)
+        limit_concurrency=settings.max_connections,  # open connections + tasks; beyond: 503 from uvicorn
         timeout_keep_alive=5, timeout_graceful_shutdown=10, server_header=False,
     )
-    sock = listening_socket(host, port)
-    log.info("serving on http://%s:%d with %d worker(s)%s", host, sock.getsockname()[1], workers,
+    sock = listening_socket(settings.host, settings.port)
+    log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,
              ", bearer token required on /v1/*" if settings.token else "")
     try:
-        if workers > 1:
+        if settings.workers > 1:
             from uvicorn.supervisors import Multiprocess
 
             Multiprocess(config, sockets=[sock]).run()
@@ -152,3 +176,6 @@ def serve(host: str, port: int, *, workers: int, log_level: str, settings: Setti
         pass
     finally:
         sock.close()
+
+
+__all__ = ["HTTP_PROTOCOL", "check", "listening_socket", "log_config", "serve"]

@@ -2,8 +2,9 @@
 
 Everything the page loads is served from this package (``static/``: plain JS and CSS, no build
 step, no CDN, fonts from the machine); the page talks only to the JSON endpoints below and to
-/v1/*. Every case goes through the same loader and `api.evaluate` as the CLI, so the page shows
-exactly the CLI's decision and the CLI's field errors.
+/v1/*. Every case goes through the same reader and `api.evaluate` as the CLI, with the server's one `Law`,
+so the page shows exactly the CLI's decision and the CLI's field errors. Bodies are read and
+refusals answered as on /v1 (`serve.body`, `serve.errors`).
 
     GET  /                      the page
     GET  /web/static/{name}       its script and style (a fixed list of files; nothing else is served)
@@ -14,7 +15,7 @@ exactly the CLI's decision and the CLI's field errors.
     POST /web/report            the form's case (JSON) → the printable report (HTML)
     POST /web/batch             several case files or zips → one row per case (JSON, CSV or XLSX)
 
-Uploads are capped (one case: `loading.MAX_FILE_BYTES`; a batch: BATCH_MAX_BYTES, and its zips'
+Uploads are capped (one case: `core.reader.MAX_FILE_BYTES`; a batch: BATCH_MAX_BYTES, and its zips'
 unpacked size and file count), and a boundary must be inline content: the server never opens a
 path a page names.
 """
@@ -25,8 +26,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
+from landapproval.core.jsonout import dumps
+from landapproval.serve import body
+from landapproval.serve.errors import Reject
+from landapproval.serve.runtime import law_of, with_law
 from landapproval.serve.web import service
 
 STATIC = Path(__file__).with_name("static")
@@ -52,6 +57,21 @@ def _static_files() -> dict[str, Path]:
 PUBLIC_PATHS = frozenset({"/", *(f"/web/static/{name}" for name in _static_files())})
 
 
+def form_bytes(state: State) -> bytes:
+    """The page's form and words (`service.form_payload`), made once the application is started
+    (the form says whether the layers are open)."""
+    made = state.cache.get("web form")
+    if made is None:
+        made = dumps(service.form_payload(law_of(state), state.layers is not None))
+        if state.ready:
+            state.cache["web form"] = made
+    return made
+
+
+def warm(state: State) -> None:
+    form_bytes(state)
+
+
 @router.get("/")
 def page():
     return Response((STATIC / "index.html").read_bytes(), media_type=STATIC_TYPES[".html"], headers=HEADERS)
@@ -61,22 +81,19 @@ def page():
 def static(name: str):
     path = _static_files().get(name)
     if path is None:
-        return service.error(404, "not_found", f"no static file {name!r}")
+        raise Reject(404, "not_found", f"no static file {name!r}")
     return Response(path.read_bytes(), media_type=STATIC_TYPES[path.suffix], headers=HEADERS)
 
 
 @router.get("/web/form")
 def form(request: Request):
-    return service.json(service.form_payload(service.layer_set(request) is not None))
+    return Response(form_bytes(request.app.state), media_type="application/json")
 
 
 async def _serve(request: Request, cap: int, work, *args) -> Response:
-    """Read the capped body, then do the work in the thread pool; a refusal is its JSON response."""
-    try:
-        raw = await service.read_body(request, cap)
-        return await run_in_threadpool(work, raw, *args)
-    except service.Refused as refused:
-        return refused.response
+    """Read the capped body, then `work(law, raw, *args)` in the thread pool."""
+    raw = await body.read_body(request, cap)
+    return await with_law(request, lambda law: work(law, raw, *args))
 
 
 def _lang(lang: str) -> str:
@@ -90,7 +107,7 @@ async def open_case(request: Request, lang: str = Query("zh")):
 
 @router.post("/web/evaluate")
 async def evaluate(request: Request, lang: str = Query("zh")):
-    return await _serve(request, service.MAX_CASE_BYTES, service.evaluate, _lang(lang), service.layer_set(request))
+    return await _serve(request, service.MAX_CASE_BYTES, service.evaluate, _lang(lang), request.app.state.layers)
 
 
 @router.post("/web/yaml")
@@ -100,10 +117,10 @@ async def case_yaml(request: Request, lang: str = Query("zh")):
 
 @router.post("/web/report")
 async def report(request: Request, lang: str = Query("zh")):
-    return await _serve(request, service.MAX_CASE_BYTES, service.report, _lang(lang), service.layer_set(request))
+    return await _serve(request, service.MAX_CASE_BYTES, service.report, _lang(lang), request.app.state.layers)
 
 
 @router.post("/web/batch")
 async def batch(request: Request, lang: str = Query("zh"), format: str = Query("json")):
     return await _serve(request, service.BATCH_MAX_BYTES, service.batch, _lang(lang), format,
-                        service.layer_set(request))
+                        request.app.state.layers)

@@ -1,0 +1,115 @@
+"""Around every request (plain ASGI; Starlette's BaseHTTPMiddleware would add a task per request):
+a request id (the client's X-Request-ID, or a new one), the package version and the law's
+fingerprint as headers, optional bearer-token auth, a limit on requests in flight (503 beyond it),
+Content-Encoding refused (415), and one structured access-log line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import State
+from starlette.requests import ClientDisconnect
+
+from landapproval.core.jsonout import dumps
+from landapproval.law.rulebook import package_version
+from landapproval.serve.errors import Reject, internal
+from landapproval.serve.runtime import law_of
+from landapproval.serve.settings import Settings
+
+OPEN_PATHS = ("/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/static/")  # no token needed
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+
+log = logging.getLogger("landapproval.serve.app")
+access_log = logging.getLogger("landapproval.access")
+
+
+class Guard:
+    """The checks and headers around every request; `public` are paths open without a token too."""
+
+    def __init__(self, app, settings: Settings, state: State, public: frozenset[str] = frozenset()):
+        self.app, self.settings, self.state, self.public = app, settings, state, public
+        self.in_flight = 0
+        self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the law is compiled by then)
+        self.token = settings.token.encode() if settings.token else None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        request_id = authorization = encoding = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"content-encoding":
+                encoding = value.decode("latin-1").strip().lower()
+        if request_id is None or not _REQUEST_ID.fullmatch(request_id):
+            request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        if not self.audit:
+            self.audit = [(b"x-landapproval-version", package_version().encode()),
+                          (b"x-rules-sha256", law_of(self.state).fingerprint.encode())]
+        extra = [(b"x-request-id", request_id.encode()), *self.audit]
+        outcome = {"status": 0, "bytes": 0}
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                outcome["status"] = message["status"]
+                message["headers"] = [*message.get("headers", ()), *extra]
+            elif message["type"] == "http.response.body":
+                outcome["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        path = scope["path"]
+        guarded = not (path.startswith(OPEN_PATHS) or path in self.public)  # the page, not its data
+        try:
+            refusal = self._refusal(guarded, authorization, encoding)
+            if refusal is not None:
+                await refusal.response(request_id)(scope, receive, send_with_headers)
+            elif guarded and self.in_flight >= self.settings.max_in_flight:
+                await Reject(503, "overloaded", f"more than {self.settings.max_in_flight} requests in flight; "
+                             "retry shortly", headers={"Retry-After": "1"}).response(request_id)(
+                    scope, receive, send_with_headers)
+            else:
+                self.in_flight += 1
+                try:
+                    await self.app(scope, receive, send_with_headers)
+                finally:
+                    self.in_flight -= 1
+        except ClientDisconnect:
+            log.info("client went away during %s %s (request %s)", scope["method"], path, request_id)
+        except Exception as error:  # answered here, so that nothing re-raises it to the server's log
+            refusal = internal(error, f"{scope['method']} {path} (request {request_id})")
+            if outcome["status"] == 0:
+                await refusal.response(request_id)(scope, receive, send_with_headers)
+        finally:
+            if self.settings.access_log:
+                client = scope.get("client")
+                access_log.info(dumps({
+                    "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                    "request_id": request_id, "method": scope["method"], "path": path,
+                    "query": scope.get("query_string", b"").decode("latin-1"), "status": outcome["status"],
+                    "ms": round((time.perf_counter() - started) * 1e3, 2), "bytes": outcome["bytes"],
+                    "client": f"{client[0]}:{client[1]}" if client else None}).decode())
+
+    def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None) -> Reject | None:
+        if guarded and self.token is not None:
+            scheme, _, given = (authorization or b"").partition(b" ")
+            if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self.token):
+                return Reject(401, "unauthorized", "this server needs `Authorization: Bearer <token>`"
+                              if authorization is None else "the bearer token is not accepted",
+                              headers={"WWW-Authenticate": 'Bearer realm="landapproval"'})
+        if encoding not in (None, "", "identity"):
+            return Reject(415, "unsupported_media_type",
+                          f"Content-Encoding {encoding!r} is not accepted: send the body uncompressed",
+                          headers={"Accept-Encoding": "identity"})
+        return None
+
+
+__all__ = ["Guard", "OPEN_PATHS"]
