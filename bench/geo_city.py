@@ -167,7 +167,7 @@ def measure_runs(label: str, layers: Path, runs: int, reference: dict, rows: lis
 def load_postgis(url: str, gpkg: Path, signature: str) -> None:
     import psycopg
 
-    from landapproval.geo.postgis import write_table
+    from landapproval.geo.sources.postgis import write_table
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS bench_city")

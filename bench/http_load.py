@@ -43,7 +43,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from landapproval import api, loading, server as service  # noqa: E402
+import landapproval
+from landapproval import api
+from landapproval.core import reader as loading
+from landapproval.serve import v1 as service  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -137,7 +140,7 @@ def free_port() -> int:
 
 def start_server(port: int, workers: int, plain_uvicorn: bool = False) -> subprocess.Popen:
     if plain_uvicorn:  # for comparison: `uvicorn --workers N` as documented (loses TCP_NODELAY, #3149)
-        command = [sys.executable, "-m", "uvicorn", "landapproval.server:app", "--host", HOST, "--port", str(port),
+        command = [sys.executable, "-m", "uvicorn", "landapproval.serve.app:create_app", "--factory", "--host", HOST, "--port", str(port),
                    "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     else:
         command = [sys.executable, "-m", "landapproval.cli", "serve", "--host", HOST, "--port", str(port),
@@ -226,12 +229,13 @@ def main() -> None:
 
     # the in-process server path, for scale: the same bodies through parse, evaluate and encode
     media = content_type
+    law = landapproval.Law.default()
     for body in bodies:
-        service._evaluate(body, media, None, "zh")
+        service._evaluate(law, body, media, None, "zh")
     n = 0
     started = time.perf_counter()
     while n < 5000 and time.perf_counter() - started < 10:
-        service._evaluate(bodies[n % len(bodies)], media, None, "zh")
+        service._evaluate(law, bodies[n % len(bodies)], media, None, "zh")
         n += 1
     inproc = n / (time.perf_counter() - started)
 

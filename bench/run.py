@@ -59,7 +59,7 @@ def pct(sorted_values: list[float], p: float) -> float:
 
 
 def load_case() -> dict:
-    from landapproval.loading import read_document
+    from landapproval.core.reader import read_document
     return read_document(CASE)
 
 
@@ -150,7 +150,7 @@ def corpus_paths() -> list[Path]:
 def corpus(n: int) -> dict:
     """Full evaluations over every example case (routes, review outcomes, findings), in turn."""
     import landapproval
-    from landapproval.loading import read_document
+    from landapproval.core.reader import read_document
 
     paths = corpus_paths()
     log(f"throughput: {n:,} evaluations over the {len(paths)} example cases")
@@ -174,7 +174,7 @@ def corpus(n: int) -> dict:
 
 def yaml_read(n: int) -> dict:
     """Reading the complete example's YAML (safe loader, every refusal kept) into plain data."""
-    from landapproval import loading
+    from landapproval.core import reader as loading
 
     log(f"YAML: {n:,} reads of {CASE.name}")
     raw = CASE.read_bytes()
@@ -231,21 +231,21 @@ def breakdown(n: int) -> list[tuple[str, float]]:
     """Microseconds per call of each part of an evaluation (run alone, so they overlap a little)."""
     log(f"breakdown: {n:,} calls of each part")
     import landapproval
-    from landapproval import api, facts as factlib, rulebook
+    from landapproval import api
+    from landapproval.decision import facts as factlib
 
     data = load_case()
     model, _ = api.load_case(data)
     decision = landapproval.evaluate(model)
-    engine = api.engine()
-    book = rulebook.load()
+    law = landapproval.Law.default()
+    engine, book, juris = law.engine, law.book, law.jurisdiction
     afacts, rfacts = decision.engine_facts["authority"], decision.engine_facts["review"]
-    juris = api.jurisdiction()
 
     def stage_facts():
         ctx = factlib.resolve(model, juris, "bench")
         sums = factlib.totals(model)
         factlib.authority_facts(model, ctx, sums, juris)
-        factlib.review_facts(model, ctx, sums, juris, "city", "city")
+        factlib.review_facts(model, ctx, sums, law, "city", "city")
 
     arules, rrules = book.stage("authority"), book.stage("review")
     parts = [

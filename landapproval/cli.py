@@ -379,15 +379,15 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
         if len(token) < 16:
             click.echo(f"error: {token_file}: the token (first line) must be at least 16 characters", err=True)
             sys.exit(EXIT_BAD_INPUT)
-    from landapproval.serve import app as server
+    from landapproval.serve.protocol import serve as run
+    from landapproval.serve.settings import Settings
 
-    if layers is not None:
-        layers = str(layers.resolve())
-        server.open_layers(layers)  # a bad layers file stops here (an InputError: exit 2), not in every worker
-    settings = server.Settings(token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
-                               header_timeout=header_timeout, access_log=access_log, layers=layers)
-    server.run(host=host, port=port, workers=workers, log_level=log_level, settings=settings,
-               limit_connections=max_connections)
+    # a bad layers file or rules folder stops here (exit 2 or 3), not in every worker
+    run(Settings(host=host, port=port, workers=workers, log_level=log_level, max_connections=max_connections,
+                 token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
+                 header_timeout=header_timeout, access_log=access_log,
+                 layers=None if layers is None else str(layers),
+                 rules=(click.get_current_context().find_root().obj or {}).get("rules")))
 
 
 if __name__ == "__main__":  # pragma: no cover

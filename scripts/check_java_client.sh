@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3.11 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "openapi-generator-cli==7.26.0"
-.venv/bin/python -c "import json, sys; from landapproval import server; json.dump(server.create_app().openapi(), sys.stdout, ensure_ascii=False)" > "$work/openapi.json"
+.venv/bin/python -c "import json, sys; from landapproval.serve.app import create_app; json.dump(create_app().openapi(), sys.stdout, ensure_ascii=False)" > "$work/openapi.json"
 "$work/venv/bin/openapi-generator-cli" generate -i "$work/openapi.json" -g java -o "$work/client" --library native \
   --global-property modelDocs=false,modelTests=false,apiDocs=false,apiTests=false \
   --additional-properties=openApiNullable=false,dateLibrary=legacy,serializationLibrary=jackson,hideGenerationTimestamp=true,useJakartaEe=true \
