@@ -22,8 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from landapproval.core.reader import read_document
 from landapproval.core.sentences import plain
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
@@ -36,8 +35,7 @@ AREA_UNITS = ("公顷", "hm²", "hm2", "ha")
 @lru_cache(maxsize=1)
 def label_data() -> dict:
     """labels.yaml as plain data (field labels, enum value names and aliases, yes/no words)."""
-    with open(LABELS_FILE, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return read_document(LABELS_FILE)
 
 
 @lru_cache(maxsize=1)  # a file shipped with the code, read once

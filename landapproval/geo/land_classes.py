@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from landapproval.core.reader import read_document
 
 CLASSES = ("cultivated", "other_agricultural", "construction", "unused")
 TABLE_PATH = Path(__file__).with_name("land_classes.yaml")
@@ -13,7 +13,7 @@ TABLE_PATH = Path(__file__).with_name("land_classes.yaml")
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, str], dict[str, str]]:
-    data = yaml.safe_load(TABLE_PATH.read_text(encoding="utf-8"))
+    data = read_document(TABLE_PATH)  # the one reader: codes such as 0101 stay text, never octal
     groups, codes = data["groups"], data["codes"]
     for value in (*groups.values(), *codes.values()):
         if value not in CLASSES:
