@@ -36,10 +36,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class FieldInfo:
-    path: str                  # "parcels[].land.cultivated"
-    kind: str                  # group | list | text | date | area | bool | enum | county | zone | other
-    required: bool
-    default: Any               # the model's default (None when required)
+    """A field of the contract (the walker's `Field`) with its names, help and the clauses that read it."""
+    field: walker.Field
     label: Text
     help: Text
     none: Text                 # how to write "none" / "not known"
@@ -49,13 +47,12 @@ class FieldInfo:
     items: tuple[str, ...] = ()     # those items' ids (C1…C8, S1…S6)
     fact: str | None = None         # the facts.yaml name whose `field:` this is
 
-    @property
-    def parent(self) -> str:
-        return self.path.rsplit(".", 1)[0] if "." in self.path else ""
-
-    @property
-    def key(self) -> str:
-        return self.path.rsplit(".", 1)[-1].removesuffix("[]")
+    path = property(lambda self: self.field.path)          # "parcels[].land.cultivated"
+    kind = property(lambda self: self.field.kind)          # group | list | text | date | area | bool | …
+    required = property(lambda self: self.field.required)
+    default = property(lambda self: self.field.default)    # the model's default (None when required)
+    parent = property(lambda self: self.field.parent)
+    key = property(lambda self: self.field.key)
 
     @property
     def depth(self) -> int:
@@ -86,7 +83,7 @@ def _info(field: walker.Field, spec: dict, fact, uses, value_names: dict) -> Fie
                 spec.get("none_en") or _default_none(kind, required, default, evidence, "en"))
     items = tuple(dict.fromkeys(i for i, _ in uses))
     clauses = tuple(dict.fromkeys(c for _, c in uses)) or ((spec["clause"],) if spec.get("clause") else ())
-    return FieldInfo(path, kind, required, default, Text(str(zh), str(en)), help_text, none,
+    return FieldInfo(field, Text(str(zh), str(en)), help_text, none,
                      None if example is None else str(example), choices, clauses, items, fact_name)
 
 
