@@ -77,8 +77,16 @@ def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str
     gaps, calendars = _calendar_findings(book, hits, review)
     for item_id, found in gaps.items():
         extra[item_id] = (*extra.get(item_id, ()), *found)
-    checks = tuple(_check(item, hits, review, figures, extra.get(item.id, ())) for item in book.checks)
-    steps = _steps(book, hits, review, figures, checks, extra)
+    fired_on: dict[str, list] = {}  # the finding rules that fired, by item, in the item's order
+    index = book.finding_index
+    for rule_id in review_fired:
+        if rule_id in index:
+            item_id, place, rule = index[rule_id]
+            fired_on.setdefault(item_id, []).append((place, rule))
+    found = {item_id: tuple(finding_from_rule(rule, review.shown, figures) for _, rule in sorted(pairs, key=_first))
+             for item_id, pairs in fired_on.items()}
+    checks = tuple(_check(item, hits, found, extra.get(item.id, ())) for item in book.checks)
+    steps = _steps(book, hits, review, found, checks, extra)
     findings = [f for c in checks for f in c.findings] + [f for s in steps for f in s.findings]
     blocking = tuple(f.code for f in findings if f.severity == "blocking")
     approvable = not blocking and all(c.status in ("pass", "not_applicable") for c in checks)
@@ -151,8 +159,8 @@ def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
     return gaps, tuple(used[year] for year in sorted(used))
 
 
-def _findings(item: Item, fired: set[str], facts: factlib.Facts, figures: Figures) -> tuple[Finding, ...]:
-    return tuple(finding_from_rule(rule, facts.shown, figures) for rule in item.finding_rules if rule.id in fired)
+def _first(pair: tuple) -> int:
+    return pair[0]
 
 
 @lru_cache(maxsize=4096)  # keyed on the Item (one per rule book): never shared across rule books
@@ -162,10 +170,10 @@ def _plain_item(kind: type, item: Item, status: str, due=None):
     return kind(item.id, status, (), **common) if kind is Check else kind(item.id, status, due, (), **common)
 
 
-def _check(item: Item, hits: set[str], facts: factlib.Facts, figures: Figures, extra=()) -> Check:
+def _check(item: Item, hits: set[str], found: dict[str, tuple[Finding, ...]], extra=()) -> Check:
     if item.na_rule in hits:
         return _plain_item(Check, item, "not_applicable")
-    findings = _findings(item, hits, facts, figures) + tuple(extra)
+    findings = found.get(item.id, ()) + tuple(extra)
     if not findings:
         return _plain_item(Check, item, "pass")
     common = dict(title=item.title, citation=str(item.cite))
@@ -178,15 +186,15 @@ def _check(item: Item, hits: set[str], facts: factlib.Facts, figures: Figures, e
     return Check(item.id, status, findings, **common)
 
 
-def _steps(book: RuleBook, hits: set[str], facts: factlib.Facts, figures: Figures, checks: tuple[Check, ...],
-           extra: dict | None = None) -> tuple[Step, ...]:
+def _steps(book: RuleBook, hits: set[str], facts: factlib.Facts, found: dict[str, tuple[Finding, ...]],
+           checks: tuple[Check, ...], extra: dict | None = None) -> tuple[Step, ...]:
     by_id = {c.id: c for c in checks}
     steps = []
     for item in book.steps:
         if item.na_rule in hits:
             steps.append(_plain_item(Step, item, "not_applicable"))
             continue
-        findings = _findings(item, hits, facts, figures) + tuple((extra or {}).get(item.id, ()))
+        findings = found.get(item.id, ()) + tuple((extra or {}).get(item.id, ()))
         due = facts.shown.get(item.due) if item.due else None
         due = due if isinstance(due, dt.date) else None
         if item.pending_rule not in hits:

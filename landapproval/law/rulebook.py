@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,12 @@ class RuleBook:
         if book is None:
             book = self._filled[key] = _fill_book(self, dict(key))
         return book
+
+    @cached_property
+    def finding_index(self) -> dict[str, tuple[str, int, Rule]]:
+        """Each rule that gives a finding on a review item or step: (item id, its place, the rule)."""
+        return {rule.id: (item.id, place, rule) for item in self.checks + self.steps
+                for place, rule in enumerate(item.finding_rules)}
 
     def stage(self, name: str) -> list[Rule]:
         """Stage 1 decides the authority; stage 2 (review, workflow) may read its outcome. The map's
