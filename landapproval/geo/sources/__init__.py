@@ -1,0 +1,1 @@
+"""Where layers come from: files pyogrio reads and PostGIS tables, over what every source shares (base)."""
