@@ -81,6 +81,16 @@ class DatedValue:
     confidence: str = ""   # how sure the value is, where its source is not confirmed
 
 
+def in_force(values: list[DatedValue], day: dt.date) -> DatedValue | None:
+    """The one dated-parameter lookup: of values sorted by start, the last that applies on `day`
+    (None before the first; OpenFisca's reading of a parameter for a date)."""
+    current = None
+    for value in values:
+        if value.start <= day:
+            current = value
+    return current
+
+
 class Jurisdiction:
     """Lookups over rules/jurisdiction.yaml and the dated parameters (read once, by the rule book)."""
 
@@ -160,11 +170,7 @@ class Jurisdiction:
 
     def parameter(self, name: str, day: dt.date) -> DatedValue | None:
         """The value in force on `day`, or None before the first value applies."""
-        current = None
-        for value in self.parameters[name]:
-            if value.start <= day:
-                current = value
-        return current
+        return in_force(self.parameters[name], day)
 
     def delegation_start(self) -> dt.date:
         """临政发〔2024〕7号's delegated powers apply from this date (one value, parameters.yaml)."""

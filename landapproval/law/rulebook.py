@@ -25,7 +25,7 @@ from landapproval.law.conditions import Cond, Parser, conjoin
 from landapproval.core.errors import RuleError
 from landapproval.law.types import PLACEHOLDER, SEVERITIES, Citation, Item, Rule, Table, bilingual, fill_text
 from landapproval.contract import walker
-from landapproval.law.jurisdiction import DatedValue, Jurisdiction, read_rule_file
+from landapproval.law.jurisdiction import DatedValue, Jurisdiction, in_force, read_rule_file
 from landapproval.law.maprules import compile_map
 
 SENTINEL = "engine.session_marker"
@@ -52,14 +52,8 @@ class RuleBook:
 
     def values_on(self, day: dt.date) -> tuple[tuple[str, Any], ...]:
         """Every parameter's value in force on `day` (None before its first value)."""
-        out = []
-        for name, values in self.parameters.items():
-            current = None
-            for value in values:
-                if value.start <= day:
-                    current = value.value
-            out.append((name, current))
-        return tuple(out)
+        return tuple((name, value.value if (value := in_force(values, day)) else None)
+                     for name, values in self.parameters.items())
 
     def as_of(self, day: dt.date) -> "RuleBook":
         """This rule book with every text naming the parameter values in force on `day`."""
