@@ -37,7 +37,7 @@ from helpers import flood  # noqa: E402
 from test_server import (APPROVABLE, CASES, JSON, YAML, base_url, case_data, client, expected,  # noqa: E402,F401
                          running, to_json)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GIS = ROOT / "cases/gis/qw-2024-03.yaml"
 LAYERS = ROOT / "cases/gis/layers.yaml"
 TOKEN = "s3cret-token-for-tests-0123456789"

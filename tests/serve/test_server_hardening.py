@@ -21,7 +21,7 @@ from landapproval.cli import main
 from landapproval.core.reader import read_document
 from test_server import base_url, client  # noqa: F401 - the real server fixtures
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CASES = sorted((REPO / "cases" / "review").glob("*.yaml")) + sorted((REPO / "cases").glob("*.yaml"))
 DOCUMENTS = [read_document(p) for p in CASES]
 

@@ -33,7 +33,7 @@ from landapproval.serve.body import MAX_BODY_BYTES  # noqa: E402
 from landapproval.views import schemas  # noqa: E402
 from landapproval.views import text as render  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted(ROOT.glob("cases/review/*.yaml")) + sorted(ROOT.glob("cases/*.yaml"))
 APPROVABLE = ROOT / "cases/review/complete-approvable.yaml"
 YAML = "application/yaml"
