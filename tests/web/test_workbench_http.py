@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -153,3 +155,23 @@ def test_open_gives_back_what_it_read_even_keys_and_numbers_json_has_no_room_for
     assert answer.status_code == 200, answer.text
     assert answer.json()["case"] == {"id": "100000000000000000000000000000", "1": "x", "null": "y", "county": "曲沃县"}
     assert {"kind", "parcels"} <= {p["path"] for p in answer.json()["problems"]}      # the loader's problems
+
+
+def test_an_opened_file_written_with_chinese_words_reaches_the_form_as_the_engine_reads_it(base_url):
+    """A file written the way the README recommends (是/否, 批次, 2024年9月10日) is opened into the
+    form as true/false and canonical values: the page never reads 是 as 否."""
+    text = (ROOT / "cases" / "city-authorized-batch.yaml").read_text(encoding="utf-8")
+    text = text.replace("within_construction_scale: true", "within_construction_scale: 是")
+    assert "within_construction_scale: 是" in text
+    opened = httpx.post(base_url + "/web/open", content=text.encode("utf-8"))
+    assert opened.status_code == 200, opened.text
+    case = opened.json()["case"]
+    assert case["scope"]["within_construction_scale"] is True
+    answer = httpx.post(base_url + "/web/evaluate", json=case)
+    assert answer.status_code == 200, answer.text
+    cli = subprocess.run([str(Path(sys.executable).with_name("landapproval")), "evaluate", "--format", "json",
+                          str(ROOT / "cases" / "city-authorized-batch.yaml")], capture_output=True, text=True)
+    expected = json.loads(cli.stdout)["authority"]
+    got = answer.json()["decision"]["authority"] if "decision" in answer.json() else answer.json()["authority"]
+    assert got["conversion"]["level"] == expected["conversion"]["level"] == "city"
+    assert got["expropriation"]["level"] == expected["expropriation"]["level"]

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from landapproval import api, batch as batchlib
 from landapproval.contract.models import Case
+from landapproval.contract.normalise import normalise
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
 from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS
@@ -116,7 +117,9 @@ def open_case(law: Law, raw: bytes, lang: str) -> Response:
         _validated(law, data, lang)
     except Reject as refused:
         problems = refused.problems
-    return json_response({"case": _echoable(data), "problems": problems})
+    # the form shows the case as the engine reads it: the words officials type (是/否, 批次, 2024年9月10日,
+    # 5.1234公顷 …) read by the contract's one normalisation, never by a second reading in the page
+    return json_response({"case": _echoable(normalise(data)), "problems": problems})
 
 
 def _decide(law: Law, raw: bytes, lang: str, layers):

@@ -511,7 +511,8 @@ function collect() {
     if (input.dataset.union) { unions.set(input.dataset.union, {...(unions.get(input.dataset.union) || {}), [path.split(".").pop()]: text}); continue; }
     if (text === "") continue;
     let value = text;
-    if (input.dataset.kind === "bool") value = text === "true";
+    // yes/no: true or false; anything else is sent as written, so the server names it (never read as 否)
+    if (input.dataset.kind === "bool") value = text === "true" ? true : text === "false" ? false : text;
     setPath(data, path, value);
   }
   for (const [path, {name, level}] of unions) {
