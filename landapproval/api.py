@@ -17,7 +17,8 @@ from landapproval.core.errors import InputError, Text
 from landapproval.decision import facts as factlib
 from landapproval.decision.assemble import assemble
 from landapproval.decision.model import Decision
-from landapproval.intake.validation import CaseInput, load_with_text, read_case_text, with_lines
+from landapproval.core.reader import with_lines
+from landapproval.intake.validation import CaseInput, load_with_text, read_case_text
 from landapproval.law import Law
 
 __all__ = ["CaseInput", "evaluate", "evaluate_text", "load_case", "read_case_text", "validate"]

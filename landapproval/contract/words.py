@@ -1,9 +1,8 @@
 """The words officials actually type, read exactly into the contract's values — never guessed.
 
-`api.load_case` validates a case as written first (the contract's own spellings cost nothing);
-only when that fails does it run `normalise` and validate again. `normalise` only *converts* a
-value whose meaning is certain and leaves anything else as it was, so that pydantic reports it at
-its own field path and `messages` explains the expected form:
+The readers here are what `contract.normalise` converts with, after a case failed validation as
+written; a value whose meaning is not certain is left as it was, so that pydantic reports it at its
+own field path and `intake.messages` explains the expected form:
 
 - dates: 2024-09-10, 2024-9-10, 2024/9/10, 2024.9.10, 2024年9月10日, 20240910 → 2024-09-10
 - full-width digits and punctuation (２０２４－０９－１０, ５．１２３４): NFKC

@@ -9,13 +9,14 @@ anchors/aliases are refused, and the file size is capped before anything is pars
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+
 from landapproval.core import sentences as messages
 from landapproval.core.errors import InputError, Problem, Text
 

@@ -30,7 +30,7 @@ from landapproval.core.errors import InputError, Text
 from landapproval.core.reader import read_file, with_lines
 from landapproval.geo.crs import TARGET_CRS
 from landapproval.geo.land_classes import land_class
-from landapproval.geo.sources.base import (BOX_MARGIN_M, ENTRY_EXAMPLE, EXAMPLE_COLUMNS, IN_MEMORY_MAX,  # noqa: F401
+from landapproval.geo.sources.base import (BOX_MARGIN_M, ENTRY_EXAMPLE, EXAMPLE_COLUMNS, IN_MEMORY_MAX,
                                            LAYER_KEYS, LAYER_NAMES_ZH, OPTIONAL_ATTRS, POSTGRES_SCHEMES,
                                            REQUIRED_ATTRS, ZONE_LEVELS, Layer, LayerSpec, _check_extent)
 from landapproval.geo.sources.files import FileReader

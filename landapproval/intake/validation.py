@@ -17,7 +17,7 @@ from landapproval.contract import walker
 from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
 from landapproval.core.errors import MAX_PROBLEMS, InputError, NotACaseError, Problem, Text
-from landapproval.core.reader import parse_bytes, read_file, with_lines  # noqa: F401 (with_lines: the api uses it from here)
+from landapproval.core.reader import parse_bytes, read_file, with_lines
 from landapproval.core.sentences import file_problem
 from landapproval.intake import messages
 from landapproval.law.catalogue import Catalogue

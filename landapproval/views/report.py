@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from landapproval.decision.figures import enum_label
 from landapproval.decision.model import LAND_CLASSES, Decision, area_text, land_by_class
-from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS
+from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, item_name, verdict
 from landapproval.law import Law
 from landapproval.law.types import Citation, Rule
 from landapproval.views import text as render
@@ -77,20 +77,20 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
     def is_missing(finding) -> bool:
         return render.is_missing_evidence(finding, book)
 
-    stated = [(item, f) for item, f in render.all_findings(decision) if not is_missing(f)]
-    shown = [(render.item_name(i, lang), f, list(f.figures.get(lang, ()))) for i, f in stated]
+    stated = [(item, f) for item, f in all_findings(decision) if not is_missing(f)]
+    shown = [(item_name(i, lang), f, list(f.figures.get(lang, ()))) for i, f in stated]
     groups = [(words["blocking"], [entry for entry in shown if entry[1].severity == "blocking"]),
               (words["other"], [entry for entry in shown if entry[1].severity != "blocking"])]
     environment = _environment()
     return environment.get_template("report.html.j2").render(
         d=decision, lang=lang, w=words, title=title, svg=svg, authorities=authorities, totals=totals,
-        verdict=render.verdict(decision, lang), level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
+        verdict=verdict(decision, lang), level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
         together_cite=str(Citation.parse(book.together["cite"], "together")),
         kind=enum_label("case.kind", decision.facts.get("case.kind", ""), book.catalogue, law.catalogue, lang),
         as_of_words=render.as_of_words(decision, lang, book), generated=(generated or dt.date.today()).isoformat(),
         classes=LAND_CLASSES, class_names=_CLASS_NAMES[lang], **_parcel_rows(decision, words, lang, law),
         finding_groups=groups, missing=render.missing_by_item(decision, lang, book),
-        item_names={i.id: render.item_name(i, lang) for i in (*decision.checks, *decision.steps)},
+        item_names={i.id: item_name(i, lang) for i in (*decision.checks, *decision.steps)},
         is_missing=is_missing, missing_count={c.id: sum(map(is_missing, c.findings)) for c in decision.checks},
         map_line=render.map_summary(decision, lang),
         measured_findings=render.measurement_findings(decision),

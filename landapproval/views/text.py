@@ -9,8 +9,8 @@ from landapproval.decision.model import Decision, area_text
 from landapproval.decision.model import plain as plain_value
 from landapproval.law import Law
 from landapproval.law.conditions import FactRef, Test
-from landapproval.decision.words import (AS_OF_SOURCE, LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings,  # noqa: F401
-                                         authority_words, checks_summary, item_name, verdict)
+from landapproval.decision.words import (AS_OF_SOURCE, SEVERITY, STATUS, WORDS, all_findings, authority_words,
+                                         checks_summary, item_name, verdict)
 from landapproval.law.rulebook import RuleBook
 
 def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str:
@@ -24,7 +24,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
         lines.append(f"{w['calendar']}: {supplied['file']}  ({supplied['source']})")
     findings = all_findings(decision)
     stated = [(item, f) for item, f in findings if not is_missing_evidence(f, book)]
-    _findings(lines, w["blocking"], [(i, f) for i, f in stated if f.severity == "blocking"], lang, decision.as_of)
+    _findings(lines, w["blocking"], [(i, f) for i, f in stated if f.severity == "blocking"], lang)
     for part, entry in (("conversion", decision.conversion), ("expropriation", decision.expropriation)):
         if entry is None:
             lines.append(f"{w[part]}: {w['none']}")
@@ -40,7 +40,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
                  f" / {w['expropriation']} {w['cult']} {area_text(t['expropriation']['cultivated'])},"
                  f" {w['other_land']} {area_text(t['expropriation']['other'])},"
                  f" {w['pbf']} {area_text(t['expropriation']['permanent_basic_farmland'])} {w['ha']}")
-    _findings(lines, w["other"], [(i, f) for i, f in stated if f.severity != "blocking"], lang, decision.as_of)
+    _findings(lines, w["other"], [(i, f) for i, f in stated if f.severity != "blocking"], lang)
     missing = missing_by_item(decision, lang, book)
     if missing:
         lines.append(f"{w['missing']}:")
@@ -68,7 +68,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
     return "\n".join(lines)
 
 
-def _findings(lines: list[str], title: str, group: list, lang: str, day=None) -> None:
+def _findings(lines: list[str], title: str, group: list, lang: str) -> None:
     if not group:
         return
     w = WORDS[lang]

@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 import landapproval
-from landapproval import api
 from landapproval.law import Law
 from landapproval.cli import main
 from landapproval.geo import LayerSet

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from landapproval import api
-from landapproval.views import text as render
+from landapproval.decision import words as render  # the words every surface shows
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
