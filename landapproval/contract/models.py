@@ -106,6 +106,12 @@ class Planning(Strict):
     # and whether the land lies inside the town development boundary (where its phase total applies)
     red_line_activity_permitted: Optional[bool] = None
     within_urban_development_boundary: Optional[bool] = None
+    # issue 19: a national major project that cannot avoid the red line goes to the State Council with
+    # the province's 不可避让论证意见 (自然资发〔2022〕142号); permanent basic farmland only for a key
+    # project that cannot avoid it (土地管理法 第三十五条第一款)
+    red_line_national_major_project: Optional[bool] = None
+    red_line_unavoidability_opinion: Optional[bool] = None
+    permanent_basic_farmland_key_project: Optional[bool] = None
 
 
 class AnnualPlan(Strict):

@@ -36,6 +36,38 @@ class Context:
     zone_confidence_note: str = ""      # the jurisdiction data's words
     zone_counties: tuple[str, ...] = ()  # the counties the data puts the zone in (empty: not known)
 
+    def filing_day(self, case: Case) -> dt.date:
+        """The day of the filing itself (五(二)): the law of the filing checks (periods that must have
+        run when the county filed, a 七(三) suspension); the as-of day where the file gives none."""
+        return case.filed_on or self.as_of
+
+
+def applicable_day(case: Case, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The day whose law applies, and the field that gave it (docs/case-file.md "The law on which day").
+
+    The act whose competence is judged is the approval. (1) Its recorded day: the county's approval
+    for rural housing (三(一) ¶2), else the city's decision (五(三)); for other kinds the city's decision
+    first. (2) No approval on file but the approval issued (五(五)): the approval was made, on a day
+    not recorded, and issued that day; the issue is judged on its own day. (3) Otherwise the case is
+    decided now: the evaluation day (`--as-of`, else today) — or the joint review's day where that
+    is later, since no decision precedes the review. An unknown date is never taken to lie before
+    the delegation, and `filed_on` never chooses the law of the approval (it governs the filing's
+    own checks, `Context.filing_day`)."""
+    flow = case.workflow
+    approvals = (("workflow.county_approved_on", flow.county_approved_on), ("workflow.decided_on", flow.decided_on))
+    if case.kind != "village_housing":
+        approvals = approvals[::-1]
+    for why, day in approvals:
+        if day is not None:
+            return day, why
+    if flow.approval_issued_on is not None:  # issued: the approval was made, on a day not recorded
+        return flow.approval_issued_on, "workflow.approval_issued_on"
+    evaluation = (as_of, "--as-of") if as_of is not None else ((today or dt.date.today()), "today")
+    if flow.reviewed_on is not None and flow.reviewed_on > evaluation[0]:
+        return flow.reviewed_on, "workflow.reviewed_on"  # the decision cannot precede the joint review
+    return evaluation
+    return (today or dt.date.today()), "today"
+
 
 @dataclass
 class Totals:
@@ -113,18 +145,8 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     if problems:
         raise InputError(source, problems)
 
-    if as_of is not None:
-        day, why = as_of, "--as-of"
-    elif case.workflow.decided_on is not None:
-        day, why = case.workflow.decided_on, "workflow.decided_on"
-    elif case.filed_on is not None:
-        day, why = case.filed_on, "filed_on"
-    else:
-        day, why = (today or dt.date.today()), "today"
-    if jurisdiction.threshold_ha("expropriation_cultivated_threshold_ha", day) is None:
-        raise InputError(source, [Problem(why, Text(
-            f"{day} 早于规则库收录的最早法规（1999-01-01，rules/parameters.yaml）：请检查年份",
-            f"{day} is before the earliest law in rules/parameters.yaml (1999-01-01)"))])
+    day, why = applicable_day(case, as_of, today)
+    jurisdiction.check_covered(day, why, source)
     return Context(county, zone_name, zone_level, zone_source, day, why, confidence, note, zone_counties)
 
 
@@ -155,6 +177,11 @@ def authority_facts(case: Case, ctx: Context, sums: Totals, jurisdiction: Jurisd
     facts.set("scope.within_construction_scale", case.scope.within_construction_scale)
     facts.set("scope.zone_level", ctx.zone_level or "none",
               f"{ctx.zone_level} ({ctx.zone_name})" if ctx.zone_name else "none")
+    # 自然资发〔2022〕142号 一(二): a national major project that cannot avoid the red line is approved by
+    # the State Council (both parts of the file must say so: the occupation and the project's class)
+    planning = case.review.planning
+    facts.set("scope.red_line_state_council", bool(planning and planning.occupies_ecological_red_line is True
+                                                   and planning.red_line_national_major_project is True))
     conv, expr = sums.conversion, sums.expropriation
     facts.area("conversion.agricultural", conv["agricultural"])
     facts.area("conversion.permanent_basic_farmland", conv["permanent_basic_farmland"])
@@ -211,6 +238,11 @@ def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
         f"{code} {c.name}" if (c := jurisdiction.county(code)) else code for code in ctx.zone_counties]
 
     _from_fields(facts, case, field_facts)
+    # 五(四) 按规定需缴纳: new construction land converted from agricultural or unused land owes the
+    # new-construction-land fee; where the file is silent the facts settle it (false: the file shows
+    # the batch exempt). Never asked of the county (rules/workflow.yaml S4).
+    if flow.fee_due is None and conv["agricultural"] + unused > 0:
+        facts.set("workflow.fee_due", True)
     plan = review.annual_plan
     available = plan.quota_available if plan else None
     additional = plan.additional_quota_granted if plan else None
@@ -227,14 +259,15 @@ def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
     facts.shown["protected.names_consent_unknown"] = unknown
 
     proc = review.expropriation_procedure
+    filing = ctx.filing_day(case)  # the filing's own checks: the law on the day the county filed
     # Periods from rules/parameters.yaml, read as stated in rules/review.yaml (C7): each fact is
     # the period's last day; filing on or before it is filing while the period still runs.
     facts.period_end("procedure.pre_announcement_period_end", proc.pre_announcement if proc else None,
-                     jurisdiction.period("pre_announcement_working_days", ctx.as_of), working_days=True)
+                     jurisdiction.period("pre_announcement_working_days", filing), working_days=True)
     facts.period_end("procedure.compensation_announcement_period_end",
                      proc.compensation_announcement if proc else None,
-                     jurisdiction.period("compensation_announcement_days", ctx.as_of), working_days=False)
-    _agreement_facts(facts, proc, jurisdiction, ctx.as_of)
+                     jurisdiction.period("compensation_announcement_days", filing), working_days=False)
+    _agreement_facts(facts, proc, jurisdiction, filing)
 
     violations = review.violations
     illegal = violations.illegal_land_use if violations else None
@@ -246,7 +279,7 @@ def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
     facts.shown["violations.unhandled_ids"] = unhandled
     facts.shown["violations.open_petition_ids"] = open_petitions
 
-    facts.set("county.filing_suspended", jurisdiction.filing_suspended(ctx.county, case.filed_on or ctx.as_of))
+    facts.set("county.filing_suspended", jurisdiction.filing_suspended(ctx.county, filing))
 
     issued = flow.approval_issued_on
     facts.period_end("workflow.archive_due", issued, jurisdiction.period("archive_working_days", ctx.as_of),

@@ -24,11 +24,26 @@ STATUS = {
 }
 SEVERITY = {"zh": {"blocking": "阻断", "correctable": "需补正", "warning": "提示"},
             "en": {"blocking": "blocking", "correctable": "correctable", "warning": "warning"}}
-AS_OF_SOURCE = {"zh": {"--as-of": "按指定日期", "today": "按今天"},
-                "en": {"--as-of": "as given", "today": "today"}}
+# Who authorised an `authorized` power: the province authorised the city and the county (三(一));
+# the State Council authorised the province (国发〔2020〕4号, outside the construction-land scale).
+AUTHORIZED_BY = {"zh": {"province": "国务院授权"}, "en": {"province": "authorized by the State Council"}}
+# Where the applicable date came from, and the rule that chose it (docs/case-file.md "The law on which day")
+AS_OF_SOURCE = {"zh": {"--as-of": "按指定的评估日期（本案未记载审批行为的日期，按评估之日的法律）",
+                       "today": "按今天（本案未记载审批行为的日期，按评估之日的法律）",
+                       "workflow.decided_on": "按市政府审定日期（审批行为之日的法律）",
+                       "workflow.county_approved_on": "按县级人民政府批准日期（审批行为之日的法律）",
+                       "workflow.approval_issued_on": "按印发批复日期（审定日期未记载，批复之日已作出批准）",
+                       "workflow.reviewed_on": "按会审日期（审定日期未记载，审定不早于会审）"},
+                "en": {"--as-of": "the evaluation day given (no approving act on file: the law of the day of evaluation)",
+                       "today": "today (no approving act on file: the law of the day of evaluation)",
+                       "workflow.decided_on": "the city government's decision (the law on the day of the approving act)",
+                       "workflow.county_approved_on": "the county government's approval (the law on the day of the approving act)",
+                       "workflow.approval_issued_on": "the day the approval was issued (the decision's day is not on file; it was made by then)",
+                       "workflow.reviewed_on": "the joint review (the decision's day is not on file; it cannot precede the review)"}}
 WORDS = {
     "zh": {"case": "案件", "as_of": "适用日期", "verdict_yes": "结论：可以批准（各审查事项均通过，无阻断问题）",
-           "verdict_no": "结论：暂不能批准", "conversion": "农用地转用", "expropriation": "土地征收",
+           "verdict_no": "结论：暂不能批准", "verdict_nothing": "结论：本案不涉及农用地转用或土地征收审批",
+           "verdict_nothing_blocked": "结论：本案不涉及农用地转用或土地征收审批（另有阻断问题，见下）", "conversion": "农用地转用", "expropriation": "土地征收",
            "none": "不涉及", "together": "转用与征收由同一机关一并批准", "separate": "征收须另行报批",
            "blocking": "阻断问题", "other": "其他问题", "checks": "审查事项", "workflow": "审批流程",
            "next": "下一步", "remedy": "处理", "basis": "依据", "due": "期限", "ha": "公顷",
@@ -40,7 +55,10 @@ WORDS = {
            "map_disagrees": "地图核对：{n} 个地块已按图层实测，与申报不一致 {k} 处（见上面的问题）",
            "map_no_layers": "地图：已读入 {n} 个地块边界；未给图层（--layers），未与图层核对"},
     "en": {"case": "Case", "as_of": "Law as of", "verdict_yes": "Verdict: APPROVABLE (every review item passes, nothing blocks)",
-           "verdict_no": "Verdict: NOT APPROVABLE yet", "conversion": "Conversion", "expropriation": "Expropriation",
+           "verdict_no": "Verdict: NOT APPROVABLE yet",
+           "verdict_nothing": "Verdict: the case involves no approval of a conversion of agricultural land or of an expropriation",
+           "verdict_nothing_blocked": "Verdict: the case involves no approval of a conversion or an expropriation (blocking findings below)",
+           "conversion": "Conversion", "expropriation": "Expropriation",
            "none": "not involved", "together": "conversion and expropriation are approved together",
            "separate": "the expropriation is filed separately", "blocking": "Blocking findings",
            "other": "Other findings", "checks": "Review items", "workflow": "Workflow", "next": "next step",
@@ -70,9 +88,12 @@ def verdict(decision: Decision, lang: str = "zh") -> str:
     三), it never reads as "the city may approve": it names who the case is filed with."""
     w = WORDS[lang]
     levels = [a.level for a in (decision.conversion, decision.expropriation) if a is not None]
-    if not levels or "city" in levels:
+    if not levels:  # nothing to approve (土地管理法 第四十四条第一款、第四十六条)
+        return w["verdict_nothing"] if not decision.blocking else w["verdict_nothing_blocked"]
+    if "city" in levels:
         return w["verdict_yes"] if decision.approvable else w["verdict_no"]
-    who = (w["list"] if lang == "zh" else " and ").join(LEVEL[lang][level] for level in dict.fromkeys(levels))
+    county = (decision.county or {}).get("name")
+    who = (w["list"] if lang == "zh" else " and ").join(level_name(level, lang, county) for level in dict.fromkeys(levels))
     return _FILED_WITH[lang][decision.approvable].format(who=who)
 
 
@@ -98,10 +119,25 @@ def checks_summary(decision: Decision, lang: str) -> str:
     return w["semicolon"].join(groups)
 
 
-def authority_words(entry, lang: str) -> str:
-    """临汾市人民政府（省政府授权） / Linfen city government (authorized by the province)."""
+def level_name(level: str, lang: str, county: str | None = None) -> str:
+    """The approving government by name: 翼城县人民政府 for a county (三(一) ¶2), else LEVEL."""
+    if level == "county" and county:
+        return f"{county}人民政府" if lang == "zh" else f"the {county} government"
+    return LEVEL[lang][level]
+
+
+def mode_name(entry, lang: str) -> str:
+    """省政府授权 / 省政府委托 / 法定权限, and 国务院授权 for the province's authorised power."""
+    if entry.mode == "authorized" and entry.level in AUTHORIZED_BY[lang]:
+        return AUTHORIZED_BY[lang][entry.level]
+    return MODE[lang][entry.mode]
+
+
+def authority_words(entry, lang: str, county: str | None = None) -> str:
+    """临汾市人民政府（省政府授权） / Linfen city government (authorized by the province); a county by its
+    name (翼城县人民政府（省政府授权）), the province's authorised power as 国务院授权."""
     if entry is None:
         return WORDS[lang]["none"]
     if lang == "zh":
-        return f"{LEVEL[lang][entry.level]}（{MODE[lang][entry.mode]}）"
-    return f"{LEVEL[lang][entry.level]} ({MODE[lang][entry.mode]})"
+        return f"{level_name(entry.level, lang, county)}（{mode_name(entry, lang)}）"
+    return f"{level_name(entry.level, lang, county)} ({mode_name(entry, lang)})"

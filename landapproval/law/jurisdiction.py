@@ -13,8 +13,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from landapproval.core.errors import InputError, RuleError
+from landapproval.core.errors import InputError, Problem, RuleError, Text
 from landapproval.core.reader import read_document
+
+
+class OutsideCoveredPeriod(InputError):
+    """The applicable day lies outside the period the rule book covers (rules/parameters.yaml
+    `law_covered_from`): the case is refused with that period (exit 2), never decided under a later
+    law applied silently. `day`, `covered_from` and `field` (what chose the day) say which."""
+
+    def __init__(self, source: str, day: dt.date, covered_from: dt.date, field: str, reference: str) -> None:
+        self.day, self.covered_from, self.field = day, covered_from, field
+        super().__init__(source, [Problem(field, Text(
+            f"适用日期 {day} 不在本规则库涵盖的期间内（{covered_from} 起至今；{reference}）：本规则库不含更早的法律，"
+            f"不能按后来的法律审查此案；请核对日期，或按当时有效的法律人工审查",
+            f"the applicable day {day} lies outside the period this rule book covers ({covered_from} onwards; "
+            f"{reference}): it holds no earlier law and will not apply later law to the case; check the date, "
+            f"or review the case by hand under the law then in force"))])
 
 
 def default_rules_dir() -> Path:
@@ -171,6 +186,17 @@ class Jurisdiction:
     def parameter(self, name: str, day: dt.date) -> DatedValue | None:
         """The value in force on `day`, or None before the first value applies."""
         return in_force(self.parameters[name], day)
+
+    def covered_from(self) -> tuple[dt.date, str]:
+        """The first day of the period the rule book covers, and why (parameters.yaml)."""
+        first = self.parameters["law_covered_from"][0]
+        return as_date(first.value, "law_covered_from"), first.reference
+
+    def check_covered(self, day: dt.date, field: str, source: str) -> None:
+        """Refuse a day outside the covered period (OutsideCoveredPeriod, exit 2)."""
+        start, reference = self.covered_from()
+        if day < start:
+            raise OutsideCoveredPeriod(source, day, start, field, reference)
 
     def delegation_start(self) -> dt.date:
         """临政发〔2024〕7号's delegated powers apply from this date (one value, parameters.yaml)."""

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from landapproval.decision.figures import enum_label
 from landapproval.decision.model import LAND_CLASSES, Decision, area_text, land_by_class
-from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, item_name, verdict
+from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, item_name, level_name,
+                                         mode_name, verdict)
 from landapproval.law import Law
 from landapproval.law.types import Citation, Rule
 from landapproval.views import text as render
@@ -84,7 +85,8 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
     environment = _environment()
     return environment.get_template("report.html.j2").render(
         d=decision, lang=lang, w=words, title=title, svg=svg, authorities=authorities, totals=totals,
-        verdict=verdict(decision, lang), level=LEVEL[lang], mode=MODE[lang], status=STATUS[lang], severity=SEVERITY[lang],
+        verdict=verdict(decision, lang), level=LEVEL[lang], mode=MODE[lang],
+        level_name=lambda lv: level_name(lv, lang, decision.county["name"]), mode_name=lambda e: mode_name(e, lang), status=STATUS[lang], severity=SEVERITY[lang],
         together_cite=str(Citation.parse(book.together["cite"], "together")),
         kind=enum_label("case.kind", decision.facts.get("case.kind", ""), book.catalogue, law.catalogue, lang),
         as_of_words=render.as_of_words(decision, lang, book), generated=(generated or dt.date.today()).isoformat(),

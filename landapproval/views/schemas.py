@@ -170,8 +170,12 @@ class Decision(_Out):
     workflow: Workflow
     blocking: list[str] = Field(description="codes of the blocking findings")
     approvable: bool
-    as_of_source: Literal["--as-of", "workflow.decided_on", "filed_on", "today"] = Field(
-        description="where as_of came from (the --as-of option / as_of query parameter, or the case)")
+    as_of_source: Literal["--as-of", "workflow.decided_on", "filed_on", "today", "workflow.county_approved_on",
+                          "workflow.approval_issued_on", "workflow.reviewed_on"] = Field(
+        description="where as_of came from: the day of the approving act (workflow.county_approved_on for rural "
+                    "housing, workflow.decided_on), else workflow.approval_issued_on, else the evaluation day "
+                    "(the --as-of option / as_of query parameter, or today; workflow.reviewed_on where the joint "
+                    "review is later). filed_on no longer chooses it (kept for decisions stored before).")
     county: County
     rules_fired: list[str] = Field(description="ids of the rules that fired, in order (the trail)")
     geometry: Optional[Geometry] = Field(description="null unless a parcel has a boundary")

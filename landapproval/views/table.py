@@ -62,8 +62,8 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
         **{name: area_text(value) for name, value in land.items()},
         "conversion_agricultural": area_text(d.totals["conversion"]["agricultural"]),
         "expropriation_total": area_text(sum(expropriated.values(), Decimal(0))),
-        "conversion_authority": authority_words(d.conversion, lang),
-        "expropriation_authority": authority_words(d.expropriation, lang),
+        "conversion_authority": authority_words(d.conversion, lang, d.county["name"]),
+        "expropriation_authority": authority_words(d.expropriation, lang, d.county["name"]),
         "together": w["yes"] if d.together else w["no"],
         "verdict": w["verdict_short_yes"] if d.approvable else w["verdict_short_no"],
         "not_passed": w["semicolon"].join(f"{item_name(c, lang)}（{STATUS[lang][c.status]}）" if lang == "zh"

@@ -29,7 +29,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
         if entry is None:
             lines.append(f"{w[part]}: {w['none']}")
             continue
-        lines.append(f"{w[part]}: {authority_words(entry, lang)}")
+        lines.append(f"{w[part]}: {authority_words(entry, lang, decision.county['name'])}")
         for reason in entry.reasons:
             lines.append(f"    {reason[lang]}")
         lines.append(f"    {w['basis']}: {'; '.join(entry.citations)}")
