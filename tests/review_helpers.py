@@ -305,6 +305,7 @@ class Pair:
 
 P = "review.expropriation_procedure."
 W = "workflow."
+PLAN = "review.planning."
 
 REVIEW_PAIRS = [
     # C1 四(一)
@@ -328,9 +329,27 @@ REVIEW_PAIRS = [
           "review.planning.city_coordination_approved": False},
          {"review.planning.exceeds_development_boundary_phase_total": True,
           "review.planning.city_coordination_approved": True}),
-    Pair("C1.permanent_basic_farmland", "0.0001 ha vs no permanent basic farmland",
+    # issue 19 items 2, 3, 7: permanent basic farmland only for a key project that cannot avoid it,
+    # never for rural housing; a national major project in the red line goes to the State Council
+    Pair("C1.permanent_basic_farmland", "0.0001 ha vs no permanent basic farmland, for a key project",
+         {"parcels[0].land.permanent_basic_farmland": D("0.0001"), PLAN + "permanent_basic_farmland_key_project": True},
+         {"parcels[0].land.permanent_basic_farmland": D("0"), PLAN + "permanent_basic_farmland_key_project": True}),
+    Pair("C1.permanent_basic_farmland_not_key_project", "0.0001 ha of PBF, not / a key project",
+         {"parcels[0].land.permanent_basic_farmland": D("0.0001"), PLAN + "permanent_basic_farmland_key_project": False},
+         {"parcels[0].land.permanent_basic_farmland": D("0.0001"), PLAN + "permanent_basic_farmland_key_project": True}),
+    Pair("C1.village_housing_on_permanent_basic_farmland", "rural housing on 0.0001 ha / on no PBF",
          {"parcels[0].land.permanent_basic_farmland": D("0.0001")},
-         {"parcels[0].land.permanent_basic_farmland": D("0")}),
+         {"parcels[0].land.permanent_basic_farmland": D("0")}, base="village_housing"),
+    Pair("C1.red_line_major_project", "a national major project in / out of the red line, with the opinion",
+         {PLAN + "occupies_ecological_red_line": True, PLAN + "red_line_national_major_project": True,
+          PLAN + "red_line_unavoidability_opinion": True},
+         {PLAN + "occupies_ecological_red_line": False, PLAN + "red_line_national_major_project": True,
+          PLAN + "red_line_unavoidability_opinion": True}),
+    Pair("C1.red_line_no_unavoidability_opinion", "a national major project in the red line without / with the opinion",
+         {PLAN + "occupies_ecological_red_line": True, PLAN + "red_line_national_major_project": True,
+          PLAN + "red_line_unavoidability_opinion": False},
+         {PLAN + "occupies_ecological_red_line": True, PLAN + "red_line_national_major_project": True,
+          PLAN + "red_line_unavoidability_opinion": True}),
     # C2 四(二): 20 available + 5 granted = 25
     Pair("C2.quota_exceeded", "25.0001 vs 25.0000 ha requested with 20 + 5 available",
          {"review.annual_plan.quota_available": D("20"), "review.annual_plan.additional_quota_granted": D("5"),
@@ -466,6 +485,20 @@ MISSING_PAIRS = [
     _missing("C1", "planning.red_line_activity_permitted", PL + "red_line_activity_permitted",
              fires={PL + "occupies_ecological_red_line": True}, quiet={PL + "occupies_ecological_red_line": False}),
     _missing("C1", "planning.exceeds_phase_total", PL + "exceeds_development_boundary_phase_total"),
+    _missing("C1", "planning.red_line_unavoidability_opinion", PL + "red_line_unavoidability_opinion",
+             fires={PL + "occupies_ecological_red_line": True, PL + "red_line_national_major_project": True},
+             quiet={PL + "occupies_ecological_red_line": True, PL + "red_line_national_major_project": False,
+                    PL + "red_line_activity_permitted": True}),
+    _missing("C1", "planning.permanent_basic_farmland_key_project", PL + "permanent_basic_farmland_key_project",
+             fires={"parcels[0].land.permanent_basic_farmland": D("0.0001")},
+             quiet={"parcels[0].land.permanent_basic_farmland": D("0")}),
+    # issue 19 item 1 (五(一)、五(二)): collective land converted without expropriation needs the
+    # collective's decision and the township's approval on file; expropriated land does not
+    *(Pair(f"C3.missing.collective.{name}", f"rural housing, {name} absent / the land expropriated after all",
+           {f"review.collective_decision.{name}": DELETE},
+           {f"review.collective_decision.{name}": DELETE, "parcels[0].expropriate": True,
+            "parcels[1].expropriate": True}, base="village_housing")
+      for name in ("decided_on", "township_approved_on")),
     _missing("C1", "planning.city_coordination_approved", PL + "city_coordination_approved",
              fires={PL + "exceeds_development_boundary_phase_total": True},
              quiet={PL + "exceeds_development_boundary_phase_total": False}),
@@ -551,10 +584,6 @@ WORKFLOW_PAIRS = [
     # unknown is not false: a date the step needs and the file lacks is a missing-evidence finding
     Pair("S4.missing.workflow.decided_on", "fee notice without / with a recorded decision",
          {W + "decided_on": None}, {W + "decided_on": "2024-09-25"}),
-    # 五(四) 按规定需缴纳: with no notice and no payment on record, the file must say whether a fee is due
-    Pair("S4.missing.workflow.fee_due", "nothing on record, fee due not stated / stated",
-         {W + "fee_notice_on": None, W + "fee_paid_on": None},
-         {W + "fee_notice_on": None, W + "fee_paid_on": None, W + "fee_due": True}),
     Pair("S5.issued_before_decision", "approval issued the day before / the day of the decision",
          {W + "approval_issued_on": "2024-09-24"}, {W + "approval_issued_on": "2024-09-25"}),
     Pair("S5.missing.workflow.decided_on", "approval issued, the decision not recorded / recorded",

@@ -142,6 +142,7 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
         else:
             zone_name, zone_level, zone_source = known.name, known.level, "rules/jurisdiction.yaml"
             confidence, note, zone_counties = known.confidence_class, known.confidence, known.counties
+            note = f"{note}；来源：{known.source}" if known.source else note
     if problems:
         raise InputError(source, problems)
 

@@ -81,6 +81,7 @@ class Zone:
     confidence: str
     counties: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    source: str = ""   # where the level comes from (issue 19 item 13: 《中国开发区审核公告目录》(2018年版) or not)
 
     @property
     def confidence_class(self) -> str:
@@ -113,7 +114,7 @@ class Jurisdiction:
         data = read_rule_file(folder, "jurisdiction.yaml")
         for index, entry in enumerate(data["counties"] + data["zones"]):
             stray = set(entry) - {"code", "name", "short", "pinyin", "delegated", "aliases", "level",
-                                  "confidence", "counties"}
+                                  "confidence", "counties", "source"}
             if stray:  # an unquoted comma in a flow mapping splits a value into a key
                 raise RuleError(f"jurisdiction.yaml entry {entry.get('name')}: unexpected keys {sorted(map(str, stray))}")
         self.parameters = parameters
@@ -126,13 +127,15 @@ class Jurisdiction:
                                         start if c["delegated"] else None))
         self.zones = [
             Zone(z["name"], z["level"], str(z.get("confidence", "")), tuple(str(c) for c in z.get("counties", ())),
-                 tuple(z.get("aliases", ())))
+                 tuple(z.get("aliases", ())), str(z.get("source", "")))
             for z in data["zones"]
         ]
         codes = {c.code for c in self.counties}
         for zone in self.zones:
             if zone.confidence_class not in CONFIDENCE:
                 raise RuleError(f"jurisdiction.yaml zone {zone.name}: confidence starts with one of {CONFIDENCE}")
+            if not zone.source:
+                raise RuleError(f"jurisdiction.yaml zone {zone.name}: say where its level comes from (source)")
             if not zone.counties or set(zone.counties) - codes:
                 raise RuleError(f"jurisdiction.yaml zone {zone.name}: counties are codes of counties listed above")
         state = read_rule_file(folder, "jurisdiction-state.yaml") or {}

@@ -60,7 +60,10 @@ def test_example_case_matches_the_law(path):
     assert _authority_dict(decision.conversion) == expected["conversion"]
     assert _authority_dict(decision.expropriation) == expected["expropriation"]
     assert decision.together is expected["together"]
-    assert decision.as_of == expected["as_of"]
+    # issue 19 item 4: a case with no approving act on file is decided under the law of today
+    assert decision.as_of == (dt.date.today() if expected["as_of"] == "today" else expected["as_of"])
+    if "as_of_source" in expected:
+        assert decision.as_of_source == expected["as_of_source"]
     out = decision.to_dict()
     assert out["totals"] == expected["totals"]
     assert out["authority"]["together"] is expected["together"]
@@ -80,7 +83,9 @@ def test_example_case_cites_the_clause_it_applies(path):
             continue
         assert entry.citations and all(c.strip() for c in entry.citations)
         assert all(r.get("zh") and r.get("en") for r in entry.reasons)
-        if entry.mode == "authorized":
+        if entry.mode == "authorized" and entry.level == "province":  # the State Council's authorisation
+            assert any("国发〔2020〕4号" in c for c in entry.citations)
+        elif entry.mode == "authorized":
             assert any("临政发〔2024〕7号" in c and "三(一)" in c for c in entry.citations)
         if entry.mode == "entrusted":
             assert any("临政发〔2024〕7号" in c and "三(二)" in c for c in entry.citations)
@@ -185,11 +190,22 @@ def test_delegation_start_by_as_of_argument(day, level):
     assert decision.together is True
 
 
-@pytest.mark.parametrize("filed_on, level", [("2024-06-21", "province"), ("2024-06-22", "city")])
-def test_delegation_start_by_filing_date(filed_on, level):
-    decision = landapproval.evaluate(_delegated_batch([parcel(cultivated="5.0000")], filed_on=filed_on))
-    assert decision.as_of.isoformat() == filed_on
+@pytest.mark.parametrize("decided_on, level", [("2024-06-21", "province"), ("2024-06-22", "city")])
+def test_delegation_start_by_the_city_decision_date(decided_on, level):
+    # issue 19 item 4: the law on the day of the approving act — the day before the delegation and its first day
+    case = _delegated_batch([parcel(cultivated="5.0000")], filed_on="2024-06-18", workflow={"decided_on": decided_on})
+    decision = landapproval.evaluate(case)
+    assert decision.as_of.isoformat() == decided_on and decision.as_of_source == "workflow.decided_on"
     assert (decision.conversion.level, decision.expropriation.level) == (level, level)
+
+
+@pytest.mark.parametrize("filed_on", ["2024-06-21", "2024-06-22"])
+def test_the_filing_date_does_not_choose_the_law_of_the_approval(filed_on):
+    # filed on either side of the delegation and not yet decided: the approval is made now (issue 19 item 4)
+    decision = landapproval.evaluate(_delegated_batch([parcel(cultivated="5.0000")], filed_on=filed_on),
+                                     as_of=dt.date(2024, 9, 1))
+    assert decision.as_of == dt.date(2024, 9, 1) and decision.as_of_source == "--as-of"
+    assert (decision.conversion.level, decision.expropriation.level) == ("city", "city")
 
 
 def test_city_decision_date_takes_precedence_over_filing_date():
@@ -199,8 +215,10 @@ def test_city_decision_date_takes_precedence_over_filing_date():
     decision = landapproval.evaluate(case)
     assert decision.as_of == dt.date(2024, 6, 25)
     assert decision.conversion.level == "city"
-    # and an explicit as-of date beats both
-    assert landapproval.evaluate(case, as_of=DAY_BEFORE).conversion.level == "province"
+    # the evaluation day (--as-of) applies only where no approving act is recorded (issue 19 item 4)
+    assert landapproval.evaluate(case, as_of=DAY_BEFORE).conversion.level == "city"
+    undecided = _delegated_batch([parcel(cultivated="5.0000")], filed_on="2024-06-20")
+    assert landapproval.evaluate(undecided, as_of=DAY_BEFORE).conversion.level == "province"
 
 
 def test_rural_housing_delegation_starts_on_the_same_day():
@@ -294,8 +312,9 @@ def test_single_site_inside_the_scale_is_not_delegated():
 
 
 def test_outside_the_scale_a_batch_is_not_delegated():
+    # the province converts outside the scale by the State Council's authorisation (国发〔2020〕4号): authorized
     case = make_case(county="曲沃县", kind="batch", within=False, parcels=[parcel(cultivated="2.0000")])
-    assert route(landapproval.evaluate(case)) == (("province", "statutory"), ("province", "statutory"), True)
+    assert route(landapproval.evaluate(case)) == (("province", "authorized"), ("province", "statutory"), True)
 
 
 def test_nothing_to_convert_and_nothing_to_expropriate():
@@ -324,8 +343,8 @@ def law_route(*, delegated_county: bool, kind: str, within: bool, zone_level: st
         conversion = ("city", "authorized", {"conversion.city.batch"})
     elif within:                                             # Art. 44 ¶3
         conversion = ("province", "statutory", {"conversion.province.within_scale"})
-    else:                                                    # Art. 44 ¶4, 国发〔2020〕4号
-        conversion = ("province", "statutory", {"conversion.province.outside_scale"})
+    else:                                                    # Art. 44 ¶4, 国发〔2020〕4号 (authorised)
+        conversion = ("province", "authorized", {"conversion.province.outside_scale"})
 
     if not expropriated:
         expropriation = None
@@ -374,7 +393,8 @@ def test_every_combination_of_routing_facts(kind, after):
                                    [False, True], ["collective", "state"])
     for index, (delegated, within, zone, pbf, c_over, o_over, ownership) in enumerate(dimensions):
         case = _combination_case(index, delegated, kind, within, zone, pbf, c_over, o_over, after, ownership)
-        decision = landapproval.evaluate(case)    # EngineError if not exactly one rule per table
+        # no approving act recorded: the evaluation day chooses the law (issue 19 item 4)
+        decision = landapproval.evaluate(case, as_of=DELEGATION_START if after else DAY_BEFORE)
         count += 1
         fired = [r for r in decision.fired if r.startswith(("conversion.", "expropriation."))]
         if sum(r.startswith("conversion.") for r in fired) != 1 or sum(r.startswith("expropriation.") for r in fired) != 1:

@@ -15,6 +15,7 @@ import pytest
 import landapproval
 from landapproval.decision.words import verdict
 from landapproval.views import text as render
+from landapproval.core.errors import InputError
 from landapproval.core.reader import read_document
 
 from review_helpers import add_suspension, rules_folder, set_path
@@ -23,7 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(__file__).resolve().parent / "decisions"
 ENTRY_KEYS = {"name", "clause", "file", "case", "changes", "as_of", "expect", "suspensions"}
 EXPECT_KEYS = {"approvable", "conversion", "expropriation", "together", "checks", "steps", "findings",
-               "not_findings", "verdict_contains", "text_contains", "citations"}
+               "not_findings", "verdict_contains", "text_contains", "citations",
+               # issue 19: the day whose law applied and what chose it; words the text must not hold;
+               # a case refused outside the rule book's period (exit 2), by words of its message
+               "as_of", "as_of_source", "text_not_contains", "error"}
 
 
 def _entries():
@@ -58,6 +62,13 @@ def test_decision_case(entry, tmp_path):
     as_of = entry.get("as_of")
     if as_of is not None and not isinstance(as_of, dt.date):
         as_of = dt.date.fromisoformat(str(as_of))
+    expect = entry["expect"]
+    if "error" in expect:  # refused: an InputError (exit 2) whose message names what is wrong
+        with pytest.raises(InputError) as caught:
+            landapproval.evaluate(case, as_of=as_of, base_dir=base)
+        assert caught.value.exit_code == 2
+        assert expect["error"] in caught.value.describe("zh"), caught.value.describe("zh")
+        return
     if entry.get("suspensions"):  # 七(三): counties whose filings the city suspended, written to a copy of rules/
         with rules_folder(tmp_path) as rules:
             for suspension in entry["suspensions"]:
@@ -66,13 +77,16 @@ def test_decision_case(entry, tmp_path):
             decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
     else:
         decision = landapproval.evaluate(case, as_of=as_of, base_dir=base)
-    expect = entry["expect"]
     got_checks = {c.id: c.status for c in decision.checks}
     got_steps = {s.id: s.status for s in decision.steps}
     codes = {f.code for item in (*decision.checks, *decision.steps) for f in item.findings}
     where = f"{entry['name']} ({entry['clause']}): findings {sorted(codes)}"
     if "approvable" in expect:
         assert decision.approvable is expect["approvable"], where
+    if "as_of" in expect:
+        assert decision.as_of.isoformat() == str(expect["as_of"]), f"{where}: as_of {decision.as_of}"
+    if "as_of_source" in expect:
+        assert decision.as_of_source == expect["as_of_source"], f"{where}: as_of from {decision.as_of_source}"
     for part in ("conversion", "expropriation"):
         if part in expect:
             authority = getattr(decision, part)
@@ -88,6 +102,8 @@ def test_decision_case(entry, tmp_path):
     text = render.text(decision, "zh")
     for words in expect.get("text_contains", []):
         assert words in text, f"{entry['name']}: {words!r} not in the text:\n{text}"
+    for words in expect.get("text_not_contains", []):
+        assert words not in text, f"{entry['name']}: {words!r} in the text:\n{text}"
     cited = {f.code: f.citation for item in (*decision.checks, *decision.steps) for f in item.findings}
     for code, citation in (expect.get("citations") or {}).items():
         assert citation in cited.get(code, ""), f"{entry['name']}: {code} cites {cited.get(code)!r}"

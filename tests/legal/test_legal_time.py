@@ -48,14 +48,27 @@ def test_s4_not_applicable_and_s5_needs_no_payment_where_no_fee_is_due_5_4_5_5()
     assert decision.approvable is True and decision.next_step is None
 
 
-def test_s4_fee_due_not_stated_is_missing_evidence_not_a_guess_5_4():
-    """五(四): with no notice, no payment and nothing said about the fee, the file must say whether one is due."""
+def test_s4_fee_due_not_stated_is_derived_from_the_new_construction_land_5_4():
+    """五(四) (issue 19 item 16): new construction land converted from agricultural or unused land owes the
+    fee, so the file need not say so; the step waits for the notice and the payment without asking."""
     decision = evaluate(variant({W + "fee_notice_on": None, W + "fee_paid_on": None,
                                  W + "approval_issued_on": None, W + "archived_on": None}))
     s4 = item(decision, "S4")
     assert s4.status == "pending"
-    assert [f.code for f in s4.findings] == ["S4.missing.workflow.fee_due"]
-    assert s4.findings[0].missing == ("workflow.fee_due",)
+    assert s4.findings == ()
+    assert decision.facts["workflow.fee_due"] is True
+
+
+def test_s4_asks_nothing_of_a_case_the_city_has_not_decided_5_4():
+    """五(四) 经市政府审定后: a freshly filed case is asked for no fee evidence."""
+    decision = evaluate(variant({W + "fee_notice_on": None, W + "fee_paid_on": None, W + "decided_on": None,
+                                 W + "approval_issued_on": None, W + "archived_on": None}))
+    assert not [f for f in item(decision, "S4").findings if f.kind == "missing"]
+
+
+def test_s4_a_file_that_shows_the_batch_exempt_is_believed_5_4():
+    decision = evaluate(variant({W + "fee_due": False, W + "fee_notice_on": None, W + "fee_paid_on": None}))
+    assert statuses(decision)["S4"] == "not_applicable"
 
 
 def test_expropriation_of_existing_construction_land_only_owes_no_fee_5_4():
@@ -183,9 +196,10 @@ def test_provincial_share_72_is_a_warning_carrying_its_confidence(required, reac
 
 
 def test_provincial_share_72_does_not_apply_before_it_took_effect():
-    """晋政办发〔2023〕72号 applies from 2024-01-01: a decision as of 2023-12-31 has no share to compare."""
+    """晋政办发〔2023〕72号 applies from 2024-01-01 to the procedure the county files: a filing of 2023-12-31
+    has no share to compare (the filing's own law, issue 19 item 4), though the city decides in 2024."""
     decision = evaluate(variant({P + "agreements_required": 10, P + "agreements_reached": 1,
-                                 P + "unsigned_explained": True}), as_of=dt.date(2023, 12, 31))
+                                 P + "unsigned_explained": True, "filed_on": "2023-12-31"}))
     assert "C7.agreements_below_provincial_share" not in codes(decision)
     assert decision.facts["procedure.agreements_share_minimum"] == "unknown"
 
