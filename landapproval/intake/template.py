@@ -125,7 +125,10 @@ def clauses_text(clauses: tuple[str, ...], lang: str = "zh") -> str:
     by_doc: dict[str, list[str]] = {}
     for clause in clauses:
         doc, _, section = clause.partition(" ")
-        by_doc.setdefault(doc, []).append(section)
+        listed = by_doc.setdefault(doc, [])
+        for part in section.split("、"):  # 五(一)、五(二) cited by two items is said once
+            if part not in listed:
+                listed.append(part)
     sep = "、" if lang == "zh" else ", "
     return ("；" if lang == "zh" else "; ").join(f"{doc} {sep.join(s for s in sections if s)}".strip()
                                                 for doc, sections in by_doc.items())

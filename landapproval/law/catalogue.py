@@ -182,6 +182,12 @@ def _fact_fields(book: RuleBook) -> tuple[dict, dict]:
             for path in paths:
                 if path and (item.id, str(item.cite)) not in uses.setdefault(path, []):
                     uses[path].append((item.id, str(item.cite)))
+            # evidence whose `requires` entry cites its own basis (e.g. costs_predeposited: 实施条例
+            # 第三十二条；临政发〔2024〕7号 六(一)) names that clause too, not only the item's (issue 19 item 15)
+            if rule.extra.get("kind") == "missing" and str(rule.cite) != str(item.cite):
+                for path in rule.extra.get("missing", ()):
+                    if (item.id, str(rule.cite)) not in uses.setdefault(path, []):
+                        uses[path].append((item.id, str(rule.cite)))
     return by_field, {k: tuple(v) for k, v in uses.items()}
 
 
