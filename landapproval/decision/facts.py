@@ -146,6 +146,8 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     if problems:
         raise InputError(source, problems)
 
+    if as_of is not None:  # an evaluation day the rule book cannot speak for is refused, used or not
+        jurisdiction.check_covered(as_of, "--as-of", source)
     day, why = applicable_day(case, as_of, today)
     jurisdiction.check_covered(day, why, source)
     return Context(county, zone_name, zone_level, zone_source, day, why, confidence, note, zone_counties)

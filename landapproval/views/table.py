@@ -65,7 +65,8 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
         "conversion_authority": authority_words(d.conversion, lang, d.county["name"]),
         "expropriation_authority": authority_words(d.expropriation, lang, d.county["name"]),
         "together": w["yes"] if d.together else w["no"],
-        "verdict": w["verdict_short_yes"] if d.approvable else w["verdict_short_no"],
+        "verdict": (w["verdict_short_nothing"] if d.conversion is None and d.expropriation is None
+                    else w["verdict_short_yes"] if d.approvable else w["verdict_short_no"]),
         "not_passed": w["semicolon"].join(f"{item_name(c, lang)}（{STATUS[lang][c.status]}）" if lang == "zh"
                                           else f"{item_name(c, lang)} ({STATUS[lang][c.status]})"
                                           for c in d.checks if c.status in ("fail", "incomplete")),

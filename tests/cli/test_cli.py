@@ -179,7 +179,9 @@ def test_multiple_files_give_a_json_list_in_the_order_given():
 
 
 def test_as_of_option_changes_the_law_applied():
-    path = CASES_DIR / "city-authorized-batch.yaml"
+    # --as-of is the evaluation day: it chooses the law of a case with no approving act on file (a fresh
+    # filing); a recorded decision is judged on its own day (issue 19 item 4)
+    path = CASES_DIR / "review" / "incomplete-new-filing.yaml"
     before = json.loads(run("evaluate", path, "--format", "json", "--as-of", "2024-06-21").stdout)
     after = json.loads(run("evaluate", path, "--format", "json", "--as-of", "2024-06-22").stdout)
     assert before["as_of"] == "2024-06-21" and after["as_of"] == "2024-06-22"

@@ -211,9 +211,15 @@ def test_as_of_and_lang_parameters(client):
     assert before.status_code == 200, before.text
     assert english == expected(APPROVABLE, "en")
     assert before.json() == expected(APPROVABLE, "en", as_of=__import__("datetime").date(2024, 6, 21))
-    assert before.json()["as_of"] == "2024-06-21"
-    # before the delegation took effect (2024-06-22) the city approves nothing
-    assert before.json()["authority"]["conversion"]["level"] != "city"
+    # the case records the city's decision of 2024-09-25: that day's law applies, whatever the evaluation
+    # day (issue 19 item 4) ...
+    assert before.json()["as_of"] == "2024-09-25" and before.json()["as_of_source"] == "workflow.decided_on"
+    # ... while a fresh filing is decided under the evaluation day's law: before the delegation took
+    # effect (2024-06-22) the city approves nothing
+    fresh = post(client, "/v1/evaluate", (ROOT / "cases/review/incomplete-new-filing.yaml").read_bytes(), YAML,
+                 as_of="2024-06-21").json()
+    assert fresh["as_of"] == "2024-06-21" and fresh["as_of_source"] == "--as-of"
+    assert fresh["authority"]["conversion"]["level"] != "city"
     assert default["authority"]["conversion"]["reasons"] != english["authority"]["conversion"]["reasons"]
 
 

@@ -109,9 +109,10 @@ def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_app
     for raw in ("review.", "planning.conforms_to_plan", "C1.missing", "conversion.city.batch", "(filed_on)",
                 "filed_on"):
         assert raw not in body, raw
-    assert "按县级组卷申报日期" in body.splitlines()[0]
+    # a fresh filing has no approving act on file: the law of the day it is evaluated (issue 19 item 4)
+    assert "按今天（本案未记载审批行为的日期，按评估之日的法律）" in body.splitlines()[0]
     for raw in ("review.planning.conforms_to_plan", "C1.missing.planning.conforms_to_plan",
-                "conversion.city.batch", "适用日期取自: filed_on"):
+                "conversion.city.batch", "适用日期取自: today"):
         assert raw in appendix, raw
     page = report.html_report(decision, "zh")
     page_body, page_appendix = page.split('<div class="appendix">')
