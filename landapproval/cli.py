@@ -89,7 +89,7 @@ def main(ctx, rules_dir) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "xlsx", "html"]), default="text",
               show_default=True, help="jsonl: one line per case, for machines; csv/xlsx: the table officials file "
                                       "(xlsx to --out FOLDER or to a redirected stdout); html: a printable report")
-@click.option("--as-of", callback=_date, help="date whose law applies (default: workflow.decided_on, else filed_on, else today)")
+@click.option("--as-of", callback=_date, help="the evaluation day: its law applies where no approving act is on file (workflow.county_approved_on / decided_on, else approval_issued_on); default today")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML: measure boundaries against the map")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="worker processes for many files")

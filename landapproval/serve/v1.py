@@ -185,7 +185,7 @@ BATCH_DOC = {
 
 CASE_QUERY = {"parameters": [
     {"name": "as_of", "in": "query", "required": False, "example": "2024-09-10",
-     "description": "YYYY-MM-DD: the date whose law applies (default: workflow.decided_on, else filed_on, else today)",
+     "description": "YYYY-MM-DD: the evaluation day; its law applies where the case records no approving act (workflow.county_approved_on / decided_on, else approval_issued_on); default today",
      "schema": {"type": "string", "format": "date"}},
     {"name": "lang", "in": "query", "required": False,
      "description": "language of messages and reasons", "schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"}},
