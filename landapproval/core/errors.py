@@ -23,8 +23,9 @@ EXIT_INTERNAL = 3        # an internal or engine error: a defect of landapproval
 
 
 def check_lang(lang: str) -> str:
+    """`lang` if it is zh or en; UnknownLanguageError (a ValueError too) otherwise."""
     if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: use 'zh' (中文) or 'en' (English)")
+        raise UnknownLanguageError(lang)
     return lang
 
 
@@ -96,6 +97,18 @@ class LandApprovalError(Exception):
     exit status for it (as click's exceptions carry theirs)."""
 
     exit_code = EXIT_INTERNAL
+
+
+class UnknownLanguageError(LandApprovalError, ValueError):
+    """A language other than zh or en was asked for (CLI exit code 2). `lang`: what was asked."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, lang: object):
+        self.lang = lang
+        self.text = Text(f"未知语言 {lang!r}：请用 'zh'（中文）或 'en'（English）",
+                         f"unknown language {lang!r}: use 'zh' (中文) or 'en' (English)")
+        super().__init__(self.text.en)
 
 
 class InputError(LandApprovalError):

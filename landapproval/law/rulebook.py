@@ -23,6 +23,7 @@ from typing import Any
 
 from landapproval.law.conditions import Cond, Parser, conjoin
 from landapproval.core.errors import RuleError
+from landapproval.core.values import Message
 from landapproval.law.types import PLACEHOLDER, SEVERITIES, Citation, Item, Rule, Table, bilingual, fill_text
 from landapproval.contract import walker
 from landapproval.law.jurisdiction import DatedValue, Jurisdiction, in_force, read_rule_file
@@ -150,10 +151,10 @@ def parameter_words(values: dict[str, Any]) -> dict[str, str]:
     return words
 
 
-def fill(text: dict[str, str] | None, words: dict[str, str]) -> dict[str, str] | None:
+def fill(text: Message | None, words: dict[str, str]) -> Message | None:
     if not text:
         return text
-    filled = {lang: fill_text(value, words) for lang, value in text.items()}
+    filled = Message(fill_text(text.zh, words), fill_text(text.en, words))
     return text if filled == text else filled
 
 
@@ -173,7 +174,7 @@ def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
         return [replace(i, title=fill(i.title, values), rules=[rules[r.id] for r in i.rules]) for i in group]
 
     def described(entries: dict[str, dict]) -> dict[str, dict]:
-        return {name: {**meta, **fill({"zh": meta["zh"], "en": meta["en"]}, values)}
+        return {name: {**meta, **(fill(Message(meta["zh"], meta["en"]), values) or {})}
                 for name, meta in entries.items()}
 
     together = {**book.together, "reason": rules[book.together["id"]].reason}
@@ -317,12 +318,12 @@ def _missing_rule(entry: Any, item_id: str, cite: Citation, guard: Cond | None, 
         cond = conjoin(parser.parse(when, where), cond)
     code = f"{item_id}.missing.{fact}"
     if meta["type"] == "bool":
-        message = {"zh": f"缺少审查材料：{field_path}（是否{meta['zh']}）",
-                   "en": f"Evidence missing: {field_path} ({meta['en']}: yes or no?)"}
+        message = Message(f"缺少审查材料：{field_path}（是否{meta['zh']}）",
+                          f"Evidence missing: {field_path} ({meta['en']}: yes or no?)")
     else:
-        message = {"zh": f"缺少审查材料：{field_path}（{meta['zh']}）",
-                   "en": f"Evidence missing: {field_path} ({meta['en']})"}
-    remedy = {"zh": f"在报件中补充 {field_path}", "en": f"Give {field_path} in the case file"}
+        message = Message(f"缺少审查材料：{field_path}（{meta['zh']}）",
+                          f"Evidence missing: {field_path} ({meta['en']})")
+    remedy = Message(f"在报件中补充 {field_path}", f"Give {field_path} in the case file")
     return Rule(code, item_id, cond, conjoin(guard, cond) if guard else cond, cite, message,
                 extra={"kind": "missing", "severity": "correctable", "remedy": remedy, "show": (),
                        "missing": (field_path,)})
@@ -344,12 +345,12 @@ def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[
         guard = na.negate() if na is not None else None
         if na is not None:
             rules.append(Rule(f"{item_id}.not_applicable", item_id, na, na, cite,
-                              {"zh": f"{title['zh']}：不适用", "en": f"{title['en']}: not applicable"},
+                              Message(f"{title.zh}：不适用", f"{title.en}: not applicable"),
                               extra={"kind": "not_applicable"}))
         if steps and "pending_when" in node:
             pending = parser.parse(node["pending_when"], f"{where}.pending_when")
             rules.append(Rule(f"{item_id}.pending", item_id, pending, conjoin(guard, pending) if guard else pending,
-                              cite, {"zh": f"{title['zh']}：待办", "en": f"{title['en']}: pending"},
+                              cite, Message(f"{title.zh}：待办", f"{title.en}: pending"),
                               extra={"kind": "pending"}))
         for entry in node.get("requires", []):
             rules.append(_missing_rule(entry, item_id, cite, guard, parser, f"{where}.requires"))

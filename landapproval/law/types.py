@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from landapproval.core.errors import RuleError
+from landapproval.core.values import Message
 from landapproval.law.conditions import Cond
 
 SEVERITIES = ("blocking", "correctable", "warning")
@@ -31,13 +32,13 @@ class Citation:
         return cls(str(node["doc"]), str(node["clause"]), str(node.get("text", "")))
 
 
-def bilingual(node: Any, where: str, allowed: tuple[str, ...] = ()) -> dict[str, str]:
+def bilingual(node: Any, where: str, allowed: tuple[str, ...] = ()) -> Message:
     if not isinstance(node, dict) or not node.get("zh") or not node.get("en"):
         raise RuleError(f"{where}: needs both zh and en text")
     stray = set(node) - {"zh", "en", *allowed}
     if stray:  # e.g. an unquoted comma in a {zh: …, en: …} flow mapping splits the text
         raise RuleError(f"{where}: unexpected keys {sorted(map(str, stray))} (quote text that contains a comma)")
-    return {"zh": str(node["zh"]), "en": str(node["en"])}
+    return Message(str(node["zh"]), str(node["en"]))
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Rule:
     when: Cond
     condition: Cond
     cite: Citation
-    reason: dict[str, str]
+    reason: Message
     outcome: Any = None
     extra: dict = field(default_factory=dict)
     used: tuple[str, ...] = field(init=False, compare=False)  # the facts `when` reads, sorted
