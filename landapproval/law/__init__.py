@@ -14,7 +14,9 @@ laws live side by side in one process without touching each other.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
+import weakref
 from pathlib import Path
 
 from landapproval.law.catalogue import Catalogue
@@ -38,6 +40,7 @@ class Law:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._catalogue: Catalogue | None = None
+        _LAWS.add(self)
 
     @classmethod
     def from_dir(cls, folder: Path | str) -> "Law":
@@ -84,6 +87,63 @@ class Law:
     def info(self) -> dict[str, str]:
         """What a stored decision needs to be reproduced: the package version and the rules' sha256."""
         return {"version": package_version(), "rules_sha256": self.fingerprint}
+
+
+# --- fork safety ------------------------------------------------------------------------------------
+# A process forked while another thread holds a lock inherits the lock held, with no thread left to
+# release it (Celery's prefork pool and multiprocessing's "fork" start method fork from a live,
+# threaded parent). Before a fork, every lock of every Law (and of its engine) is taken, waiting
+# briefly for a running evaluation to end, so parent and child see a consistent engine; after it
+# both release them. A lock that could not be had in time (a thread stuck inside it) is replaced in
+# the child, and the engine it guarded, whose C state may be half-updated, is dropped there: the
+# child compiles its own on first use.
+_LAWS: "weakref.WeakSet[Law]" = weakref.WeakSet()
+_FORK_WAIT = 5.0  # seconds a fork waits for a running evaluation (one takes well under a millisecond)
+_held: list[tuple[object, threading.Lock, bool]] = []
+
+
+def _locks() -> list[tuple[object, threading.Lock]]:
+    out: list[tuple[object, threading.Lock]] = [(Law, Law._default_lock)]
+    for law in list(_LAWS):
+        out.append((law, law._lock))
+        if law._engine is not None:
+            out.append((law._engine, law._engine._lock))
+    return out
+
+
+def _before_fork() -> None:
+    _held.clear()
+    for owner, lock in _locks():
+        _held.append((owner, lock, lock.acquire(timeout=_FORK_WAIT)))
+
+
+def _after_fork_in_parent() -> None:
+    for _, lock, got in reversed(_held):
+        if got:
+            lock.release()
+    _held.clear()
+
+
+def _after_fork_in_child() -> None:
+    for owner, lock, got in reversed(_held):
+        if got:
+            lock.release()
+            continue
+        if owner is Law:
+            Law._default_lock = threading.Lock()
+        elif isinstance(owner, Law):
+            owner._lock = threading.Lock()
+            owner._engine = None  # built under the stuck lock: maybe half made
+        else:  # an engine stuck mid-evaluation: its C state is unknown, so its law builds a new one
+            for law in list(_LAWS):
+                if law._engine is owner:
+                    law._engine = None
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
 
 
 __all__ = ["Law"]
