@@ -170,6 +170,40 @@ class InputError(LandApprovalError):
                 "notes": [note(lang) for note in self.notes]}
 
 
+class ArgumentError(InputError):
+    """An argument of the Python API that cannot be used: `parameter` names it (``as_of``,
+    ``today``, ``case``), `value` is what was given. An InputError: the CLI exits 2, HTTP answers 400."""
+
+    def __init__(self, parameter: str, value: object, text: Text):
+        self.parameter, self.value = parameter, value
+        super().__init__("arguments", [Problem(parameter, text)])
+
+
+# Optional parts of the package: the module a feature imports → the extra that installs it
+EXTRAS = {"numpy": "geo", "shapely": "geo", "pyproj": "geo", "pyogrio": "geo",
+          "psycopg": "postgis", "psycopg_binary": "postgis",
+          "fastapi": "server", "uvicorn": "server", "starlette": "server"}
+
+
+def extra_for(module: str | None) -> str | None:
+    """The extra that installs `module` (its top-level package), or None if it is not optional."""
+    return EXTRAS.get((module or "").split(".")[0])
+
+
+class MissingExtraError(InputError):
+    """The input asked for a part of landapproval this installation lacks (a parcel boundary or map
+    layers without the geo extra): `extra` ("geo"), `module` (the missing import, e.g. "numpy"),
+    `hint` (``pip install 'landapproval[geo]'``), and the field path that asked for it. CLI exit 2."""
+
+    def __init__(self, source: str, extra: str, module: str, path: str = ""):
+        self.extra, self.module = extra, module
+        self.hint = f"pip install 'landapproval[{extra}]'"
+        text = Text(f"此输入需要可选组件 {extra}（缺少 Python 模块 {module}）：请安装 {self.hint}",
+                    f"this input needs the optional {extra} extra (the Python module {module} is not "
+                    f"installed): {self.hint}")
+        super().__init__(source, [Problem(path, text)])
+
+
 class NotACaseError(InputError):
     """A YAML/JSON mapping with none of a case's fields (e.g. a layers file): a folder run skips it."""
 
