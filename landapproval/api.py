@@ -17,11 +17,12 @@ from landapproval.core.errors import ArgumentError, InputError, MissingExtraErro
 from landapproval.decision import facts as factlib
 from landapproval.decision.assemble import assemble
 from landapproval.decision.model import Decision
+from landapproval.core.values import Message
 from landapproval.core.reader import decode, with_lines
 from landapproval.intake.validation import CaseInput, load_with_text, read_case_text
 from landapproval.law import Law
 
-__all__ = ["AsOf", "CaseInput", "evaluate", "evaluate_text", "load_case", "read_case_text", "validate"]
+__all__ = ["AsOf", "CaseInput", "rules_for", "evaluate", "evaluate_text", "load_case", "read_case_text", "validate"]
 
 
 AsOf = dt.date | str  # a date, a datetime (its date) or ISO text ("2024-09-10")
@@ -177,3 +178,22 @@ def evaluate_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml"
         plain = text
     return _evaluate(read_case_text(text, format=format, source=source), as_of=as_of, source=source,
                      today=today, layers=layers, base_dir=None, notes=None, law=law, text=plain)
+
+
+def rules_for(decision: Decision, *laws: Law) -> tuple[Law, Message | None]:
+    """The law to render a stored decision with: the one whose rules have the decision's own
+    fingerprint (`decision.law["rules_sha256"]`) among `laws` and the shipped rules. If none has
+    it, the first of `laws` (else the shipped rules) and a note saying the texts shown are that
+    law's, not the decision's — print it with the rendering."""
+    stored = decision.law.get("rules_sha256", "")
+    candidates = [*laws, Law.default()]
+    for law in candidates:
+        if law.fingerprint == stored:
+            return law, None
+    law = candidates[0]
+    return law, Message(
+        f"本决定依据的规则（sha256 {stored[:12]}…）不在手边：以下条文与说明按现有规则（sha256 {law.fingerprint[:12]}…）显示，"
+        f"结论、事实与数字仍为原决定所存",
+        f"the rules this decision was made under (sha256 {stored[:12]}…) are not at hand: clause texts and "
+        f"explanations are shown from the rules available (sha256 {law.fingerprint[:12]}…); the verdict, facts "
+        f"and figures are the stored decision's own")

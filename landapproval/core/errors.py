@@ -9,6 +9,7 @@ half a million unknown keys is answered with the first hundred and "还有 N 项
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
@@ -227,7 +228,28 @@ def _printable(text: str) -> str:
 
 
 class RuleError(LandApprovalError):
-    """A rule file that does not compile (a defect of rules/, not of the case)."""
+    """A rule file that does not compile (a defect of rules/, not of the case).
+
+    Structured: `file` (e.g. "review.yaml", None when the problem spans files), `where` (the place
+    in the rules: "review.yaml[3] (C4).findings[0] (C4.supplement_short)"), `problem` (what is
+    wrong) and `text` (the message in both languages; Chinese where the rule compiler has it).
+    `str(error)` is "where: problem", as before."""
+
+    _FILE = re.compile(r"^(?:[\w.-]+/)*([\w.-]+\.ya?ml)")
+
+    def __init__(self, message: str, *, file: str | None = None, where: str | None = None,
+                 problem: str | None = None, zh: str | None = None):
+        super().__init__(message)
+        if where is None or problem is None:
+            head, sep, rest = message.partition(": ")
+            where, problem = (head, rest) if sep and where is None and problem is None else (where or "", problem or message)
+        self.where, self.problem = where, problem
+        found = self._FILE.match(where) if file is None else None
+        self.file = file if file is not None else (found.group(1) if found else None)
+        self.text = Text(zh or message, message)
+
+    def describe(self, lang: str = "zh") -> str:
+        return self.text(lang)
 
 
 class EngineError(LandApprovalError):
