@@ -15,6 +15,7 @@ from typing import Any, Literal
 from landapproval.contract.models import Case
 from landapproval.core.errors import ArgumentError, InputError, MissingExtraError, Problem, Text, extra_for
 from landapproval.decision import facts as factlib
+from landapproval.decision import sources as _sources  # noqa: F401 - every Law checks its facts' sources
 from landapproval.decision.assemble import assemble
 from landapproval.decision.model import Decision
 from landapproval.core.values import Message

@@ -235,7 +235,7 @@ class RuleError(LandApprovalError):
     wrong) and `text` (the message in both languages; Chinese where the rule compiler has it).
     `str(error)` is "where: problem", as before."""
 
-    _FILE = re.compile(r"^(?:[\w.-]+/)*([\w.-]+\.ya?ml)")
+    _FILE = re.compile(r"([\w.-]+\.ya?ml)\b")
 
     def __init__(self, message: str, *, file: str | None = None, where: str | None = None,
                  problem: str | None = None, zh: str | None = None):
@@ -244,7 +244,7 @@ class RuleError(LandApprovalError):
             head, sep, rest = message.partition(": ")
             where, problem = (head, rest) if sep and where is None and problem is None else (where or "", problem or message)
         self.where, self.problem = where, problem
-        found = self._FILE.match(where) if file is None else None
+        found = self._FILE.search(where or message) if file is None else None
         self.file = file if file is not None else (found.group(1) if found else None)
         self.text = Text(zh or message, message)
 

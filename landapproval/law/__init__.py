@@ -18,6 +18,9 @@ import os
 import threading
 import weakref
 from pathlib import Path
+from typing import Callable, Iterable
+
+from landapproval.core.errors import RuleError
 
 from landapproval.law.catalogue import Catalogue
 from landapproval.law.engine import Engine
@@ -40,7 +43,30 @@ class Law:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._catalogue: Catalogue | None = None
+        self._check_sources()
         _LAWS.add(self)
+
+    def _check_sources(self) -> None:
+        """Refuse a fact of rules/facts.yaml that no case-file field gives (`field:`) and no code
+        computes: every rule reading it would silently never fire (RuleError names the fact)."""
+        if not _FACT_SOURCES:
+            return
+        computed: set[str] = set()
+        for source in _FACT_SOURCES:
+            computed.update(source(self))
+        if "map.*" in computed:  # the map's facts are not computable here (no geo extra)
+            computed.update(name for name in self.book.catalogue if name.startswith("map."))
+        for name, meta in self.book.catalogue.items():
+            if meta.get("field") or name in computed:
+                continue
+            readers = sorted(r.id for r in self.book.rules.values() if name in r.condition.facts_used())
+            read = f"; rules reading it would never fire: {', '.join(readers)}" if readers else ""
+            raise RuleError(
+                f"facts.yaml {name}: no case-file field gives this fact (field:) and no code computes it{read}",
+                file="facts.yaml", where=f"facts.yaml {name}",
+                problem=f"no case-file field gives this fact (field:) and no code computes it{read}",
+                zh=f"facts.yaml {name}：报件中没有对应字段（field:），程序也不计算此事实"
+                   + (f"；读取它的规则永远不会触发：{'、'.join(readers)}" if readers else ""))
 
     @classmethod
     def from_dir(cls, folder: Path | str) -> "Law":
@@ -87,6 +113,17 @@ class Law:
     def info(self) -> dict[str, str]:
         """What a stored decision needs to be reproduced: the package version and the rules' sha256."""
         return {"version": package_version(), "rules_sha256": self.fingerprint}
+
+
+# The code that computes facts lives above this layer (decision.facts, decision.mapfacts): it
+# registers a function naming the facts it sets, and every Law checks its catalogue against it.
+_FACT_SOURCES: list[Callable[[Law], Iterable[str]]] = []
+
+
+def register_fact_source(source: Callable[[Law], Iterable[str]]) -> None:
+    """Register a function giving the names of the facts some code computes for a law."""
+    if source not in _FACT_SOURCES:
+        _FACT_SOURCES.append(source)
 
 
 # --- fork safety ------------------------------------------------------------------------------------
@@ -146,4 +183,4 @@ if hasattr(os, "register_at_fork"):
                         after_in_child=_after_fork_in_child)
 
 
-__all__ = ["Law"]
+__all__ = ["Law", "register_fact_source"]

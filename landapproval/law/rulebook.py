@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from landapproval.law.conditions import Cond, Parser, conjoin
+from landapproval.law.conditions import UNKNOWN, Any_, Cond, FactRef, Parser, Test, conjoin
 from landapproval.core.errors import RuleError
 from landapproval.core.values import Message
 from landapproval.law.types import PLACEHOLDER, SEVERITIES, Citation, Item, Rule, Table, bilingual, fill_text
@@ -225,6 +225,96 @@ def _check_fact(name: str, meta: Any) -> None:
         raise RuleError(f"{where}: field {field_path!r} is not a field of the case file")
 
 
+# --- rules that can never hold ---------------------------------------------------------------------
+_MAX_TERMS = 4096  # a condition with more alternatives than this is not analysed (none comes near)
+
+
+def _dnf(cond: Cond) -> list[tuple[Test, ...]] | None:
+    """`cond` as alternatives of conjunctions of tests (None: too many to analyse)."""
+    if isinstance(cond, Test):
+        return [(cond,)]
+    parts = [_dnf(item) for item in cond.items]
+    if any(p is None for p in parts):
+        return None
+    if isinstance(cond, Any_):
+        out = [term for p in parts for term in p or ()]
+        return out if len(out) <= _MAX_TERMS else None
+    terms: list[tuple[Test, ...]] = [()]
+    for p in parts:
+        terms = [a + b for a in terms for b in p or ()]
+        if len(terms) > _MAX_TERMS:
+            return None
+    return terms
+
+
+def _domain(name: str, catalogue: dict[str, dict]) -> set[Any] | None:
+    """The values a non-numeric fact can take in the engine (None: numbers, unbounded)."""
+    if name.endswith(".known") and name[:-6] in catalogue:
+        return {True, False}
+    meta = catalogue.get(name, {})
+    if meta.get("type") == "bool":
+        return {True, False, UNKNOWN}
+    if meta.get("type") == "enum":
+        return {*meta.get("values", ()), UNKNOWN}
+    return None
+
+
+def _impossible(term: tuple[Test, ...], catalogue: dict[str, dict]) -> str | None:
+    """Why a conjunction of tests can never hold, or None. Numbers are whole (engine units)."""
+    by_fact: dict[str, list[Test]] = {}
+    for test in term:
+        if not isinstance(test.value, FactRef):
+            by_fact.setdefault(test.fact, []).append(test)
+    for name, tests in by_fact.items():
+        equal = {t.value for t in tests if t.op == "eq"}
+        unequal = {t.value for t in tests if t.op == "ne"}
+        shown = " and ".join(t.describe() for t in tests)
+        if len(equal) > 1 or equal & unequal:
+            return shown
+        domain = _domain(name, catalogue)
+        if domain is not None:
+            if equal - domain or (domain - unequal == set()):
+                return shown
+            continue
+        low, high = None, None
+        for t in tests:
+            if not isinstance(t.value, int) or isinstance(t.value, bool):
+                continue
+            if t.op in ("gt", "gte"):
+                bound = t.value + (t.op == "gt")
+                low = bound if low is None else max(low, bound)
+            elif t.op in ("lt", "lte"):
+                bound = t.value - (t.op == "lt")
+                high = bound if high is None else min(high, bound)
+        values = [v for v in equal if isinstance(v, int) and not isinstance(v, bool)]
+        if low is not None and high is not None and low > high:
+            return shown
+        if values and ((low is not None and values[0] < low) or (high is not None and values[0] > high)):
+            return shown
+    return None
+
+
+def _check_satisfiable(book: "RuleBook") -> None:
+    """Refuse a rule whose condition can never hold (it would silently never fire): every
+    alternative of its condition contradicts itself (x eq 1 and x eq 2, gt 5 and lt 3, a value an
+    enum does not have, known and unknown at once)."""
+    for rule in book.rules.values():
+        terms = _dnf(rule.when)
+        if terms is None:
+            continue
+        reasons = [_impossible(term, book.catalogue) for term in terms]
+        if terms and all(reasons):
+            problem = f"its condition can never hold ({'; '.join(dict.fromkeys(r for r in reasons if r))})"
+            raise RuleError(f"rule {rule.id}: {problem}", where=f"rule {rule.id}", problem=problem,
+                            zh=f"规则 {rule.id}：条件永远不能成立（{'；'.join(dict.fromkeys(r for r in reasons if r))}）")
+        terms = _dnf(rule.condition) if rule.condition is not rule.when else None
+        if terms and all(_impossible(term, book.catalogue) for term in terms):
+            problem = ("it can never fire: its condition contradicts what is excluded before it "
+                       "(an earlier rule of its table, or its item's not-applicable condition)")
+            raise RuleError(f"rule {rule.id}: {problem}", where=f"rule {rule.id}", problem=problem,
+                            zh=f"规则 {rule.id}：永远不会触发，其条件与此前排除的条件（同表的前一规则或本项的不适用条件）相矛盾")
+
+
 def _field_facts(catalogue: dict[str, dict]) -> tuple:
     groups: dict[tuple, list] = {}
     for name, meta in catalogue.items():
@@ -426,6 +516,7 @@ def compile_book(folder: Path) -> RuleBook:
     book = RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint,
                     map_note=map_note, parameters=parameters, field_facts=_field_facts(catalogue))
     _check_placeholders(book)
+    _check_satisfiable(book)
     return book
 
 
