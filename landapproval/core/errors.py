@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 LANGS = ("zh", "en")
 MAX_PROBLEMS = 100
@@ -52,7 +52,7 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, item: "Problem | tuple[str, str]") -> "Problem":
+    def of(cls, item: "Problem | tuple[str, str | Text]") -> "Problem":
         if isinstance(item, Problem):
             return item
         path, message = item  # a plain pair: one message for both languages, unless it is a Text
@@ -68,16 +68,16 @@ class Problem:
             return self.path
         return f"{self.path}（第 {self.line} 行）" if lang == "zh" else f"{self.path} (line {self.line})"
 
-    def to_json(self, lang: str = "zh") -> dict:
-        body = {"path": self.path, "message": self.message(lang), "suggestions": list(self.suggestions)}
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        body: dict[str, Any] = {"path": self.path, "message": self.message(lang), "suggestions": list(self.suggestions)}
         if self.line is not None:
             body["line"] = self.line
         return body
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter((self.path, self.text.zh))
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> str:
         return (self.path, self.text.zh)[index]
 
     def __len__(self) -> int:
@@ -123,10 +123,10 @@ class InputError(LandApprovalError):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, source: str, problems: Iterable["Problem | tuple[str, str]"], *,
+    def __init__(self, source: str, problems: Iterable["Problem | tuple[str, str | Text]"], *,
                  more: int = 0, notes: Iterable[Text] = ()):
         self.source = str(source)
-        listed = []
+        listed: list[Problem] = []
         extra = more
         for item in problems:
             if len(listed) < MAX_PROBLEMS:
@@ -163,7 +163,7 @@ class InputError(LandApprovalError):
         return (f"{self.source} 有 {self.count()} 项问题" if lang == "zh"
                 else f"{self.count()} problems in the {self.source}")
 
-    def to_json(self, lang: str = "zh") -> dict:
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
         """{source, message, problems: [{path, message, suggestions, line?}], more, notes}."""
         check_lang(lang)
         return {"source": self.source, "message": self.summary(lang),

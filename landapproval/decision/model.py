@@ -312,7 +312,8 @@ class Decision:
     @property
     def findings(self) -> tuple[Finding, ...]:
         """Every finding, in the order of the review items, then the steps."""
-        return tuple(f for part in (*self.checks, *self.steps) for f in part.findings)
+        return tuple(f for check in self.checks for f in check.findings) + \
+            tuple(f for step in self.steps for f in step.findings)
 
     # --- the contract's output --------------------------------------------------------------------
 
@@ -443,7 +444,7 @@ def _encode(value: Any, langs: tuple[str, ...]) -> Any:
             return {"$map": {k: _encode(v, langs) for k, v in value.items()}}
         return {"$pairs": [[_encode(k, langs), _encode(v, langs)] for k, v in value.items()]}
     kind = type(value).__name__
-    if kind in _PARTS and type(value) is _PARTS[kind]:
+    if isinstance(value, (Finding, Authority, Check, Step)):
         return {"$dc": kind, **{f.name: _encode(getattr(value, f.name), langs) for f in fields(value)}}
     raise TypeError(f"cannot store a {kind} in a decision")
 

@@ -4,7 +4,7 @@ a verdict reads the same everywhere."""
 
 from __future__ import annotations
 
-from landapproval.decision.model import Decision
+from landapproval.decision.model import Authority, Check, Decision, Finding, Step
 
 LEVEL = {
     "zh": {"county": "县级人民政府", "city": "临汾市人民政府", "province": "山西省人民政府", "state_council": "国务院"},
@@ -76,13 +76,13 @@ def verdict(decision: Decision, lang: str = "zh") -> str:
     return _FILED_WITH[lang][decision.approvable].format(who=who)
 
 
-def all_findings(decision: Decision) -> list[tuple]:
+def all_findings(decision: Decision) -> list[tuple[Check | Step, Finding]]:
     """(check or step, finding) in the order of the review items, then the steps."""
     return [(c, f) for c in decision.checks for f in c.findings] + \
            [(s, f) for s in decision.steps for f in s.findings]
 
 
-def item_name(item, lang: str) -> str:
+def item_name(item: Check | Step, lang: str) -> str:
     """"C4 严格非农建设占用耕地审查": the id an official cross-references, with its title."""
     return f"{item.id} {item.title[lang]}" if item.title else item.id
 
@@ -98,7 +98,7 @@ def checks_summary(decision: Decision, lang: str) -> str:
     return w["semicolon"].join(groups)
 
 
-def authority_words(entry, lang: str) -> str:
+def authority_words(entry: Authority | None, lang: str) -> str:
     """临汾市人民政府（省政府授权） / Linfen city government (authorized by the province)."""
     if entry is None:
         return WORDS[lang]["none"]

@@ -35,21 +35,21 @@ SENTINEL_KEY = "engine__session_marker"  # added to every message by engine.Engi
 
 @dataclass
 class RuleBook:
-    catalogue: dict[str, dict]
-    definitions: dict[str, dict]
+    catalogue: dict[str, dict[str, Any]]
+    definitions: dict[str, dict[str, Any]]
     tables: dict[str, Table]
-    together: dict
+    together: dict[str, Any]
     checks: list[Item]
     steps: list[Item]
     rules: dict[str, Rule]
     fingerprint: str = ""   # sha256 of the rule files this book was compiled from
-    map_note: dict = field(default_factory=dict)  # rules/map.yaml authority_note
+    map_note: dict[str, Any] = field(default_factory=dict)  # rules/map.yaml authority_note
     parameters: dict[str, list[DatedValue]] = field(default_factory=dict)
-    filled_with: tuple = ()  # the parameter values its texts were filled with; () = templates
+    filled_with: tuple[Any, ...] = ()  # the parameter values its texts were filled with; () = templates
     # facts read straight from a case-file field (facts.yaml `field:`), by group of the case file:
     # ((attribute path of the group), ((name, type, attribute, the field is a list, may_be_unknown), …))
-    field_facts: tuple = ()
-    _filled: dict = field(default_factory=dict, repr=False, compare=False)
+    field_facts: tuple[Any, ...] = ()
+    _filled: "dict[tuple[tuple[str, Any], ...], RuleBook]" = field(default_factory=dict, repr=False, compare=False)
 
     def values_on(self, day: dt.date) -> tuple[tuple[str, Any], ...]:
         """Every parameter's value in force on `day` (None before its first value)."""
@@ -75,7 +75,7 @@ class RuleBook:
         stages (map, map_parcel) run before both, on a case with boundaries."""
         return [r for r in self.rules.values() if _stage_of(r.group) == name]
 
-    def durable_rulesets(self) -> dict:
+    def durable_rulesets(self) -> dict[str, Any]:
         rulesets = {}
         for name in STAGES:
             rules = {rule.id: {"all": [{"m": rule.condition.to_durable()}], "run": rule.id}
@@ -151,9 +151,7 @@ def parameter_words(values: dict[str, Any]) -> dict[str, str]:
     return words
 
 
-def fill(text: Message | None, words: dict[str, str]) -> Message | None:
-    if not text:
-        return text
+def fill(text: Message, words: dict[str, str]) -> Message:
     filled = Message(fill_text(text.zh, words), fill_text(text.en, words))
     return text if filled == text else filled
 
@@ -173,8 +171,8 @@ def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
     def items(group: list[Item]) -> list[Item]:
         return [replace(i, title=fill(i.title, values), rules=[rules[r.id] for r in i.rules]) for i in group]
 
-    def described(entries: dict[str, dict]) -> dict[str, dict]:
-        return {name: {**meta, **(fill(Message(meta["zh"], meta["en"]), values) or {})}
+    def described(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {name: {**meta, **fill(Message(meta["zh"], meta["en"]), values)}
                 for name, meta in entries.items()}
 
     together = {**book.together, "reason": rules[book.together["id"]].reason}
@@ -185,7 +183,7 @@ def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
 
 def _check_placeholders(book: RuleBook) -> None:
     """Every `{name}` names a parameter; `{name|zh}` only a whole number of days."""
-    texts: list[tuple[str, dict]] = []
+    texts: list[tuple[str, dict[str, Any]]] = []
     for rule in book.rules.values():
         if rule.group.startswith("map"):
             continue  # rules/map.yaml's {fact} placeholders are filled from the shown facts
@@ -247,7 +245,7 @@ def _dnf(cond: Cond) -> list[tuple[Test, ...]] | None:
     return terms
 
 
-def _domain(name: str, catalogue: dict[str, dict]) -> set[Any] | None:
+def _domain(name: str, catalogue: dict[str, dict[str, Any]]) -> set[Any] | None:
     """The values a non-numeric fact can take in the engine (None: numbers, unbounded)."""
     if name.endswith(".known") and name[:-6] in catalogue:
         return {True, False}
@@ -259,7 +257,7 @@ def _domain(name: str, catalogue: dict[str, dict]) -> set[Any] | None:
     return None
 
 
-def _impossible(term: tuple[Test, ...], catalogue: dict[str, dict]) -> str | None:
+def _impossible(term: tuple[Test, ...], catalogue: dict[str, dict[str, Any]]) -> str | None:
     """Why a conjunction of tests can never hold, or None. Numbers are whole (engine units)."""
     by_fact: dict[str, list[Test]] = {}
     for test in term:
@@ -315,19 +313,24 @@ def _check_satisfiable(book: "RuleBook") -> None:
                             zh=f"规则 {rule.id}：永远不会触发，其条件与此前排除的条件（同表的前一规则或本项的不适用条件）相矛盾")
 
 
-def _field_facts(catalogue: dict[str, dict]) -> tuple:
-    groups: dict[tuple, list] = {}
+def _field_facts(catalogue: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for name, meta in catalogue.items():
         path = meta.get("field")
         if not path or "[]" in path:  # a field of each parcel is summed in Python, not read here
             continue
         *group, attribute = path.split(".")
         groups.setdefault(tuple(group), []).append(
-            (name, meta["type"], attribute, walker.field(path).kind == "list", bool(meta.get("may_be_unknown", False))))
+            (name, meta["type"], attribute, _field_kind(path) == "list", bool(meta.get("may_be_unknown", False))))
     return tuple((group, tuple(entries)) for group, entries in groups.items())
 
 
-def _together_rule(node: dict, parser: Parser) -> Rule:
+def _field_kind(path: str) -> str | None:
+    found = walker.field(path)
+    return found.kind if found is not None else None
+
+
+def _together_rule(node: dict[str, Any], parser: Parser) -> Rule:
     """LAL Art. 46 ¶3 as a stage-2 rule: it reads both tables' outcomes (authority.*)."""
     where = "authority.yaml together"
     when = parser.parse(node["when"], f"{where}.when")
@@ -335,7 +338,7 @@ def _together_rule(node: dict, parser: Parser) -> Rule:
                 bilingual(node["reason"], f"{where}.reason"))
 
 
-def _compile_table(name: str, node: dict, parser: Parser) -> Table:
+def _compile_table(name: str, node: dict[str, Any], parser: Parser) -> Table:
     where = f"authority.yaml decisions.{name}"
     rules: list[Rule] = []
     seen: list[str] = []
@@ -369,7 +372,7 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
     return Table(name, bilingual(node, where, allowed=("rules",)), rules)
 
 
-def _finding_rule(spec: dict, item_id: str, item_cite: Citation, guard: Cond | None,
+def _finding_rule(spec: dict[str, Any], item_id: str, item_cite: Citation, guard: Cond | None,
                   parser: Parser, where: str) -> Rule:
     code = spec.get("code")
     if not code or not str(code).startswith(item_id + ".") or '"' in code:
@@ -419,7 +422,7 @@ def _missing_rule(entry: Any, item_id: str, cite: Citation, guard: Cond | None, 
                        "missing": (field_path,)})
 
 
-def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[Item]:
+def _compile_items(nodes: list[Any], parser: Parser, file: str, steps: bool) -> list[Item]:
     items = []
     for index, node in enumerate(nodes):
         item_id = node.get("id")

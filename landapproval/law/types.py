@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from landapproval.core.errors import RuleError
 from landapproval.core.values import Message
@@ -52,7 +52,7 @@ class Rule:
     cite: Citation
     reason: Message
     outcome: Any = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     used: tuple[str, ...] = field(init=False, compare=False)  # the facts `when` reads, sorted
 
     def __post_init__(self) -> None:
@@ -63,7 +63,7 @@ class Rule:
 class Table:
     """A decision table (hit policy first): exactly one of its rules applies to any fact set."""
     name: str
-    title: dict[str, str]
+    title: Message
     rules: list[Rule]
 
 
@@ -71,7 +71,7 @@ class Table:
 class Item:
     """A review item (C1–C8) or a workflow step (S1–S6) and the rules that speak about it."""
     id: str
-    title: dict[str, str]
+    title: Message
     cite: Citation
     rules: list[Rule]
     blocked_by: Any = None   # steps: list of check ids, "checks", or None
@@ -98,7 +98,7 @@ def fill_text(text: str, words: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: words.get(m.group(1) + (m.group(2) or ""), m.group(0)), text)
 
 
-class _FactWords(Mapping):
+class _FactWords(Mapping[str, Any]):
     """A finding's shown facts as words for `fill_text` (a list as 甲、乙)."""
 
     def __init__(self, shown: Mapping[str, Any]):
@@ -108,7 +108,7 @@ class _FactWords(Mapping):
         value = self._shown[key]
         return "、".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._shown)
 
     def __len__(self) -> int:
