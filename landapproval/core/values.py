@@ -126,6 +126,8 @@ def freeze(value: Any) -> Any:
     if kind in _ATOMS or kind is FrozenDict or kind is FrozenList or kind is Message:
         return value
     if kind is dict or isinstance(value, dict):
+        if _SETTLED.issuperset(map(type, value.values())):  # flat (most fact sets): copied in C
+            return FrozenDict(value)
         return FrozenDict({key: item if type(item) in _ATOMS else freeze(item) for key, item in value.items()})
     if isinstance(value, list):
         return FrozenList(item if type(item) in _ATOMS else freeze(item) for item in value)
@@ -137,6 +139,7 @@ def freeze(value: Any) -> Any:
 
 
 _ATOMS = frozenset({str, int, bool, float, type(None), Decimal, dt.date, dt.datetime})
+_SETTLED = _ATOMS | {FrozenDict, FrozenList, Message}  # values a frozen dict may hold as they are
 
 
 __all__ = ["Message", "FrozenDict", "FrozenList", "freeze"]
