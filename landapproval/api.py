@@ -18,6 +18,7 @@ from landapproval.decision import facts as factlib
 from landapproval.decision import sources as _sources  # noqa: F401 - every Law checks its facts' sources
 from landapproval.decision.assemble import assemble
 from landapproval.decision.model import Decision
+from landapproval.decision.words import rules_note
 from landapproval.core.values import Message
 from landapproval.core.reader import decode, with_lines
 from landapproval.intake.validation import CaseInput, load_with_text, read_case_text
@@ -192,9 +193,4 @@ def rules_for(decision: Decision, *laws: Law) -> tuple[Law, Message | None]:
         if law.fingerprint == stored:
             return law, None
     law = candidates[0]
-    return law, Message(
-        f"本决定依据的规则（sha256 {stored[:12]}…）不在手边：以下条文与说明按现有规则（sha256 {law.fingerprint[:12]}…）显示，"
-        f"结论、事实与数字仍为原决定所存",
-        f"the rules this decision was made under (sha256 {stored[:12]}…) are not at hand: clause texts and "
-        f"explanations are shown from the rules available (sha256 {law.fingerprint[:12]}…); the verdict, facts "
-        f"and figures are the stored decision's own")
+    return law, rules_note(decision, law.fingerprint)

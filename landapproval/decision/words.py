@@ -4,6 +4,7 @@ a verdict reads the same everywhere."""
 
 from __future__ import annotations
 
+from landapproval.core.values import Message
 from landapproval.decision.model import Authority, Check, Decision, Finding, Step
 
 LEVEL = {
@@ -105,3 +106,18 @@ def authority_words(entry: Authority | None, lang: str) -> str:
     if lang == "zh":
         return f"{LEVEL[lang][entry.level]}（{MODE[lang][entry.mode]}）"
     return f"{LEVEL[lang][entry.level]} ({MODE[lang][entry.mode]})"
+
+
+def rules_note(decision: Decision, fingerprint: str) -> Message | None:
+    """None when `fingerprint` (the rule book a view takes its clause texts from) is the one the
+    decision was made under; else the note a view prints: the texts shown are another rule book's
+    (the verdict, facts and figures are always the decision's own)."""
+    stored = decision.law.get("rules_sha256", "")
+    if not stored or stored == fingerprint:
+        return None
+    return Message(
+        f"注意：本决定依据的规则（sha256 {stored[:12]}…）不在手边，条文与说明按现有规则（sha256 {fingerprint[:12]}…）显示；"
+        f"结论、事实与数字仍为原决定所存",
+        f"Note: the rules this decision was made under (sha256 {stored[:12]}…) are not at hand; clause texts and "
+        f"explanations are shown from other rules (sha256 {fingerprint[:12]}…); the verdict, facts and figures "
+        f"are those stored with the decision")

@@ -5,6 +5,7 @@ its facts, parcels and figures, and renders (report, text, xlsx) byte for byte a
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from pathlib import Path
 
@@ -118,6 +119,17 @@ def test_rules_for_finds_the_law_of_the_stored_fingerprint_or_says_it_is_not_at_
         assert law is other
         assert decision.law["rules_sha256"][:12] in note.en and other.fingerprint[:12] in note.en
         assert "不在" in note.zh
+        # the views say so when they take their texts from another rule book, and only then
+        from landapproval.views import report, text
+
+        rebuilt = Decision.from_json(decision.to_json(langs=("zh", "en")))
+        for lang in ("zh", "en"):
+            assert note[lang] in text.text(rebuilt, lang, law=other)
+            assert html.escape(note[lang]) in report.html_report(rebuilt, lang, law=other)
+            shipped = landapproval.Law.from_dir(REPO / "rules")
+            said = {"zh": "不在手边", "en": "not at hand"}[lang]
+            assert said not in text.text(rebuilt, lang, law=shipped)
+            assert said not in report.html_report(rebuilt, lang, law=shipped)
         # the stored law, when given, is found among several
         law, note = rules_for(decision, other, landapproval.Law.from_dir(REPO / "rules"))
         assert law.fingerprint == decision.law["rules_sha256"] and note is None
