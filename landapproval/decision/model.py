@@ -379,6 +379,8 @@ class Decision:
             data = json.loads(text)
         except ValueError as error:
             raise StoredDecisionError("", Text(f"不是 JSON：{error}", f"not JSON: {error}")) from None
+        except RecursionError:
+            raise StoredDecisionError("", Text("JSON 嵌套过深", "JSON nested too deeply")) from None
         return cls.from_storage(data)
 
     @classmethod
@@ -395,7 +397,7 @@ class Decision:
                 raise StoredDecisionError(f.name, Text("缺少此字段", "missing"))
             try:
                 values[f.name] = _decode(data[f.name])
-            except (ValueError, TypeError, KeyError, ArithmeticError) as error:
+            except (ValueError, TypeError, KeyError, ArithmeticError, AttributeError, RecursionError) as error:
                 raise StoredDecisionError(f.name, Text(f"无法读取：{error}", f"does not read: {error}")) from None
         try:
             return cls(**values)

@@ -90,11 +90,24 @@ def test_a_decision_stored_in_one_language_rebuilds_with_that_language():
     ("[1, 2]", "format"),
     ('{"case": "X"}', "format"),  # the one-language output is not the storage form
     ('{"format": "landapproval.decision/1", "langs": ["zh"]}', "case"),
+    ('{"format": "landapproval.decision/2"}', "format"),
+    ("[" * 100_000 + "]" * 100_000, ""),
 ])
 def test_what_is_not_a_stored_decision_is_a_typed_error(text, field):
     with pytest.raises(StoredDecisionError) as caught:
         Decision.from_json(text)
     assert caught.value.field == field and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("field, value", [("facts", {"$dc": "Nothing"}), ("checks", {"$dec": "x"}),
+                                          ("as_of", {"$date": "2024-13-40"}), ("checks", {"$t": [{"$dc": "Check"}]})])
+def test_a_stored_field_that_does_not_read_is_named(field, value):
+    decision = landapproval.evaluate(REPO / "cases" / "city-authorized-batch.yaml")
+    data = json.loads(decision.to_json(langs=("zh", "en")))
+    data[field] = value
+    with pytest.raises(StoredDecisionError) as caught:
+        Decision.from_json(json.dumps(data))
+    assert caught.value.field in (field, "")
 
 
 def test_the_one_language_output_is_refused_with_how_to_store():
