@@ -10,9 +10,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from landapproval.contract.words import EMPTY_WORDS, plain
+from landapproval.contract.words import EMPTY_WORDS
+from landapproval.core.sentences import plain
 from landapproval.core.errors import FieldProblem
 
 SCHEMA_ID = "landapproval/v1"
@@ -50,7 +51,7 @@ class Scope(Strict):
 
     @field_validator("development_zone", mode="before")
     @classmethod
-    def _no_zone_in_words(cls, value):
+    def _no_zone_in_words(cls, value: Any) -> Any:
         # 无 is how an official writes "not in a zone" (a text value, so it cannot wait for the retry)
         return None if isinstance(value, str) and plain(value) in EMPTY_WORDS else value
 
@@ -90,7 +91,7 @@ class Parcel(Strict):
 
     @field_validator("expropriate")
     @classmethod
-    def _state_land_is_not_expropriated(cls, value, info):
+    def _state_land_is_not_expropriated(cls, value: Any, info: ValidationInfo) -> Any:
         if value and info.data.get("ownership") == "state":
             raise FieldProblem("国有土地不征收：expropriate 应写 否 或删去此行（只有集体土地才征收）",
                                "state-owned land is never expropriated: expropriate must be false or absent")
@@ -174,7 +175,7 @@ class ExpropriationProcedure(Strict):
         default=None, description="the application states truthfully the agreements not reached (如实说明)")
 
     @model_validator(mode="after")
-    def _reached_at_most_required(self):
+    def _reached_at_most_required(self) -> "ExpropriationProcedure":
         if (self.agreements_required is not None and self.agreements_reached is not None
                 and self.agreements_reached > self.agreements_required):
             raise FieldProblem(
@@ -250,7 +251,7 @@ class Case(Strict):
 
     @field_validator("county", mode="before")
     @classmethod
-    def _county_code_may_be_a_number(cls, value):
+    def _county_code_may_be_a_number(cls, value: Any) -> Any:
         # YAML reads `county: 141021` as an integer; it is still a code. Full-width digits are
         # folded (１４１０２１); the other accepted forms are read by `contract.normalise`.
         if isinstance(value, int) and not isinstance(value, bool):
@@ -259,14 +260,14 @@ class Case(Strict):
 
     @field_validator("id", mode="before")
     @classmethod
-    def _id_is_text(cls, value):
+    def _id_is_text(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         return value
 
     @field_validator("parcels")
     @classmethod
-    def _parcel_ids_are_unique(cls, parcels):
+    def _parcel_ids_are_unique(cls, parcels: "list[Parcel]") -> "list[Parcel]":
         first: dict[str, int] = {}
         for index, parcel in enumerate(parcels):
             if parcel.id in first:

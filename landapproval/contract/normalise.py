@@ -12,7 +12,8 @@ from functools import cache
 from typing import Any
 
 from landapproval.contract import walker
-from landapproval.contract.words import EMPTY_WORDS, parse_area, parse_date, plain, yes_no_and_aliases
+from landapproval.contract.words import EMPTY_WORDS, parse_area, parse_date, yes_no_and_aliases
+from landapproval.core.sentences import plain
 
 _CONVERTED = ("date", "bool", "area", "enum", "list", "county", "zone")
 _CANONICAL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -28,10 +29,10 @@ def normalise(data: Any) -> Any:
 
 
 @cache  # from the models (code): the same for the life of the process
-def _specs() -> dict[str, dict[str, tuple]]:
+def _specs() -> dict[str, dict[str, tuple[Any, ...]]]:
     """For each group of the case file (by path: '', 'parcels[]', 'parcels[].land' …), the keys
     worth a look: (kind, canonical spellings that need none, field path, path of the group inside)."""
-    specs: dict[str, dict[str, tuple]] = {"": {}}
+    specs: dict[str, dict[str, tuple[Any, ...]]] = {"": {}}
     for f in walker.fields():
         if f.inner is not None:
             specs.setdefault(f.inner, {})
@@ -40,11 +41,12 @@ def _specs() -> dict[str, dict[str, tuple]]:
     return specs
 
 
-def _walk(node: dict, spec: dict, specs: dict) -> dict:
+def _walk(node: dict[str, Any], spec: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any]:
     changed = None
     for key in spec.keys() & node.keys():
         value = node[key]
         kind, canonical, path, inner = spec[key]
+        new: Any
         if inner is not None and value.__class__ is dict:  # a group of fields (or {name, level})
             new = _walk(value, specs[inner], specs)
         elif inner is not None and value.__class__ is list:  # a list of groups

@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from landapproval.contract.models import Case
@@ -111,7 +112,7 @@ def fields() -> tuple[Field, ...]:
     """Every field of the case file, depth first, in case-file order."""
     out: list[Field] = []
 
-    def walk(model: type, prefix: str) -> None:
+    def walk(model: type[BaseModel], prefix: str) -> None:
         for name, info in model.model_fields.items():
             key = info.alias or name
             path = f"{prefix}.{key}" if prefix else key

@@ -32,13 +32,14 @@ AREA_UNITS = ("公顷", "hm²", "hm2", "ha")
 
 
 @lru_cache(maxsize=1)
-def label_data() -> dict:
+def label_data() -> dict[str, Any]:
     """labels.yaml as plain data (field labels, enum value names and aliases, yes/no words)."""
-    return read_document(LABELS_FILE)
+    data: dict[str, Any] = read_document(LABELS_FILE)
+    return data
 
 
 @lru_cache(maxsize=1)  # a file shipped with the code, read once
-def yes_no_and_aliases() -> tuple[dict, dict]:
+def yes_no_and_aliases() -> tuple[dict[str, Any], dict[str, Any]]:
     """是/否 and the other yes/no words → bool; per enum field, each accepted alias → its value."""
     data = label_data()
     yes_no = {word: value for value, words in data["booleans"].items() for word in words}

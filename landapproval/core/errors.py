@@ -9,8 +9,9 @@ half a million unknown keys is answered with the first hundred and "还有 N 项
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 LANGS = ("zh", "en")
 MAX_PROBLEMS = 100
@@ -23,8 +24,9 @@ EXIT_INTERNAL = 3        # an internal or engine error: a defect of landapproval
 
 
 def check_lang(lang: str) -> str:
+    """`lang` if it is zh or en; UnknownLanguageError (a ValueError too) otherwise."""
     if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: use 'zh' (中文) or 'en' (English)")
+        raise UnknownLanguageError(lang)
     return lang
 
 
@@ -50,7 +52,7 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, item: "Problem | tuple[str, str]") -> "Problem":
+    def of(cls, item: "Problem | tuple[str, str | Text]") -> "Problem":
         if isinstance(item, Problem):
             return item
         path, message = item  # a plain pair: one message for both languages, unless it is a Text
@@ -66,16 +68,16 @@ class Problem:
             return self.path
         return f"{self.path}（第 {self.line} 行）" if lang == "zh" else f"{self.path} (line {self.line})"
 
-    def to_json(self, lang: str = "zh") -> dict:
-        body = {"path": self.path, "message": self.message(lang), "suggestions": list(self.suggestions)}
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        body: dict[str, Any] = {"path": self.path, "message": self.message(lang), "suggestions": list(self.suggestions)}
         if self.line is not None:
             body["line"] = self.line
         return body
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter((self.path, self.text.zh))
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> str:
         return (self.path, self.text.zh)[index]
 
     def __len__(self) -> int:
@@ -98,6 +100,18 @@ class LandApprovalError(Exception):
     exit_code = EXIT_INTERNAL
 
 
+class UnknownLanguageError(LandApprovalError, ValueError):
+    """A language other than zh or en was asked for (CLI exit code 2). `lang`: what was asked."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, lang: object):
+        self.lang = lang
+        self.text = Text(f"未知语言 {lang!r}：请用 'zh'（中文）或 'en'（English）",
+                         f"unknown language {lang!r}: use 'zh' (中文) or 'en' (English)")
+        super().__init__(self.text.en)
+
+
 class InputError(LandApprovalError):
     """Input that could not be read or validated (CLI exit code 2).
 
@@ -109,10 +123,10 @@ class InputError(LandApprovalError):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, source: str, problems: Iterable["Problem | tuple[str, str]"], *,
+    def __init__(self, source: str, problems: Iterable["Problem | tuple[str, str | Text]"], *,
                  more: int = 0, notes: Iterable[Text] = ()):
         self.source = str(source)
-        listed = []
+        listed: list[Problem] = []
         extra = more
         for item in problems:
             if len(listed) < MAX_PROBLEMS:
@@ -149,12 +163,46 @@ class InputError(LandApprovalError):
         return (f"{self.source} 有 {self.count()} 项问题" if lang == "zh"
                 else f"{self.count()} problems in the {self.source}")
 
-    def to_json(self, lang: str = "zh") -> dict:
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
         """{source, message, problems: [{path, message, suggestions, line?}], more, notes}."""
         check_lang(lang)
         return {"source": self.source, "message": self.summary(lang),
                 "problems": [p.to_json(lang) for p in self.problems], "more": self.more,
                 "notes": [note(lang) for note in self.notes]}
+
+
+class ArgumentError(InputError):
+    """An argument of the Python API that cannot be used: `parameter` names it (``as_of``,
+    ``today``, ``case``), `value` is what was given. An InputError: the CLI exits 2, HTTP answers 400."""
+
+    def __init__(self, parameter: str, value: object, text: Text):
+        self.parameter, self.value = parameter, value
+        super().__init__("arguments", [Problem(parameter, text)])
+
+
+# Optional parts of the package: the module a feature imports → the extra that installs it
+EXTRAS = {"numpy": "geo", "shapely": "geo", "pyproj": "geo", "pyogrio": "geo",
+          "psycopg": "postgis", "psycopg_binary": "postgis",
+          "fastapi": "server", "uvicorn": "server", "starlette": "server"}
+
+
+def extra_for(module: str | None) -> str | None:
+    """The extra that installs `module` (its top-level package), or None if it is not optional."""
+    return EXTRAS.get((module or "").split(".")[0])
+
+
+class MissingExtraError(InputError):
+    """The input asked for a part of landapproval this installation lacks (a parcel boundary or map
+    layers without the geo extra): `extra` ("geo"), `module` (the missing import, e.g. "numpy"),
+    `hint` (``pip install 'landapproval[geo]'``), and the field path that asked for it. CLI exit 2."""
+
+    def __init__(self, source: str, extra: str, module: str, path: str = ""):
+        self.extra, self.module = extra, module
+        self.hint = f"pip install 'landapproval[{extra}]'"
+        text = Text(f"此输入需要可选组件 {extra}（缺少 Python 模块 {module}）：请安装 {self.hint}",
+                    f"this input needs the optional {extra} extra (the Python module {module} is not "
+                    f"installed): {self.hint}")
+        super().__init__(source, [Problem(path, text)])
 
 
 class NotACaseError(InputError):
@@ -180,7 +228,28 @@ def _printable(text: str) -> str:
 
 
 class RuleError(LandApprovalError):
-    """A rule file that does not compile (a defect of rules/, not of the case)."""
+    """A rule file that does not compile (a defect of rules/, not of the case).
+
+    Structured: `file` (e.g. "review.yaml", None when the problem spans files), `where` (the place
+    in the rules: "review.yaml[3] (C4).findings[0] (C4.supplement_short)"), `problem` (what is
+    wrong) and `text` (the message in both languages; Chinese where the rule compiler has it).
+    `str(error)` is "where: problem", as before."""
+
+    _FILE = re.compile(r"([\w.-]+\.ya?ml)\b")
+
+    def __init__(self, message: str, *, file: str | None = None, where: str | None = None,
+                 problem: str | None = None, zh: str | None = None):
+        super().__init__(message)
+        if where is None or problem is None:
+            head, sep, rest = message.partition(": ")
+            where, problem = (head, rest) if sep and where is None and problem is None else (where or "", problem or message)
+        self.where, self.problem = where, problem
+        found = self._FILE.search(where or message) if file is None else None
+        self.file = file if file is not None else (found.group(1) if found else None)
+        self.text = Text(zh or message, message)
+
+    def describe(self, lang: str = "zh") -> str:
+        return self.text(lang)
 
 
 class EngineError(LandApprovalError):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NoReturn
 
 import yaml
 
@@ -26,7 +26,7 @@ MAX_DEPTH = 32                    # the contract nests 5 deep; deeper is an atta
 
 # libyaml (C) when PyYAML was built with it: the pure-Python parser is ~20x slower, and reading
 # the rule files with it dominated the CLI's start-up.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Refused(Exception):
@@ -37,20 +37,20 @@ class _Refused(Exception):
         self.text, self.mark = text, mark
 
 
-class _SafeLoader(_Base):
+class _SafeLoader(_Base):  # type: ignore[valid-type,misc]  # (CSafeLoader when libyaml is there)
     """SafeLoader without timestamps, floats as Decimal, no repeated keys (aliases: see parse_yaml)."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         # A plain scalar's tag depends on its text alone (no path resolvers here); case files
         # repeat the same keys and values, and the regex matching was a third of a read.
         if kind is yaml.ScalarNode and implicit[0]:
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = str(super().resolve(kind, value, implicit))
                 if len(_PLAIN_TAGS) < 4096:  # bounded: untrusted text must not grow it without end
                     _PLAIN_TAGS[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return str(super().resolve(kind, value, implicit))
 
 
 _PLAIN_TAGS: dict[str, str] = {}
@@ -64,8 +64,8 @@ _SafeLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_decimal(loader: _SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
-    raw = loader.construct_scalar(node)
+def _construct_decimal(loader: _SafeLoader, node: yaml.Node) -> Decimal | str:
+    raw = str(loader.construct_scalar(node))
     text = raw.replace("_", "")
     for candidate in (text, text.lower().replace(".inf", "Infinity").replace(".nan", "NaN")):
         try:
@@ -76,8 +76,8 @@ def _construct_decimal(loader: _SafeLoader, node: yaml.ScalarNode) -> Decimal | 
     return raw
 
 
-def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict = {}
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, bool] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, bool, Decimal)) and key is not None:
@@ -85,15 +85,15 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool =
         if key in seen:
             raise _Refused(messages.file_problem("repeated_key", key=key), key_node.start_mark)
         seen[key] = True
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return dict(yaml.SafeLoader.construct_mapping(loader, node, deep=deep))
 
 
-def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int | str:
+def _construct_int(loader: _SafeLoader, node: yaml.Node) -> int | str:
     """Whole numbers in plain decimal only. YAML 1.1 would read `036` as octal 30, `0x24` as 36 and
     `1:00` as 60 — a typo must never silently change an area — so anything but plain digits stays
     text: `036` and `0042` then reach the models as text ("036" ha is 36 ha; an id keeps its zeros),
     and `0x24` or `1:00` as an area is a field error."""
-    raw = loader.construct_scalar(node)
+    raw = str(loader.construct_scalar(node))
     digits = raw.lstrip("+-")
     if digits.isdigit() and digits.isascii() and (digits == "0" or not digits.startswith("0")):
         try:
@@ -155,7 +155,7 @@ def _build(loader: _SafeLoader, node: yaml.Node) -> Any:
         if tag == _BOOL:
             return yaml.constructor.SafeConstructor.bool_values[node.value.lower()]
     elif kind is yaml.MappingNode and tag == _MAP and not any(k.tag == _MERGE for k, _ in node.value):
-        out: dict = {}
+        out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _build(loader, key_node)
             if not isinstance(key, (str, int, bool, Decimal)) and key is not None:
@@ -197,7 +197,7 @@ def parse_yaml(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
         line = _line(mark)
         lines = text.splitlines()
         # the parser often stops on the line after the mistake: the sentence looks at both
-        rows = [(n + 1, lines[n]) for n in (mark.line - 1, mark.line) if mark and 0 <= n < len(lines)]
+        rows = [(n + 1, lines[n]) for n in ((mark.line - 1, mark.line) if mark else ()) if 0 <= n < len(lines)]
         sentence, line = messages.yaml_problem(str(error.problem or error), rows, line, mark.column + 1 if mark else None)
         raise InputError(source, [Problem("", sentence, line)], notes=notes) from None
     except RecursionError:
@@ -209,10 +209,10 @@ def parse_yaml(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
 
 
 def parse_json(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
-    def no_repeats(pairs):
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)  # in C; only a mapping with a repeated key takes the slow path
         if len(result) != len(pairs):
-            seen = set()
+            seen: set[str] = set()
             for key, _ in pairs:
                 if key in seen:
                     raise _Refused(messages.file_problem("repeated_key", key=key))
@@ -236,7 +236,7 @@ def parse_json(text: str, source: str, notes: Iterable[Text] = ()) -> Any:
         raise InputError(source, [("", messages.file_problem("depth", limit=MAX_DEPTH))], notes=notes) from None
 
 
-def _refuse_constant(name):
+def _refuse_constant(name: str) -> NoReturn:
     raise _Refused(Text(f"JSON 中的 {name} 不是数", f"{name} is not a number"))
 
 

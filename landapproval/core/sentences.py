@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from landapproval.core.errors import Text
 
@@ -75,7 +75,7 @@ def yaml_problem(problem: str, rows: list[tuple[int, str]], line: int | None,
                  column: int | None) -> tuple[Text, int | None]:
     """A PyYAML parser message as a sentence an official can act on, and the line it is about
     (`rows`: the line the parser stopped on and the one before, where the mistake often is)."""
-    def found(test) -> int | None:
+    def found(test: Callable[[str], bool]) -> int | None:
         return next((n for n, row in reversed(rows) if test(row)), None)
 
     tab = found(lambda row: "\t" in row[: len(row) - len(row.lstrip())])

@@ -127,6 +127,7 @@ def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
     other check are still decided. A period counted on a user's rules/calendar/YYYY.yaml is
     listed with the notice it names, so the decision says which calendar it used."""
     gaps: dict[str, list[Finding]] = {}
+    gaps_of_item: dict[str, list[tuple[str, int, list[Any], Item]]] = {}
     used: dict[int, dict] = {}
     for item in book.checks + book.steps:
         if item.na_rule in hits:
@@ -142,20 +143,29 @@ def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
             error = facts.calendar_gaps.get(name)
             if error is None:
                 continue
-            label = book.catalogue.get(name, {})
-            year = error.year
-            gaps.setdefault(item.id, []).append(Finding(
-                code=f"{item.id}.calendar_year_missing", severity="correctable", kind="missing",
-                message={"zh": f"无法确定{label.get('zh', name)}：{year}年官方工作日安排未知",
-                         "en": f"Cannot tell the {label.get('en', name)}: the official working-day schedule "
-                               f"for {year} is not known"},
-                citation=str(readers[0].cite if readers else item.cite),
-                remedy={"zh": f"依国务院办公厅关于{year}年部分节假日安排的通知，添加 rules/calendar/{year}.yaml"
-                              f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
-                        "en": f"Add rules/calendar/{year}.yaml with that year's holidays and make-up working days "
-                              f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"},
-                missing=(f"rules/calendar/{year}.yaml",),
-                facts={name: facts.shown[name]}))
+            gaps_of_item.setdefault(item.id, []).append((name, error.year, readers, item))
+    # one finding per item (a finding code is unique within its item): the periods the missing
+    # years stop are named together, citing the first period's time limit
+    for item_id, periods in gaps_of_item.items():
+        labels = [book.catalogue.get(name, {}) for name, *_ in periods]
+        zh = "、".join(label.get("zh", name) for label, (name, *_) in zip(labels, periods))
+        en = " and the ".join(label.get("en", name) for label, (name, *_) in zip(labels, periods))
+        years = sorted({year for _, year, _, _ in periods})
+        zh_years, en_years = "、".join(f"{y}年" for y in years), " and ".join(map(str, years))
+        files = tuple(f"rules/calendar/{y}.yaml" for y in years)
+        _, _, readers, item = periods[0]
+        gaps.setdefault(item_id, []).append(Finding(
+            code=f"{item_id}.calendar_year_missing", severity="correctable", kind="missing",
+            message={"zh": f"无法确定{zh}：{zh_years}官方工作日安排未知",
+                     "en": f"Cannot tell the {en}: the official working-day schedule "
+                           f"for {en_years} is not known"},
+            citation=str(readers[0].cite if readers else item.cite),
+            remedy={"zh": f"依国务院办公厅关于{zh_years}部分节假日安排的通知，添加 {'、'.join(files)}"
+                          f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
+                    "en": f"Add {' and '.join(files)} with that year's holidays and make-up working days "
+                          f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"},
+            missing=files,
+            facts={n: facts.shown[n] for n, *_ in periods}))
     return gaps, tuple(used[year] for year in sorted(used))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from landapproval.core.errors import CalendarError
 from landapproval.decision.words import LEVEL
 from landapproval.law.catalogue import Catalogue
-from landapproval.law.conditions import FactRef, Test
+from landapproval.law.conditions import Cond, FactRef, Test
 from landapproval.law.rulebook import RuleBook
 from landapproval.law.types import Rule
 from landapproval.law.workdays import Calendar
@@ -45,11 +45,11 @@ def figures(rule: Rule | None, facts: dict[str, Any], book: RuleBook, catalogue:
     return tuple(out)
 
 
-def label(name: str, catalogue: dict, lang: str) -> str:
-    return catalogue.get(name, {}).get(lang, name)
+def label(name: str, catalogue: dict[str, Any], lang: str) -> str:
+    return str(catalogue.get(name, {}).get(lang, name))
 
 
-def value_text(name: str, value: Any, names: dict, catalogue: Catalogue, lang: str) -> str:
+def value_text(name: str, value: Any, names: dict[str, Any], catalogue: Catalogue, lang: str) -> str:
     kind = names.get(name, {}).get("type")
     if value == "unknown":
         return "未知" if lang == "zh" else "unknown"
@@ -74,19 +74,19 @@ def value_text(name: str, value: Any, names: dict, catalogue: Catalogue, lang: s
 _FIELD_OF_FACT = {"case.kind": "kind", "scope.zone_level": "scope.development_zone.level"}
 
 
-def enum_label(name: str, value: str, names: dict, catalogue: Catalogue, lang: str) -> str:
+def enum_label(name: str, value: str, names: dict[str, Any], catalogue: Catalogue, lang: str) -> str:
     """An enum value by its name in the field catalogue (fee → 缴纳耕地开垦费, batch → 批次用地);
     a value the catalogue does not name is shown as written."""
     field = names.get(name, {}).get("field") or _FIELD_OF_FACT.get(name)
     return catalogue.value_name(field, value, lang) if field else str(value)
 
 
-def _worth_showing(meta: dict, value: Any) -> bool:
+def _worth_showing(meta: dict[str, Any], value: Any) -> bool:
     """A yes/no fact repeats the finding's message; numbers, dates, names and kinds do not."""
     return meta.get("type") != "bool" and value not in ("unknown", None, [], ())
 
 
-def _comparisons(cond, facts: dict) -> list[Test]:
+def _comparisons(cond: Cond, facts: dict[str, Any]) -> list[Test]:
     """The fact-to-fact comparisons of the rule that hold on the finding's figures, in rule order."""
     if isinstance(cond, Test):
         if not isinstance(cond.value, FactRef) or cond.op in ("eq", "ne"):
@@ -101,7 +101,7 @@ def _comparisons(cond, facts: dict) -> list[Test]:
     return out
 
 
-def _comparison_text(test: Test, facts: dict, names: dict, catalogue: Catalogue, lang: str) -> str:
+def _comparison_text(test: Test, facts: dict[str, Any], names: dict[str, Any], catalogue: Catalogue, lang: str) -> str:
     left, right = facts[test.fact], facts[test.value.name]
     lname, rname = label(test.fact, names, lang), label(test.value.name, names, lang)
     lshown = value_text(test.fact, left, names, catalogue, lang)
@@ -121,7 +121,7 @@ def _comparison_text(test: Test, facts: dict, names: dict, catalogue: Catalogue,
     return f"{lname} {lshown} {sign} {rname} {rshown}, {'short by' if earlier else 'over by'} {gap}"
 
 
-def _spans(compared: list[Test], facts: dict, in_comparison: set, names: dict, calendar: Calendar,
+def _spans(compared: list[Test], facts: dict[str, Any], in_comparison: set[Any], names: dict[str, Any], calendar: Calendar,
            lang: str) -> list[str]:
     """A time limit: how long from the date it runs from (a date the rule did not compare) to the
     date it was tested on, in calendar days and official working days."""

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from landapproval.contract.models import Case, InlineBoundary, ZoneRef
+from landapproval.core.errors import RuleError
+from landapproval.core.values import Message
 from landapproval.decision.facts import Facts
 from landapproval.decision.findings import Figures, finding_from_rule
 from landapproval.decision.model import Finding
@@ -38,7 +40,7 @@ PROJECTION_ALLOWANCE = Decimal("0.001")
 
 @dataclass
 class GeoOutcome:
-    json: dict | None
+    json: dict[str, Any] | None
     findings_by_check: dict[str, list[Finding]] = field(default_factory=dict)
     measured_case: Case | None = None
     undeclared: bool = False  # a measured parcel whose land classes the case does not declare
@@ -46,27 +48,27 @@ class GeoOutcome:
     engine_facts: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def authority_note(law: Law, declared: tuple, measured: tuple) -> tuple[str, Finding]:
+    def authority_note(law: Law, declared: tuple[Any, ...], measured: tuple[Any, ...]) -> tuple[str, Finding]:
         """The finding that says the decision follows the map, and the review item it belongs to."""
-        def show(routes: tuple) -> str:
+        def show(routes: tuple[Any, ...]) -> str:
             return ", ".join(f"{part}: {r[0]}/{r[1]}" if r else f"{part}: none"
                              for part, r in zip(("conversion", "expropriation"), routes))
         note = law.book.map_note
         values = {"declared": show(declared), "measured": show(measured)}
         return note["item"], Finding(
             code="map.authority_from_measured", severity=note["severity"],
-            message={lang: fill_facts(text, values) for lang, text in note["message"].items()},
+            message=Message(fill_facts(note["message"].zh, values), fill_facts(note["message"].en, values)),
             citation=str(note["cite"]), remedy=note["remedy"], facts=values)
 
 
 @lru_cache(maxsize=8)
-def _load_layers(path: str):
+def _load_layers(path: str) -> Any:
     from landapproval.geo import LayerSet
 
     return LayerSet.load(path)
 
 
-def layer_set_of(layers: Any):
+def layer_set_of(layers: Any) -> Any:
     """None, a layers YAML path (loaded once per process) or a loaded LayerSet."""
     from landapproval.geo import LayerSet
 
@@ -77,7 +79,7 @@ def layer_set_of(layers: Any):
     return layers
 
 
-def read_parcel_boundary(boundary, base_dir: Path, source: str, field_path: str):
+def read_parcel_boundary(boundary: Any, base_dir: Path, source: str, field_path: str) -> Any:
     """A parcel's boundary: a path (`FILE#ID`, relative to the case file) or an inline mapping."""
     from landapproval.geo import read_boundary, read_inline_boundary
 
@@ -87,7 +89,7 @@ def read_parcel_boundary(boundary, base_dir: Path, source: str, field_path: str)
     return read_boundary(boundary, base_dir, case_file=source, field_path=field_path)
 
 
-def measure_case(law: Law, case: Case, source: str, base_dir: Path, layers: Any, ctx) -> GeoOutcome:
+def measure_case(law: Law, case: Case, source: str, base_dir: Path, layers: Any, ctx: Any) -> GeoOutcome:
     from landapproval.geo import measure
 
     layer_set = layer_set_of(layers)
@@ -100,7 +102,11 @@ def measure_case(law: Law, case: Case, source: str, base_dir: Path, layers: Any,
 
     book, engine = law.book, law.engine
     figures = Figures(law, law.as_of(ctx.as_of))
-    tolerance = int(law.jurisdiction.parameter("digitising_tolerance_m2", ctx.as_of).value)
+    in_force = law.jurisdiction.parameter("digitising_tolerance_m2", ctx.as_of)
+    if in_force is None:
+        raise RuleError("parameters.yaml digitising_tolerance_m2: no value in force on "
+                        f"{ctx.as_of} (the map's tolerance)")
+    tolerance = int(in_force.value)
     by_check: dict[str, list[Finding]] = {}
     fired: list[str] = []
 
@@ -143,8 +149,8 @@ def _m2(hectares: Decimal) -> int:
     return int(hectares.scaleb(4))
 
 
-def _case_facts(case: Case, ctx, result, layer_set, tolerance: int) -> Facts:
-    from landapproval.geo.layers import LAYER_KEYS
+def _case_facts(case: Case, ctx: Any, result: Any, layer_set: Any, tolerance: int) -> Facts:
+    from landapproval.geo.sources.base import LAYER_KEYS
 
     facts = Facts()
     _area(facts, "map.tolerance", tolerance)
@@ -174,7 +180,7 @@ def _case_facts(case: Case, ctx, result, layer_set, tolerance: int) -> Facts:
     return facts
 
 
-def _parcel_facts(parcel, measured, layer_set, tolerance: int) -> Facts:
+def _parcel_facts(parcel: Any, measured: Any, layer_set: Any, tolerance: int) -> Facts:
     facts = Facts()
     _area(facts, "map.tolerance", tolerance)
     pbf_layer, survey = "permanent_basic_farmland" in layer_set, "land_survey" in layer_set
@@ -216,7 +222,7 @@ def _parcel_facts(parcel, measured, layer_set, tolerance: int) -> Facts:
 
 # ------------------------------------------------------------------------------- the measured case
 
-def _measured_case(case: Case, result, layer_set, case_adopts: set, parcel_adopts: dict) -> Case | None:
+def _measured_case(case: Case, result: Any, layer_set: Any, case_adopts: set[Any], parcel_adopts: dict[str, Any]) -> Case | None:
     """The case with the facts the rules adopted from the map, or None when they adopted none."""
     if not case_adopts and not any(parcel_adopts.values()):
         return None

@@ -4,7 +4,8 @@ a verdict reads the same everywhere."""
 
 from __future__ import annotations
 
-from landapproval.decision.model import Decision
+from landapproval.core.values import Message
+from landapproval.decision.model import Authority, Check, Decision, Finding, Step
 
 LEVEL = {
     "zh": {"county": "县级人民政府", "city": "临汾市人民政府", "province": "山西省人民政府", "state_council": "国务院"},
@@ -97,13 +98,13 @@ def verdict(decision: Decision, lang: str = "zh") -> str:
     return _FILED_WITH[lang][decision.approvable].format(who=who)
 
 
-def all_findings(decision: Decision) -> list[tuple]:
+def all_findings(decision: Decision) -> list[tuple[Check | Step, Finding]]:
     """(check or step, finding) in the order of the review items, then the steps."""
     return [(c, f) for c in decision.checks for f in c.findings] + \
            [(s, f) for s in decision.steps for f in s.findings]
 
 
-def item_name(item, lang: str) -> str:
+def item_name(item: Check | Step, lang: str) -> str:
     """"C4 严格非农建设占用耕地审查": the id an official cross-references, with its title."""
     return f"{item.id} {item.title[lang]}" if item.title else item.id
 
@@ -126,14 +127,14 @@ def level_name(level: str, lang: str, county: str | None = None) -> str:
     return LEVEL[lang][level]
 
 
-def mode_name(entry, lang: str) -> str:
+def mode_name(entry: Authority, lang: str) -> str:
     """省政府授权 / 省政府委托 / 法定权限, and 国务院授权 for the province's authorised power."""
     if entry.mode == "authorized" and entry.level in AUTHORIZED_BY[lang]:
         return AUTHORIZED_BY[lang][entry.level]
     return MODE[lang][entry.mode]
 
 
-def authority_words(entry, lang: str, county: str | None = None) -> str:
+def authority_words(entry: Authority | None, lang: str, county: str | None = None) -> str:
     """临汾市人民政府（省政府授权） / Linfen city government (authorized by the province); a county by its
     name (翼城县人民政府（省政府授权）), the province's authorised power as 国务院授权."""
     if entry is None:
@@ -141,3 +142,18 @@ def authority_words(entry, lang: str, county: str | None = None) -> str:
     if lang == "zh":
         return f"{level_name(entry.level, lang, county)}（{mode_name(entry, lang)}）"
     return f"{level_name(entry.level, lang, county)} ({mode_name(entry, lang)})"
+
+
+def rules_note(decision: Decision, fingerprint: str) -> Message | None:
+    """None when `fingerprint` (the rule book a view takes its clause texts from) is the one the
+    decision was made under; else the note a view prints: the texts shown are another rule book's
+    (the verdict, facts and figures are always the decision's own)."""
+    stored = decision.law.get("rules_sha256", "")
+    if not stored or stored == fingerprint:
+        return None
+    return Message(
+        f"注意：本决定依据的规则（sha256 {stored[:12]}…）不在手边，条文与说明按现有规则（sha256 {fingerprint[:12]}…）显示；"
+        f"结论、事实与数字仍为原决定所存",
+        f"Note: the rules this decision was made under (sha256 {stored[:12]}…) are not at hand; clause texts and "
+        f"explanations are shown from other rules (sha256 {fingerprint[:12]}…); the verdict, facts and figures "
+        f"are those stored with the decision")

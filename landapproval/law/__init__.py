@@ -14,8 +14,13 @@ laws live side by side in one process without touching each other.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
+import weakref
 from pathlib import Path
+from typing import Callable, Iterable
+
+from landapproval.core.errors import RuleError
 
 from landapproval.law.catalogue import Catalogue
 from landapproval.law.engine import Engine
@@ -38,6 +43,30 @@ class Law:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._catalogue: Catalogue | None = None
+        self._check_sources()
+        _LAWS.add(self)
+
+    def _check_sources(self) -> None:
+        """Refuse a fact of rules/facts.yaml that no case-file field gives (`field:`) and no code
+        computes: every rule reading it would silently never fire (RuleError names the fact)."""
+        if not _FACT_SOURCES:
+            return
+        computed: set[str] = set()
+        for source in _FACT_SOURCES:
+            computed.update(source(self))
+        if "map.*" in computed:  # the map's facts are not computable here (no geo extra)
+            computed.update(name for name in self.book.catalogue if name.startswith("map."))
+        for name, meta in self.book.catalogue.items():
+            if meta.get("field") or name in computed:
+                continue
+            readers = sorted(r.id for r in self.book.rules.values() if name in r.condition.facts_used())
+            read = f"; rules reading it would never fire: {', '.join(readers)}" if readers else ""
+            raise RuleError(
+                f"facts.yaml {name}: no case-file field gives this fact (field:) and no code computes it{read}",
+                file="facts.yaml", where=f"facts.yaml {name}",
+                problem=f"no case-file field gives this fact (field:) and no code computes it{read}",
+                zh=f"facts.yaml {name}：报件中没有对应字段（field:），程序也不计算此事实"
+                   + (f"；读取它的规则永远不会触发：{'、'.join(readers)}" if readers else ""))
 
     @classmethod
     def from_dir(cls, folder: Path | str) -> "Law":
@@ -86,4 +115,72 @@ class Law:
         return {"version": package_version(), "rules_sha256": self.fingerprint}
 
 
-__all__ = ["Law"]
+# The code that computes facts lives above this layer (decision.facts, decision.mapfacts): it
+# registers a function naming the facts it sets, and every Law checks its catalogue against it.
+_FACT_SOURCES: list[Callable[[Law], Iterable[str]]] = []
+
+
+def register_fact_source(source: Callable[[Law], Iterable[str]]) -> None:
+    """Register a function giving the names of the facts some code computes for a law."""
+    if source not in _FACT_SOURCES:
+        _FACT_SOURCES.append(source)
+
+
+# --- fork safety ------------------------------------------------------------------------------------
+# A process forked while another thread holds a lock inherits the lock held, with no thread left to
+# release it (Celery's prefork pool and multiprocessing's "fork" start method fork from a live,
+# threaded parent). Before a fork, every lock of every Law (and of its engine) is taken, waiting
+# briefly for a running evaluation to end, so parent and child see a consistent engine; after it
+# both release them. A lock that could not be had in time (a thread stuck inside it) is replaced in
+# the child, and the engine it guarded, whose C state may be half-updated, is dropped there: the
+# child compiles its own on first use.
+_LAWS: "weakref.WeakSet[Law]" = weakref.WeakSet()
+_FORK_WAIT = 5.0  # seconds a fork waits for a running evaluation (one takes well under a millisecond)
+_held: list[tuple[object, threading.Lock, bool]] = []
+
+
+def _locks() -> list[tuple[object, threading.Lock]]:
+    out: list[tuple[object, threading.Lock]] = [(Law, Law._default_lock)]
+    for law in list(_LAWS):
+        out.append((law, law._lock))
+        if law._engine is not None:
+            out.append((law._engine, law._engine._lock))
+    return out
+
+
+def _before_fork() -> None:
+    _held.clear()
+    for owner, lock in _locks():
+        _held.append((owner, lock, lock.acquire(timeout=_FORK_WAIT)))
+
+
+def _after_fork_in_parent() -> None:
+    for _, lock, got in reversed(_held):
+        if got:
+            lock.release()
+    _held.clear()
+
+
+def _after_fork_in_child() -> None:
+    for owner, lock, got in reversed(_held):
+        if got:
+            lock.release()
+            continue
+        if owner is Law:
+            Law._default_lock = threading.Lock()
+        elif isinstance(owner, Law):
+            owner._lock = threading.Lock()
+            owner._engine = None  # built under the stuck lock: maybe half made
+        else:  # an engine stuck mid-evaluation: its C state is unknown, so its law builds a new one
+            for law in list(_LAWS):
+                if law._engine is owner:
+                    law._engine = None
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
+
+
+__all__ = ["Law", "register_fact_source"]

@@ -18,7 +18,7 @@ field_clauses, children.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from landapproval.contract import walker
 from landapproval.contract.walker import canonical
@@ -47,27 +47,45 @@ class FieldInfo:
     items: tuple[str, ...] = ()     # those items' ids (C1…C8, S1…S6)
     fact: str | None = None         # the facts.yaml name whose `field:` this is
 
-    path = property(lambda self: self.field.path)          # "parcels[].land.cultivated"
-    kind = property(lambda self: self.field.kind)          # group | list | text | date | area | bool | …
-    required = property(lambda self: self.field.required)
-    default = property(lambda self: self.field.default)    # the model's default (None when required)
-    parent = property(lambda self: self.field.parent)
-    key = property(lambda self: self.field.key)
+    @property
+    def path(self) -> str:  # "parcels[].land.cultivated"
+        return self.field.path
+
+    @property
+    def kind(self) -> str:  # group | list | text | date | area | bool | …
+        return self.field.kind
+
+    @property
+    def required(self) -> bool:
+        return self.field.required
+
+    @property
+    def default(self) -> Any:  # the model's default (None when required)
+        return self.field.default
+
+    @property
+    def parent(self) -> str:
+        return self.field.parent
+
+    @property
+    def key(self) -> str:
+        return self.field.key
 
     @property
     def depth(self) -> int:
         return self.path.count(".")
 
 
-def _info(field: walker.Field, spec: dict, fact, uses, value_names: dict) -> FieldInfo:
+def _info(field: walker.Field, spec: dict[str, Any], fact: tuple[str, dict[str, Any]] | None,
+          uses: Any, value_names: dict[str, Any]) -> FieldInfo:
     path, kind, required, default = field.path, field.kind, field.required, field.default
-    fact_name, meta = fact or (None, {})
+    fact_name, meta = fact or (None, dict[str, Any]())
     zh = spec.get("zh") or meta.get("zh")
     en = spec.get("en") or meta.get("en")
     if not zh or not en:
         zh = zh or path
         en = en or field.description or path
-    choices = ()
+    choices: tuple[Choice, ...] = ()
     literal = field.choices
     if literal:
         choices = tuple(Choice(str(v), Text(value_names.get(v, {}).get("zh", str(v)), value_names.get(v, {}).get("en", str(v))),
@@ -131,7 +149,7 @@ class Catalogue:
         for f in self.fields:
             self._children.setdefault(f.parent, {})[f.key] = f
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FieldInfo]:
         return iter(self.fields)
 
     def field_info(self, path: str) -> FieldInfo | None:
@@ -168,13 +186,13 @@ class Catalogue:
         return list(self._children.get(canonical(path), {}).values())
 
 
-def _fact_fields(book: RuleBook) -> tuple[dict, dict]:
+def _fact_fields(book: RuleBook) -> tuple[dict[str, Any], dict[str, Any]]:
     """facts.yaml entries by their `field:`, and (item id, clause) pairs by field path."""
-    by_field = {}
+    by_field: dict[str, Any] = {}
     for name, meta in book.catalogue.items():
         if meta.get("field"):
             by_field.setdefault(meta["field"], (name, meta))
-    uses: dict[str, list] = {}
+    uses: dict[str, list[Any]] = {}
     for item in book.checks + book.steps:
         for rule in item.rules:
             paths = [book.catalogue.get(fact, {}).get("field") for fact in rule.used]

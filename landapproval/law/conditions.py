@@ -75,7 +75,7 @@ class Test:
     def negate(self) -> "Cond":
         return Test(self.fact, _NEGATED[self.op], self.value)
 
-    def to_durable(self) -> dict:
+    def to_durable(self) -> dict[str, Any]:
         right = {"$m": engine_key(self.value.name)} if isinstance(self.value, FactRef) else self.value
         key = engine_key(self.fact)
         if self.op == "eq":
@@ -95,39 +95,39 @@ class Test:
 
 @dataclass(frozen=True)
 class All:
-    items: tuple
+    items: "tuple[Cond, ...]"
 
-    def evaluate(self, facts):
+    def evaluate(self, facts: Mapping[str, Any]) -> bool:
         return all(item.evaluate(facts) for item in self.items)
 
-    def negate(self):
+    def negate(self) -> "Cond":
         return Any_(tuple(item.negate() for item in self.items))
 
-    def to_durable(self):
+    def to_durable(self) -> dict[str, Any]:
         if len(self.items) == 1:
             return self.items[0].to_durable()
         return {"$and": [item.to_durable() for item in self.items]}
 
-    def facts_used(self):
+    def facts_used(self) -> set[str]:
         return set().union(*(item.facts_used() for item in self.items))
 
 
 @dataclass(frozen=True)
 class Any_:
-    items: tuple
+    items: "tuple[Cond, ...]"
 
-    def evaluate(self, facts):
+    def evaluate(self, facts: Mapping[str, Any]) -> bool:
         return any(item.evaluate(facts) for item in self.items)
 
-    def negate(self):
+    def negate(self) -> "Cond":
         return All(tuple(item.negate() for item in self.items))
 
-    def to_durable(self):
+    def to_durable(self) -> dict[str, Any]:
         if len(self.items) == 1:
             return self.items[0].to_durable()
         return {"$or": [item.to_durable() for item in self.items]}
 
-    def facts_used(self):
+    def facts_used(self) -> set[str]:
         return set().union(*(item.facts_used() for item in self.items))
 
 
@@ -135,7 +135,7 @@ Cond = Test | All | Any_
 
 
 def conjoin(*conds: Cond) -> Cond:
-    items: list = []
+    items: list[Any] = []
     for cond in conds:
         items.extend(cond.items if isinstance(cond, All) else [cond])
     return All(tuple(items))
@@ -144,7 +144,7 @@ def conjoin(*conds: Cond) -> Cond:
 class Parser:
     """Parses `when:` blocks against the fact catalogue (rules/facts.yaml) and named definitions."""
 
-    def __init__(self, catalogue: Mapping[str, dict], definitions: Mapping[str, Any] | None = None):
+    def __init__(self, catalogue: Mapping[str, dict[str, Any]], definitions: Mapping[str, Any] | None = None):
         self.catalogue = catalogue
         self.definitions = dict(definitions or {})
         self._expanding: list[str] = []
@@ -167,12 +167,12 @@ class Parser:
         return items[0] if len(items) == 1 else All(tuple(items))
 
     @staticmethod
-    def _list(value, where):
+    def _list(value: Any, where: str) -> list[Any]:
         if not isinstance(value, list) or not value:
             raise RuleError(f"{where}: all/any take a non-empty list")
         return value
 
-    def _ref(self, name, where) -> Cond:
+    def _ref(self, name: str, where: str) -> Cond:
         if name not in self.definitions:
             raise RuleError(f"{where}: unknown definition {name!r}")
         if name in self._expanding:
@@ -221,7 +221,7 @@ class Parser:
         return conjoin(*guards, test) if guards else test
 
     @staticmethod
-    def _literal(fact, meta, value, where):
+    def _literal(fact: str, meta: dict[str, Any], value: Any, where: str) -> Any:
         kind = meta["type"]
         if kind == "bool":
             if not isinstance(value, bool):

@@ -42,7 +42,7 @@ def _action_name(message: str) -> str:
 class Engine:
     """Asserts one flat fact set per case into a named ruleset; returns the ids of the rules that fired."""
 
-    def __init__(self, rulesets: Mapping[str, dict]):
+    def __init__(self, rulesets: Mapping[str, dict[str, Any]]):
         self._handles = {}
         for name, rules in rulesets.items():
             definition = {rule_id: {k: v for k, v in spec.items() if k != "run"} for rule_id, spec in rules.items()}
@@ -81,7 +81,7 @@ class Engine:
         return [rule for rule in dict.fromkeys(fired) if rule != SENTINEL]
 
     @staticmethod
-    def _delete(handle, sid: str, asserted: bool) -> None:
+    def _delete(handle: Any, sid: str, asserted: bool) -> None:
         """Delete the session. The one failure expected is "no such session" after an assert that
         itself failed (nothing was stored); any other failure would leave sessions behind until the
         engine's limit stops every evaluation, so it surfaces as an EngineError."""

@@ -146,7 +146,7 @@ class Jurisdiction:
         ]
 
     @staticmethod
-    def read_parameters(data: dict) -> dict[str, list[DatedValue]]:
+    def read_parameters(data: dict[str, Any]) -> dict[str, list[DatedValue]]:
         params = {}
         for name, spec in data.items():
             if not isinstance(spec, dict) or set(spec) != {"description", "values"} or not spec["description"]:

@@ -5,6 +5,8 @@ also says that the decision follows the map for that fact (landapproval/geofacts
 
 from __future__ import annotations
 
+from typing import Any
+
 from landapproval.law.conditions import Parser
 from landapproval.core.errors import RuleError
 from landapproval.law.types import PLACEHOLDER, SEVERITIES, Citation, Rule, bilingual
@@ -17,7 +19,7 @@ ADOPTABLE = ("permanent_basic_farmland", "cultivated", "other_agricultural", "co
 ITEMS = tuple(f"C{i}" for i in range(1, 9))
 
 
-def compile_map(doc: dict, parser: Parser) -> tuple[list[Rule], dict]:
+def compile_map(doc: dict[str, Any], parser: Parser) -> tuple[list[Rule], dict[str, Any]]:
     """The rules of both stages, and the authority note's text (item, severity, cite, message, remedy)."""
     if not isinstance(doc, dict) or set(doc) - {"authority_note", *STAGES}:
         raise RuleError(f"map.yaml: expected the keys authority_note, {', '.join(STAGES)}")
@@ -34,14 +36,14 @@ def compile_map(doc: dict, parser: Parser) -> tuple[list[Rule], dict]:
     return rules, note
 
 
-def _item_and_severity(spec: dict, where: str) -> None:
+def _item_and_severity(spec: dict[str, Any], where: str) -> None:
     if spec.get("item") not in ITEMS:
         raise RuleError(f"{where}: item is one of {', '.join(ITEMS)}, got {spec.get('item')!r}")
     if spec.get("severity") not in SEVERITIES:
         raise RuleError(f"{where}: severity is one of {SEVERITIES}, got {spec.get('severity')!r}")
 
 
-def _rule(spec: dict, group: str, parser: Parser, where: str) -> Rule:
+def _rule(spec: dict[str, Any], group: str, parser: Parser, where: str) -> Rule:
     allowed = {"id", "item", "severity", "adopt", "when", "cite", "message", "remedy", "show"}
     if not isinstance(spec, dict) or set(spec) - allowed:
         raise RuleError(f"{where}: unexpected keys {sorted(set(spec) - allowed) if isinstance(spec, dict) else spec!r}")

@@ -21,8 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from landapproval.law.conditions import Cond, Parser, conjoin
+from landapproval.law.conditions import UNKNOWN, Any_, Cond, FactRef, Parser, Test, conjoin
 from landapproval.core.errors import RuleError
+from landapproval.core.values import Message
 from landapproval.law.types import PLACEHOLDER, SEVERITIES, Citation, Item, Rule, Table, bilingual, fill_text
 from landapproval.contract import walker
 from landapproval.law.jurisdiction import DatedValue, Jurisdiction, in_force, read_rule_file
@@ -34,21 +35,21 @@ SENTINEL_KEY = "engine__session_marker"  # added to every message by engine.Engi
 
 @dataclass
 class RuleBook:
-    catalogue: dict[str, dict]
-    definitions: dict[str, dict]
+    catalogue: dict[str, dict[str, Any]]
+    definitions: dict[str, dict[str, Any]]
     tables: dict[str, Table]
-    together: dict
+    together: dict[str, Any]
     checks: list[Item]
     steps: list[Item]
     rules: dict[str, Rule]
     fingerprint: str = ""   # sha256 of the rule files this book was compiled from
-    map_note: dict = field(default_factory=dict)  # rules/map.yaml authority_note
+    map_note: dict[str, Any] = field(default_factory=dict)  # rules/map.yaml authority_note
     parameters: dict[str, list[DatedValue]] = field(default_factory=dict)
-    filled_with: tuple = ()  # the parameter values its texts were filled with; () = templates
+    filled_with: tuple[Any, ...] = ()  # the parameter values its texts were filled with; () = templates
     # facts read straight from a case-file field (facts.yaml `field:`), by group of the case file:
     # ((attribute path of the group), ((name, type, attribute, the field is a list, may_be_unknown), …))
-    field_facts: tuple = ()
-    _filled: dict = field(default_factory=dict, repr=False, compare=False)
+    field_facts: tuple[Any, ...] = ()
+    _filled: "dict[tuple[tuple[str, Any], ...], RuleBook]" = field(default_factory=dict, repr=False, compare=False)
 
     def values_on(self, day: dt.date) -> tuple[tuple[str, Any], ...]:
         """Every parameter's value in force on `day` (None before its first value)."""
@@ -74,7 +75,7 @@ class RuleBook:
         stages (map, map_parcel) run before both, on a case with boundaries."""
         return [r for r in self.rules.values() if _stage_of(r.group) == name]
 
-    def durable_rulesets(self) -> dict:
+    def durable_rulesets(self) -> dict[str, Any]:
         rulesets = {}
         for name in STAGES:
             rules = {rule.id: {"all": [{"m": rule.condition.to_durable()}], "run": rule.id}
@@ -150,10 +151,8 @@ def parameter_words(values: dict[str, Any]) -> dict[str, str]:
     return words
 
 
-def fill(text: dict[str, str] | None, words: dict[str, str]) -> dict[str, str] | None:
-    if not text:
-        return text
-    filled = {lang: fill_text(value, words) for lang, value in text.items()}
+def fill(text: Message, words: dict[str, str]) -> Message:
+    filled = Message(fill_text(text.zh, words), fill_text(text.en, words))
     return text if filled == text else filled
 
 
@@ -172,8 +171,8 @@ def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
     def items(group: list[Item]) -> list[Item]:
         return [replace(i, title=fill(i.title, values), rules=[rules[r.id] for r in i.rules]) for i in group]
 
-    def described(entries: dict[str, dict]) -> dict[str, dict]:
-        return {name: {**meta, **fill({"zh": meta["zh"], "en": meta["en"]}, values)}
+    def described(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {name: {**meta, **fill(Message(meta["zh"], meta["en"]), values)}
                 for name, meta in entries.items()}
 
     together = {**book.together, "reason": rules[book.together["id"]].reason}
@@ -184,7 +183,7 @@ def _fill_book(book: RuleBook, values: dict[str, Any]) -> RuleBook:
 
 def _check_placeholders(book: RuleBook) -> None:
     """Every `{name}` names a parameter; `{name|zh}` only a whole number of days."""
-    texts: list[tuple[str, dict]] = []
+    texts: list[tuple[str, dict[str, Any]]] = []
     for rule in book.rules.values():
         if rule.group.startswith("map"):
             continue  # rules/map.yaml's {fact} placeholders are filled from the shown facts
@@ -224,19 +223,114 @@ def _check_fact(name: str, meta: Any) -> None:
         raise RuleError(f"{where}: field {field_path!r} is not a field of the case file")
 
 
-def _field_facts(catalogue: dict[str, dict]) -> tuple:
-    groups: dict[tuple, list] = {}
+# --- rules that can never hold ---------------------------------------------------------------------
+_MAX_TERMS = 4096  # a condition with more alternatives than this is not analysed (none comes near)
+
+
+def _dnf(cond: Cond) -> list[tuple[Test, ...]] | None:
+    """`cond` as alternatives of conjunctions of tests (None: too many to analyse)."""
+    if isinstance(cond, Test):
+        return [(cond,)]
+    parts = [_dnf(item) for item in cond.items]
+    if any(p is None for p in parts):
+        return None
+    if isinstance(cond, Any_):
+        out = [term for p in parts for term in p or ()]
+        return out if len(out) <= _MAX_TERMS else None
+    terms: list[tuple[Test, ...]] = [()]
+    for p in parts:
+        terms = [a + b for a in terms for b in p or ()]
+        if len(terms) > _MAX_TERMS:
+            return None
+    return terms
+
+
+def _domain(name: str, catalogue: dict[str, dict[str, Any]]) -> set[Any] | None:
+    """The values a non-numeric fact can take in the engine (None: numbers, unbounded)."""
+    if name.endswith(".known") and name[:-6] in catalogue:
+        return {True, False}
+    meta = catalogue.get(name, {})
+    if meta.get("type") == "bool":
+        return {True, False, UNKNOWN}
+    if meta.get("type") == "enum":
+        return {*meta.get("values", ()), UNKNOWN}
+    return None
+
+
+def _impossible(term: tuple[Test, ...], catalogue: dict[str, dict[str, Any]]) -> str | None:
+    """Why a conjunction of tests can never hold, or None. Numbers are whole (engine units)."""
+    by_fact: dict[str, list[Test]] = {}
+    for test in term:
+        if not isinstance(test.value, FactRef):
+            by_fact.setdefault(test.fact, []).append(test)
+    for name, tests in by_fact.items():
+        equal = {t.value for t in tests if t.op == "eq"}
+        unequal = {t.value for t in tests if t.op == "ne"}
+        shown = " and ".join(t.describe() for t in tests)
+        if len(equal) > 1 or equal & unequal:
+            return shown
+        domain = _domain(name, catalogue)
+        if domain is not None:
+            if equal - domain or (domain - unequal == set()):
+                return shown
+            continue
+        low, high = None, None
+        for t in tests:
+            if not isinstance(t.value, int) or isinstance(t.value, bool):
+                continue
+            if t.op in ("gt", "gte"):
+                bound = t.value + (t.op == "gt")
+                low = bound if low is None else max(low, bound)
+            elif t.op in ("lt", "lte"):
+                bound = t.value - (t.op == "lt")
+                high = bound if high is None else min(high, bound)
+        values = [v for v in equal if isinstance(v, int) and not isinstance(v, bool)]
+        if low is not None and high is not None and low > high:
+            return shown
+        if values and ((low is not None and values[0] < low) or (high is not None and values[0] > high)):
+            return shown
+    return None
+
+
+def _check_satisfiable(book: "RuleBook") -> None:
+    """Refuse a rule whose condition can never hold (it would silently never fire): every
+    alternative of its condition contradicts itself (x eq 1 and x eq 2, gt 5 and lt 3, a value an
+    enum does not have, known and unknown at once)."""
+    for rule in book.rules.values():
+        terms = _dnf(rule.when)
+        if terms is None:
+            continue
+        reasons = [_impossible(term, book.catalogue) for term in terms]
+        if terms and all(reasons):
+            problem = f"its condition can never hold ({'; '.join(dict.fromkeys(r for r in reasons if r))})"
+            raise RuleError(f"rule {rule.id}: {problem}", where=f"rule {rule.id}", problem=problem,
+                            zh=f"规则 {rule.id}：条件永远不能成立（{'；'.join(dict.fromkeys(r for r in reasons if r))}）")
+        terms = _dnf(rule.condition) if rule.condition is not rule.when else None
+        if terms and all(_impossible(term, book.catalogue) for term in terms):
+            problem = ("it can never fire: its condition contradicts what is excluded before it "
+                       "(an earlier rule of its table, or its item's not-applicable condition)")
+            raise RuleError(f"rule {rule.id}: {problem}", where=f"rule {rule.id}", problem=problem,
+                            zh=f"规则 {rule.id}：永远不会触发，其条件与此前排除的条件（同表的前一规则或本项的不适用条件）相矛盾")
+
+
+def _field_facts(catalogue: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for name, meta in catalogue.items():
         path = meta.get("field")
         if not path or "[]" in path:  # a field of each parcel is summed in Python, not read here
             continue
         *group, attribute = path.split(".")
         groups.setdefault(tuple(group), []).append(
-            (name, meta["type"], attribute, walker.field(path).kind == "list", bool(meta.get("may_be_unknown", False))))
+            (name, meta["type"], attribute, _field_kind(path) == "list", bool(meta.get("may_be_unknown", False))))
     return tuple((group, tuple(entries)) for group, entries in groups.items())
 
 
-def _together_rule(node: dict, parser: Parser) -> Rule:
+def _field_kind(path: str) -> str | None:
+    found = walker.field(path)
+    return found.kind if found is not None else None
+
+
+def _together_rule(node: dict[str, Any], parser: Parser) -> Rule:
     """LAL Art. 46 ¶3 as a stage-2 rule: it reads both tables' outcomes (authority.*)."""
     where = "authority.yaml together"
     when = parser.parse(node["when"], f"{where}.when")
@@ -244,7 +338,7 @@ def _together_rule(node: dict, parser: Parser) -> Rule:
                 bilingual(node["reason"], f"{where}.reason"))
 
 
-def _compile_table(name: str, node: dict, parser: Parser) -> Table:
+def _compile_table(name: str, node: dict[str, Any], parser: Parser) -> Table:
     where = f"authority.yaml decisions.{name}"
     rules: list[Rule] = []
     seen: list[str] = []
@@ -278,7 +372,7 @@ def _compile_table(name: str, node: dict, parser: Parser) -> Table:
     return Table(name, bilingual(node, where, allowed=("rules",)), rules)
 
 
-def _finding_rule(spec: dict, item_id: str, item_cite: Citation, guard: Cond | None,
+def _finding_rule(spec: dict[str, Any], item_id: str, item_cite: Citation, guard: Cond | None,
                   parser: Parser, where: str) -> Rule:
     code = spec.get("code")
     if not code or not str(code).startswith(item_id + ".") or '"' in code:
@@ -317,18 +411,18 @@ def _missing_rule(entry: Any, item_id: str, cite: Citation, guard: Cond | None, 
         cond = conjoin(parser.parse(when, where), cond)
     code = f"{item_id}.missing.{fact}"
     if meta["type"] == "bool":
-        message = {"zh": f"缺少审查材料：{field_path}（是否{meta['zh']}）",
-                   "en": f"Evidence missing: {field_path} ({meta['en']}: yes or no?)"}
+        message = Message(f"缺少审查材料：{field_path}（是否{meta['zh']}）",
+                          f"Evidence missing: {field_path} ({meta['en']}: yes or no?)")
     else:
-        message = {"zh": f"缺少审查材料：{field_path}（{meta['zh']}）",
-                   "en": f"Evidence missing: {field_path} ({meta['en']})"}
-    remedy = {"zh": f"在报件中补充 {field_path}", "en": f"Give {field_path} in the case file"}
+        message = Message(f"缺少审查材料：{field_path}（{meta['zh']}）",
+                          f"Evidence missing: {field_path} ({meta['en']})")
+    remedy = Message(f"在报件中补充 {field_path}", f"Give {field_path} in the case file")
     return Rule(code, item_id, cond, conjoin(guard, cond) if guard else cond, cite, message,
                 extra={"kind": "missing", "severity": "correctable", "remedy": remedy, "show": (),
                        "missing": (field_path,)})
 
 
-def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[Item]:
+def _compile_items(nodes: list[Any], parser: Parser, file: str, steps: bool) -> list[Item]:
     items = []
     for index, node in enumerate(nodes):
         item_id = node.get("id")
@@ -344,12 +438,12 @@ def _compile_items(nodes: list, parser: Parser, file: str, steps: bool) -> list[
         guard = na.negate() if na is not None else None
         if na is not None:
             rules.append(Rule(f"{item_id}.not_applicable", item_id, na, na, cite,
-                              {"zh": f"{title['zh']}：不适用", "en": f"{title['en']}: not applicable"},
+                              Message(f"{title.zh}：不适用", f"{title.en}: not applicable"),
                               extra={"kind": "not_applicable"}))
         if steps and "pending_when" in node:
             pending = parser.parse(node["pending_when"], f"{where}.pending_when")
             rules.append(Rule(f"{item_id}.pending", item_id, pending, conjoin(guard, pending) if guard else pending,
-                              cite, {"zh": f"{title['zh']}：待办", "en": f"{title['en']}: pending"},
+                              cite, Message(f"{title.zh}：待办", f"{title.en}: pending"),
                               extra={"kind": "pending"}))
         for entry in node.get("requires", []):
             rules.append(_missing_rule(entry, item_id, cite, guard, parser, f"{where}.requires"))
@@ -425,6 +519,7 @@ def compile_book(folder: Path) -> RuleBook:
     book = RuleBook(catalogue, definitions, tables, together, checks, steps, rules, fingerprint,
                     map_note=map_note, parameters=parameters, field_facts=_field_facts(catalogue))
     _check_placeholders(book)
+    _check_satisfiable(book)
     return book
 
 

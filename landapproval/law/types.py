@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from landapproval.core.errors import RuleError
+from landapproval.core.values import Message
 from landapproval.law.conditions import Cond
 
 SEVERITIES = ("blocking", "correctable", "warning")
@@ -31,13 +32,13 @@ class Citation:
         return cls(str(node["doc"]), str(node["clause"]), str(node.get("text", "")))
 
 
-def bilingual(node: Any, where: str, allowed: tuple[str, ...] = ()) -> dict[str, str]:
+def bilingual(node: Any, where: str, allowed: tuple[str, ...] = ()) -> Message:
     if not isinstance(node, dict) or not node.get("zh") or not node.get("en"):
         raise RuleError(f"{where}: needs both zh and en text")
     stray = set(node) - {"zh", "en", *allowed}
     if stray:  # e.g. an unquoted comma in a {zh: …, en: …} flow mapping splits the text
         raise RuleError(f"{where}: unexpected keys {sorted(map(str, stray))} (quote text that contains a comma)")
-    return {"zh": str(node["zh"]), "en": str(node["en"])}
+    return Message(str(node["zh"]), str(node["en"]))
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,9 @@ class Rule:
     when: Cond
     condition: Cond
     cite: Citation
-    reason: dict[str, str]
+    reason: Message
     outcome: Any = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     used: tuple[str, ...] = field(init=False, compare=False)  # the facts `when` reads, sorted
 
     def __post_init__(self) -> None:
@@ -62,7 +63,7 @@ class Rule:
 class Table:
     """A decision table (hit policy first): exactly one of its rules applies to any fact set."""
     name: str
-    title: dict[str, str]
+    title: Message
     rules: list[Rule]
 
 
@@ -70,7 +71,7 @@ class Table:
 class Item:
     """A review item (C1–C8) or a workflow step (S1–S6) and the rules that speak about it."""
     id: str
-    title: dict[str, str]
+    title: Message
     cite: Citation
     rules: list[Rule]
     blocked_by: Any = None   # steps: list of check ids, "checks", or None
@@ -97,7 +98,7 @@ def fill_text(text: str, words: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: words.get(m.group(1) + (m.group(2) or ""), m.group(0)), text)
 
 
-class _FactWords(Mapping):
+class _FactWords(Mapping[str, Any]):
     """A finding's shown facts as words for `fill_text` (a list as 甲、乙)."""
 
     def __init__(self, shown: Mapping[str, Any]):
@@ -107,7 +108,7 @@ class _FactWords(Mapping):
         value = self._shown[key]
         return "、".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._shown)
 
     def __len__(self) -> int:

@@ -12,6 +12,8 @@ day is a rest day; a period in working days ends on its n-th working day.
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +30,8 @@ class SuppliedYear:
     year: int
     source: str
     file: str
-    holidays: frozenset
-    workdays: frozenset
+    holidays: frozenset[Any]
+    workdays: frozenset[Any]
 
 
 class MissingYear(CalendarError):
@@ -54,7 +56,7 @@ class Calendar:
         self.folder = folder
         self._years: dict[int, SuppliedYear | None] = {}
         self._workday: dict[dt.date, bool] = {}
-        self._ends: dict[tuple, dt.date] = {}
+        self._ends: dict[tuple[Any, ...], dt.date] = {}
 
     def supplied_year(self, year: int) -> SuppliedYear | None:
         if year not in self._years:
@@ -79,7 +81,7 @@ class Calendar:
                 return True
             return day.weekday() < 5 and day not in supplied.holidays
         try:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             raise MissingYear(day.year) from None
 

@@ -14,6 +14,7 @@ from landapproval.decision.figures import enum_label
 from landapproval.decision.model import LAND_CLASSES, Decision, area_text, land_by_class
 from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, item_name, level_name,
                                          mode_name, verdict)
+from landapproval.decision.words import rules_note
 from landapproval.law import Law
 from landapproval.law.types import Citation, Rule
 from landapproval.views import text as render
@@ -96,7 +97,8 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         is_missing=is_missing, missing_count={c.id: sum(map(is_missing, c.findings)) for c in decision.checks},
         map_line=render.map_summary(decision, lang),
         measured_findings=render.measurement_findings(decision),
-        appendix=render.appendix_entries(decision, lang))
+        appendix=render.appendix_entries(decision, lang),
+        rules_note=(note[lang] if (note := rules_note(decision, law.fingerprint)) else None))
 
 
 def _parcel_rows(decision: Decision, words: dict, lang: str, law: Law) -> dict:

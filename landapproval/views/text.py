@@ -9,6 +9,7 @@ from landapproval.decision.model import Decision, area_text
 from landapproval.decision.model import plain as plain_value
 from landapproval.law import Law
 from landapproval.law.conditions import FactRef, Test
+from landapproval.decision.words import rules_note
 from landapproval.decision.words import (AS_OF_SOURCE, SEVERITY, STATUS, WORDS, all_findings, authority_words,
                                          checks_summary, item_name, verdict)
 from landapproval.law.rulebook import RuleBook
@@ -20,6 +21,8 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
     book = (law or Law.default()).as_of(decision.as_of)
     lines = [f"{verdict(decision, lang)}  —  {w['case']} {decision.case}  {decision.county['name']}  "
              f"({w['as_of']} {decision.as_of.isoformat()}{w['comma']}{as_of_words(decision, lang, book)})"]
+    if (note := rules_note(decision, book.fingerprint)) is not None:  # a stored decision, other rules at hand
+        lines.append(note[lang])
     for supplied in decision.calendars:
         lines.append(f"{w['calendar']}: {supplied['file']}  ({supplied['source']})")
     findings = all_findings(decision)

@@ -230,7 +230,7 @@ def test_rural_housing_delegation_starts_on_the_same_day():
 def test_date_before_the_earliest_law_is_an_input_error():
     with pytest.raises(InputError) as caught:
         landapproval.evaluate(_delegated_batch([parcel(cultivated="1.0000")]), as_of=dt.date(1998, 12, 31))
-    assert any(path == "--as-of" for path, _ in caught.value.problems)
+    assert any(path == "as_of" for path, _ in caught.value.problems)  # the Python parameter (issue 21)
 
 
 @pytest.mark.parametrize("zone_level, level", [
