@@ -163,7 +163,12 @@ def _same_origin_only(page: HTMLResponse) -> HTMLResponse:
 
 
 def _publish_schemas(app: FastAPI) -> None:
-    """Put the case, decision, explanation and error schemas into the OpenAPI components."""
+    """Put the case, decision, explanation, error and batch-line schemas into the OpenAPI components.
+
+    Every component has one meaning: the input's models (the case) keep their names, and an output
+    model whose name an input model already has is published under its owner's prefix (the decision's
+    `Workflow` — steps and next — is `DecisionWorkflow`, never the case's `Workflow`), its references
+    rewritten. A generated client then gets one class per shape (issue 18 item 2)."""
     build = app.openapi
 
     def openapi() -> dict:
@@ -172,14 +177,15 @@ def _publish_schemas(app: FastAPI) -> None:
         document = build()
         components = document.setdefault("components", {}).setdefault("schemas", {})
         template = "#/components/schemas/{model}"
-        for name, schema in (("Case", schemas.case_schema(template, law=law_of(app.state))),
-                             ("Decision", schemas.Decision.model_json_schema(mode="serialization", ref_template=template)),
-                             ("Explanation", schemas.Explanation.model_json_schema(mode="serialization", ref_template=template)),
-                             ("ErrorBody", schemas.ErrorBody.model_json_schema(mode="serialization", ref_template=template)),
-                             ("Valid", schemas.Valid.model_json_schema(mode="serialization", ref_template=template))):
-            for def_name, definition in schema.pop("$defs", {}).items():
-                components.setdefault(def_name, definition)
-            components[name] = schema
+        case = schemas.case_schema(template, law=law_of(app.state))
+        for def_name, definition in case.pop("$defs", {}).items():
+            components[def_name] = definition
+        components["Case"] = case
+        inputs = set(components)
+        for name, model in (("Decision", schemas.Decision), ("Explanation", schemas.Explanation),
+                            ("ErrorBody", schemas.ErrorBody), ("Valid", schemas.Valid)):
+            _add_output(components, inputs, name, model.model_json_schema(mode="serialization", ref_template=_OUT))
+        components.update(_batch_line_schemas(components))
         for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's own; our 422 is ErrorBody
             components.pop(unused, None)
         if app.state.settings.token:
@@ -192,6 +198,56 @@ def _publish_schemas(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi
+
+
+_OUT = "#/components/schemas/@out/{model}"   # an output model's reference, before its name is settled
+_REF = "#/components/schemas/"
+
+
+def _add_output(components: dict, inputs: set[str], owner: str, schema: dict) -> None:
+    """`schema` (an output model, its `$defs` inside) into `components`, renaming every definition
+    whose name an input model holds (owner prefix), and checking that a name two outputs share
+    means the same thing."""
+    definitions = schema.pop("$defs", {})
+    names = {name: (owner + name if name in inputs else name) for name in definitions}
+    rename = lambda node: _rewrite(node, names)  # noqa: E731
+    for name, definition in definitions.items():
+        final, definition = names[name], rename(definition)
+        if final in components and components[final] != definition:
+            raise RuntimeError(f"two output schemas are both named {final!r}")
+        components[final] = definition
+    if owner in components:
+        raise RuntimeError(f"the output schema {owner!r} would replace an input schema")
+    components[owner] = rename(schema)
+
+
+def _rewrite(node, names: dict[str, str]):
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(_REF + "@out/"):
+                name = value[len(_REF + "@out/"):]
+                value = _REF + names.get(name, name)
+            out[key] = _rewrite(value, names)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(item, names) for item in node]
+    return node
+
+
+def _batch_line_schemas(components: dict) -> dict:
+    """One line of `/v1/batch`'s answer: the decision with its input line number first, or the
+    line number and that line's error body."""
+    decision = components["Decision"]
+    line = {"type": "integer", "minimum": 1, "description": "the line of the request body (1 = first)"}
+    answered = {**decision, "title": "landapproval/v1 batch decision",
+                "properties": {"line": line, **decision["properties"]},
+                "required": ["line", *decision.get("required", [])]}
+    failed = {"type": "object", "title": "landapproval/v1 batch error", "additionalProperties": False,
+              "properties": {"line": line, "error": {"$ref": _REF + "ErrorBody"}}, "required": ["line", "error"]}
+    either = {"title": "landapproval/v1 batch line", "description": "one JSON line of /v1/batch's answer",
+              "oneOf": [{"$ref": _REF + "BatchDecision"}, {"$ref": _REF + "BatchError"}]}
+    return {"BatchDecision": answered, "BatchError": failed, "BatchLine": either}
 
 
 __all__ = ["Settings", "create_app", "start"]

@@ -43,6 +43,13 @@ MAX_BATCH_BYTES = 16 * MAX_BODY_BYTES     # JSON lines: each line at most MAX_BO
 router = APIRouter(default_response_class=JsonResponse)
 
 
+class NdjsonResponse(StreamingResponse):
+    """JSON Lines, one object per line (`/v1/batch`)."""
+
+    media_type = "application/x-ndjson"
+
+
+
 # ---------------------------------------------------------------------------------------------
 # The query string
 
@@ -169,17 +176,23 @@ BODY_DOC = {
                        f"{MAX_BODY_BYTES:,} bytes, UTF-8, not compressed.",
         "content": {
             **{t: {"schema": {"$ref": "#/components/schemas/Case"}} for t in sorted(JSON_TYPES)},
-            **{t: {"schema": {"type": "string", "description": "the case as YAML"}} for t in sorted(YAML_TYPES)},
+            **{t: {"schema": {"type": "string", "minLength": 1, "description": "the case (the `Case` schema) as YAML"},
+                   "x-item-schema": {"$ref": "#/components/schemas/Case"}} for t in sorted(YAML_TYPES)},
         },
     }
 }
 
+NDJSON = "application/x-ndjson"
 BATCH_DOC = {
     "requestBody": {
         "required": True,
-        "description": "JSON lines: one case (landapproval/v1, JSON) per line; blank lines are skipped. "
-                       f"At most {MAX_BODY_BYTES:,} bytes a line and {MAX_BATCH_BYTES:,} in all.",
-        "content": {t: {"schema": {"type": "string"}} for t in sorted(JSONL_TYPES)},
+        "description": "JSON Lines (application/x-ndjson): one case (landapproval/v1, JSON, the `Case` schema) "
+                       "per line; blank lines are skipped. At most "
+                       f"{MAX_BODY_BYTES:,} bytes a line and {MAX_BATCH_BYTES:,} in all. A generated client "
+                       "sends the lines as one string; `x-item-schema` is the schema of each line.",
+        "content": {t: {"schema": {"type": "string", "minLength": 1},
+                        "x-item-schema": {"$ref": "#/components/schemas/Case"}}
+                    for t in [NDJSON, *sorted(JSONL_TYPES - {NDJSON})]},
     }
 }
 
@@ -248,10 +261,15 @@ async def explain(request: Request) -> Response:
 
 
 @router.post("/v1/batch", response_model=None, tags=["cases"], openapi_extra={**BATCH_DOC, **CASE_QUERY},
-             responses={200: {"description": "JSON lines, one per input line in order: "
-                                             "`{\"line\": n, …decision}` or `{\"line\": n, \"error\": ErrorBody}`",
+             response_class=NdjsonResponse,
+             responses={200: {"description": "JSON Lines (application/x-ndjson), one per input line in order: "
+                                             "`{\"line\": n, …decision}` (`BatchDecision`) or "
+                                             "`{\"line\": n, \"error\": ErrorBody}` (`BatchError`). A generated "
+                                             "client receives the whole stream as one string: split it at "
+                                             "newlines and read each line as `BatchLine` (`x-item-schema`).",
                               "headers": AUDIT_HEADERS,
-                              "content": {"application/jsonl": {"schema": {"type": "string"}}}},
+                              "content": {NDJSON: {"schema": {"type": "string"},
+                                                   "x-item-schema": {"$ref": "#/components/schemas/BatchLine"}}}},
                         **ERRORS})
 async def batch(request: Request) -> StreamingResponse:
     """Evaluate many cases (JSON lines in); each answer is streamed out as soon as it is decided,
@@ -266,7 +284,7 @@ async def batch(request: Request) -> StreamingResponse:
         for number, line in lines:
             yield await with_law(request, _batch_line, number, line, day, lang, layers)
 
-    return StreamingResponse(answers(), media_type="application/jsonl")
+    return NdjsonResponse(answers())
 
 
 @router.post("/v1/validate", response_model=None, tags=["cases"], openapi_extra=BODY_DOC,

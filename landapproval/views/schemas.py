@@ -286,13 +286,14 @@ class _ClientSchema(GenerateJsonSchema):
 
     def union_schema(self, schema: core_schema.UnionSchema) -> JsonSchemaValue:
         """Text or a free-form object (an inline boundary's `data`: GeoJSON as an object or as text)
-        is any JSON value to a client: `anyOf[string, object]` makes the Java generator emit
-        `Map<String, Object>.class`, which does not compile."""
+        is `type: [string, object]` (never null, never empty text): `anyOf[string, object]` makes
+        the Java generator emit `Map<String, Object>.class`, which does not compile, and `{}` let
+        null and numbers pass the schema that the server then refused (issue 18 item 3)."""
         out = super().union_schema(schema)
         branches = out.get("anyOf", [])
         if ({b.get("type") for b in branches} == {"string", "object"} and len(branches) == 2
                 and all(set(b) <= {"type", "additionalProperties"} for b in branches)):
-            return {}
+            return {"type": ["string", "object"], "minLength": 1}
         return out
 
     def encode_default(self, dft: Any) -> Any:

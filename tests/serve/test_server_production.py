@@ -441,7 +441,7 @@ def test_batch_streams_one_line_per_case_and_a_bad_line_stops_nothing(client):
     lines = [good[0], good[1], "{not json", "", good[2], broken, '"/etc/passwd"', *good[3:]]
     response = client.post("/v1/batch", content="\n".join(lines).encode(),
                            headers={"content-type": "application/jsonl"}, params={"lang": "en"})
-    assert response.status_code == 200 and response.headers["content-type"].startswith("application/jsonl")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
     out = [json.loads(line) for line in response.text.splitlines()]
     assert [o["line"] for o in out] == [1, 2, 3, 5, 6, 7, 8, 9, 10]          # the blank line 4 is skipped
     errors = {o["line"]: o["error"] for o in out if "error" in o}
