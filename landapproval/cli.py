@@ -16,7 +16,8 @@ import click
 from landapproval import api, batch
 from landapproval.contract.words import parse_date
 from landapproval.core.errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE,
-                                      CalendarError, InputError, NotACaseError, exit_code, internal_error_line)
+                                      CalendarError, InputError, NotACaseError, UnavailableError, exit_code,
+                                      internal_error_line)
 from landapproval.core.jsonout import dumps_text
 from landapproval.intake.messages import DATE_FORMS
 from landapproval.law import Law
@@ -42,7 +43,7 @@ def _date(ctx, param, value):
 def _report(error: Exception, lang: str = "zh") -> None:
     if isinstance(error, InputError):
         message = error.describe(lang)
-    elif isinstance(error, CalendarError):
+    elif isinstance(error, (CalendarError, UnavailableError)):
         message = error.describe(lang)
     else:
         message = internal_error_line(error, lang)
@@ -362,8 +363,12 @@ def rules(lang, fmt):
               help="one JSON line per request on stdout (request id, method, path, status, ms, bytes)")
 @click.option("--layers", "layers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="layers file (CONTRACT.md Geometry) opened once at start-up; requests give boundaries inline")
+@click.option("--db-connect-timeout", default=5.0, show_default=True, type=click.FloatRange(0.5, 600),
+              help="seconds to connect to a PostGIS layer source; then 503 with Retry-After")
+@click.option("--db-statement-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="seconds for one query of a PostGIS layer source; then 503 with Retry-After")
 def serve(host, port, workers, token_file, max_in_flight, max_connections, header_timeout, body_timeout,
-          log_level, access_log, layers):
+          log_level, access_log, layers, db_connect_timeout, db_statement_timeout):
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
@@ -387,6 +392,7 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
                  token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
                  header_timeout=header_timeout, access_log=access_log,
                  layers=None if layers is None else str(layers),
+                 db_connect_timeout=db_connect_timeout, db_statement_timeout=db_statement_timeout,
                  rules=(click.get_current_context().find_root().obj or {}).get("rules")))
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from landapproval.core import sentences as messages
-from landapproval.core.errors import InputError, Text
+from landapproval.core.errors import InputError, Text, UnavailableError
 from landapproval.core.reader import read_file, with_lines
 from landapproval.geo.crs import TARGET_CRS
 from landapproval.geo.land_classes import land_class
@@ -67,7 +67,10 @@ class LazyLayer:
             return
         parts = []
         for box in todo:
-            fids, chunk = self.reader.read(box)
+            try:
+                fids, chunk = self.reader.read(box)
+            except InputError as error:   # a file that went away or went bad while the service ran
+                raise _unreadable_now(self.key, error) from None
             new = np.array([f not in self._fids for f in fids.tolist()], dtype=bool)
             self._fids.update(fids[new].tolist())
             if new.any():
@@ -85,6 +88,14 @@ class LazyLayer:
     def query(self, geom) -> np.ndarray:
         self.load([shapely.bounds(geom).tolist()])
         return np.sort(self.tree.query(geom, predicate="intersects"))
+
+
+def _unreadable_now(key: str, error: InputError) -> UnavailableError:
+    """A layer that was opened and can no longer be read (its file moved, a feature it returns is
+    bad): the server's problem, told without the server's paths (they go to the log)."""
+    text = Text(f"图层 {key}（{LAYER_NAMES_ZH.get(key, key)}）的数据暂时无法读取，请稍后重试；这不是案件的问题",
+                f"layer {key} cannot be read at the moment; retry later — nothing is wrong with the case")
+    return UnavailableError(text, f"layers.{key}", retry_after=5, detail=error.describe("en"))
 
 
 def merge_boxes(boxes) -> list[tuple[float, float, float, float]]:
@@ -127,6 +138,16 @@ class LayerSet:
 
     def __contains__(self, key: str) -> bool:
         return key in self.layers
+
+    def database_urls(self) -> dict[str, list[str]]:
+        """The PostGIS URLs the set still reads from while cases are measured (its by-box layers;
+        an in-memory layer was read whole at start), each with the keys of its layers."""
+        out: dict[str, list[str]] = {}
+        for key, layer in self.layers.items():
+            url = getattr(layer.reader, "url", None) if isinstance(layer, LazyLayer) else None
+            if url is not None:
+                out.setdefault(url, []).append(key)
+        return out
 
     def around(self, geoms) -> "LayerSet":
         """The layer set one case needs: in-memory layers as they are, city-scale layers read

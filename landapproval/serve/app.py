@@ -32,7 +32,7 @@ from landapproval.law.rulebook import package_version
 from landapproval.serve import errors, v1, web
 from landapproval.serve.errors import JsonResponse, json_response
 from landapproval.serve.guard import Guard
-from landapproval.serve.runtime import init_state, law_of, open_layers
+from landapproval.serve.runtime import check_sources, configure_sources, init_state, law_of, open_layers
 from landapproval.serve.settings import Settings
 from landapproval.views import schemas
 
@@ -73,9 +73,11 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
 async def _lifespan(app: FastAPI):
     state = app.state
     state.pool = ThreadPoolExecutor(state.settings.threads, thread_name_prefix="landapproval")
+    state.map_pool = ThreadPoolExecutor(state.settings.map_threads, thread_name_prefix="landapproval-map")
     await asyncio.get_running_loop().run_in_executor(state.pool, start, state)
     yield
     state.pool.shutdown(wait=False)
+    state.map_pool.shutdown(wait=False)
     state.ready = False
 
 
@@ -89,6 +91,7 @@ def start(state: State) -> None:
         law.engine
         law.catalogue
         v1.warm(state)
+        configure_sources(state.settings)
         if state.settings.layers and state.layers is None:
             state.layers = open_layers(state.settings.layers)
         state.ready = True
@@ -104,21 +107,28 @@ def healthz(request: Request):
     return {"status": "ok", "version": request.app.version}
 
 
-@probes.get("/readyz", response_model=None, responses={503: {"description": "not ready yet"}})
+@probes.get("/readyz", response_model=None, responses={503: {"description": "not ready yet, or a layer source is down"}})
 async def readyz(request: Request) -> Response:
-    """Readiness: the law is compiled and its engine built (and the layers open, when given). An
-    application that was not started (mounted inside another) starts warming here: 503 until then."""
+    """Readiness: the law is compiled and its engine built (and the layers open, when given), and
+    every layer source read while serving (PostGIS) answers — 503 while one does not, naming its
+    layers in `layer_sources`, 200 again once it does. An application that was not started (mounted
+    inside another) starts warming here: 503 until then."""
     state = request.app.state
     if not state.ready and state.warming is None:
         state.warming = asyncio.get_running_loop().run_in_executor(state.pool, start, state)
         state.warming.add_done_callback(lambda done: _warmed(state, done))
     settings = state.settings
     ready = bool(state.ready) and (settings.layers is None or state.layers is not None)
+    failed = await asyncio.to_thread(check_sources, state) if ready and state.layers is not None else {}
     law = state.law
-    body = {"status": "ready" if ready else "starting", "version": request.app.version,
+    body = {"status": ("ready" if not failed else "unavailable") if ready else "starting",
+            "version": request.app.version,
             "rules_sha256": law.fingerprint if law is not None else None, "rules_compiled": bool(state.ready),
             "layers": None if settings.layers is None else ("open" if state.layers is not None else "closed")}
-    return json_response(body, 200 if ready else 503)
+    if failed:
+        body["layer_sources"] = failed     # {layer key: connect | timeout}: never the database's URL
+    return json_response(body, 200 if ready and not failed else 503,
+                         headers={"Retry-After": "5"} if failed else None)
 
 
 def _warmed(state: State, done: asyncio.Future) -> None:

@@ -206,7 +206,7 @@ def check(settings: Settings) -> Settings:
     """The settings with their files made absolute, once they have been opened here: a bad layers
     file or rules folder stops `serve` (InputError, RuleError) before any worker starts."""
     from landapproval.law import Law
-    from landapproval.serve.runtime import open_layers
+    from landapproval.serve.runtime import configure_sources, open_layers
 
     changes = {}
     if settings.rules is not None:
@@ -214,6 +214,7 @@ def check(settings: Settings) -> Settings:
         Law.from_dir(changes["rules"])
     if settings.layers is not None:
         changes["layers"] = str(Path(settings.layers).resolve())
+        configure_sources(settings)
         open_layers(changes["layers"])
     return dataclasses.replace(settings, **changes)
 

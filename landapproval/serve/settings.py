@@ -34,6 +34,9 @@ class Settings:
     threads: int = 4                    # evaluations run side by side (the engine itself is serialised)
     layers: str | None = None           # a layers file opened once (geometry over HTTP; see /readyz)
     rules: str | None = None            # a rules folder (`Law.from_dir`); None: the rules shipped with the package
+    db_connect_timeout: float = 5.0     # seconds to connect to a PostGIS layer source
+    db_statement_timeout: float = 10.0  # seconds for one query of a layer source (then 503 + Retry-After)
+    map_threads: int = 2                # evaluations that read map layers run here, never in `threads`
 
     ENV = "LANDAPPROVAL_SERVE_SETTINGS"
 

@@ -16,7 +16,9 @@ Errors (`errors.Reject`, the body `views.schemas.ErrorBody`)::
                                query parameter is wrong or unknown
     422 calendar_unknown       kept for clients; evaluation no longer raises it (a year without a working-day
                                schedule is a finding on the deadline it affects, issue 12 item 14)
-    503 overloaded             more requests in flight than the concurrency limit
+    503 overloaded             more requests in flight than the concurrency limit (after a short queue)
+    503 unavailable            a layer source (PostGIS) is down or did not answer within its timeout;
+                               the problem names the layer, Retry-After says when to try again
     500 internal               anything else (logged with its traceback under an `id` shown to the caller)
 """
 
@@ -34,7 +36,7 @@ from landapproval.law import Law
 from landapproval.serve import body
 from landapproval.serve.body import ACCEPTED_TYPES, JSON_TYPES, JSONL_TYPES, MAX_BODY_BYTES, SOURCE, YAML_TYPES
 from landapproval.serve.errors import JsonResponse, Reject, internal, problem, rejected
-from landapproval.serve.runtime import law_of, with_law
+from landapproval.serve.runtime import law_of, reads_maps, with_law
 from landapproval.views import schemas
 from landapproval.views import text as views_text
 
@@ -226,7 +228,11 @@ ERRORS = {
     422: _error("the case fails validation (field paths in `problems`), a query parameter is wrong, "
                 "or the working-day calendar of a needed year is unknown"),
     500: _error("an internal error (no traceback; quote `id`)"),
-    503: _error("more requests in flight than the server's limit; retry after the Retry-After seconds"),
+    503: {**_error("`overloaded`: more requests in flight than the server's limit, or `unavailable`: a map "
+                   "layer's source (PostGIS) is down or too slow (the problem names the layer); retry after "
+                   "the Retry-After seconds"),
+          "headers": {**AUDIT_HEADERS, "Retry-After": {"description": "seconds to wait before retrying",
+                                                       "schema": {"type": "integer"}}}},
 }
 
 
@@ -245,7 +251,8 @@ async def evaluate(request: Request) -> Response:
     day, lang = _case_query(request)
     media = body.media_type(request)
     raw = await body.read_body(request)
-    answer = await with_law(request, _evaluate, raw, media, day, lang, request.app.state.layers)
+    state = request.app.state
+    answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
@@ -256,7 +263,8 @@ async def explain(request: Request) -> Response:
     day, lang = _case_query(request)
     media = body.media_type(request)
     raw = await body.read_body(request)
-    answer = await with_law(request, _explain, raw, media, day, lang, request.app.state.layers)
+    state = request.app.state
+    answer = await with_law(request, _explain, raw, media, day, lang, state.layers, maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
@@ -279,10 +287,11 @@ async def batch(request: Request) -> StreamingResponse:
     raw = await body.read_body(request, MAX_BATCH_BYTES)
     lines = [(number, line) for number, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
     layers = request.app.state.layers
+    maps = reads_maps(request.app.state, raw)
 
     async def answers():
         for number, line in lines:
-            yield await with_law(request, _batch_line, number, line, day, lang, layers)
+            yield await with_law(request, _batch_line, number, line, day, lang, layers, maps=maps)
 
     return NdjsonResponse(answers())
 

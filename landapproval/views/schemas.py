@@ -231,7 +231,7 @@ class Explanation(_Out):
 
 ErrorCode = Literal["invalid_input", "too_large", "unsupported_media_type", "calendar_unknown",
                     "request_timeout", "unauthorized", "overloaded", "not_found",
-                    "method_not_allowed", "http_error", "internal"]
+                    "method_not_allowed", "http_error", "internal", "unavailable"]
 
 
 class Problem(_Out):
