@@ -8,6 +8,7 @@ field and line, in the language of `--lang` (Chinese by default); never a traceb
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import click
 from landapproval import api, batch
 from landapproval.contract.words import parse_date
 from landapproval.core.errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE,
+                                      EXIT_UNAVAILABLE,
                                       CalendarError, InputError, NotACaseError, UnavailableError, exit_code,
                                       internal_error_line)
 from landapproval.core.jsonout import dumps_text
@@ -111,51 +113,96 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
     summary = batch.Summary()
     worst = EXIT_APPROVABLE
     decisions = []
-    if fmt == "csv":
-        click.echo(table.csv_header(lang))
     law = _law()
     outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang, law=law)
     show_progress = many and sys.stderr.isatty()
-    with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
-            else _nullbar(outcomes) as bar:
-        for outcome in bar:
-            if outcome.skipped:
-                click.echo(("注意：" if lang == "zh" else "note: ") + f"{outcome.path}: {outcome.skipped}", err=True)
-                continue
-            for note in outcome.notes:
-                click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
-            summary.add(outcome)
-            if fmt == "xlsx":
-                rows.append(outcome)
-            if outcome.error:
-                if fmt in ("jsonl", "csv"):
-                    click.echo(table.jsonl_line(outcome, lang) if fmt == "jsonl" else table.csv_line(outcome, lang, law=law))
-                click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
-                worst = max(worst, outcome.exit_code)
-                continue
-            decision = outcome.decision
-            if not decision.approvable and worst == EXIT_APPROVABLE:  # 2 and 3 outrank 1
-                worst = EXIT_NOT_APPROVABLE
-            if fmt == "json":
-                decisions.append(decision.to_dict(lang))
-            elif fmt == "jsonl":
-                click.echo(table.jsonl_line(outcome, lang))
-            elif fmt == "csv":
-                click.echo(table.csv_line(outcome, lang, law=law))
-            elif fmt == "xlsx":
-                pass  # written once every case is in
-            elif fmt == "html":
-                _write_html(decision, outcome.path, lang, out_dir, layers)
-            else:
-                click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
-    if fmt == "xlsx":
-        _write_xlsx(rows, lang, out_dir, law)
-    if fmt == "json" and decisions:
-        click.echo(dumps_text(decisions if many else decisions[0], indent=True))
+    emitted = 0  # outcomes fully written (for a run cut off by an I/O error)
+    try:
+        if fmt == "csv":
+            click.echo(table.csv_header(lang))
+        with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
+                else _nullbar(outcomes) as bar:
+            for outcome in bar:
+                if outcome.skipped:
+                    click.echo(("注意：" if lang == "zh" else "note: ") + f"{outcome.path}: {outcome.skipped}", err=True)
+                    continue
+                for note in outcome.notes:
+                    click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
+                summary.add(outcome)
+                if fmt == "xlsx":
+                    rows.append(outcome)
+                if outcome.error:
+                    # every format keeps one row per file, in input order, failed files included
+                    if fmt in ("jsonl", "csv"):
+                        click.echo(table.jsonl_line(outcome, lang) if fmt == "jsonl" else table.csv_line(outcome, lang, law=law))
+                    elif fmt == "json" and many:
+                        decisions.append({"file": outcome.path, "error": outcome.error})
+                    elif fmt == "text" and many:
+                        click.echo(_not_evaluated(outcome, lang) + "\n")
+                    click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
+                    worst = max(worst, outcome.exit_code)
+                    _flush_stdout(fmt)
+                    emitted += 1
+                    continue
+                decision = outcome.decision
+                if not decision.approvable and worst == EXIT_APPROVABLE:  # 2, 3 and 4 outrank 1
+                    worst = EXIT_NOT_APPROVABLE
+                if fmt == "json":
+                    decisions.append(decision.to_dict(lang))
+                elif fmt == "jsonl":
+                    click.echo(table.jsonl_line(outcome, lang))
+                elif fmt == "csv":
+                    click.echo(table.csv_line(outcome, lang, law=law))
+                elif fmt == "xlsx":
+                    pass  # written once every case is in
+                elif fmt == "html":
+                    _write_html(decision, outcome.path, lang, out_dir, layers)
+                else:
+                    click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
+                _flush_stdout(fmt)
+                emitted += 1
+        if fmt in ("json", "xlsx"):
+            emitted = 0   # these are written at the end, all or nothing
+        if fmt == "xlsx":
+            _write_xlsx(rows, lang, out_dir, law)
+        if fmt == "json" and decisions:
+            click.echo(dumps_text(decisions if many else decisions[0], indent=True))
+            sys.stdout.flush()
+    except UnavailableError as error:  # a report that could not be written (permission, disk full)
+        _cut_off(error, emitted, len(paths), lang)
+    except OSError as error:           # stdout itself (a full disk behind a redirect, a closed pipe)
+        _cut_off(batch.output_error("<stdout>", error), emitted, len(paths), lang)
     if many:
         # machine formats keep stdout clean: the summary goes to stderr
         click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "xlsx", "html"))
     sys.exit(worst)
+
+
+def _not_evaluated(outcome, lang: str) -> str:
+    """A failed file's place in the text output (the error itself is on stderr)."""
+    first = (outcome.error or "").splitlines()[0] if outcome.error else ""
+    return (f"{outcome.path}: 未能评估（{first}）" if lang == "zh" else f"{outcome.path}: not evaluated ({first})")
+
+
+def _flush_stdout(fmt: str) -> None:
+    """Each case's output reaches stdout whole before the next (an I/O error then says how far it got)."""
+    if fmt not in ("json", "xlsx", "html"):
+        sys.stdout.flush()
+
+
+def _cut_off(error, emitted: int, total: int, lang: str) -> None:
+    """An output that cannot be written: one message with how far the run got, exit 4 (never
+    "internal error"); stdout is pointed at /dev/null so nothing more is tried at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    _report(error, lang)
+    click.echo(("error: " + (f"已输出 {emitted}/{total} 件的结果，其余未输出" if lang == "zh"
+                             else f"the results of {emitted} of {total} cases were written, the rest were not")),
+               err=True)
+    sys.exit(EXIT_UNAVAILABLE)
 
 
 class _nullbar:
@@ -177,10 +224,7 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> Non
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / ("审查结果.xlsx" if lang == "zh" else "decisions.xlsx")
-    path.write_bytes(data)
+    path = batch.write_atomic(Path(out_dir) / ("审查结果.xlsx" if lang == "zh" else "decisions.xlsx"), data)
     click.echo(str(path), err=True)
 
 
@@ -200,11 +244,8 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
     if out_dir is None:
         click.echo(page)
         return
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
     name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in decision.case) + ".html"
-    (target / name).write_text(page, encoding="utf-8")
-    click.echo(str(target / name), err=True)
+    click.echo(str(batch.write_atomic(Path(out_dir) / name, page)), err=True)
 
 
 def _map_svg(decision, path: str, layers: str | None) -> str | None:
