@@ -391,7 +391,9 @@ def rules(lang, fmt):
 @click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="require `Authorization: Bearer <token>` on /v1/* (the token is the file's first line)")
 @click.option("--max-in-flight", default=64, show_default=True, type=click.IntRange(1, 100_000),
-              help="requests handled at once per worker; more get 503 with Retry-After")
+              help="requests handled at once per worker; more wait for a slot (--queue-timeout)")
+@click.option("--queue-timeout", default=2.0, show_default=True, type=click.FloatRange(0, 600),
+              help="seconds a request beyond --max-in-flight waits for a slot; then 503 with Retry-After")
 @click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="open connections per worker; more get 503")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
@@ -408,7 +410,7 @@ def rules(lang, fmt):
               help="seconds to connect to a PostGIS layer source; then 503 with Retry-After")
 @click.option("--db-statement-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="seconds for one query of a PostGIS layer source; then 503 with Retry-After")
-def serve(host, port, workers, token_file, max_in_flight, max_connections, header_timeout, body_timeout,
+def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_connections, header_timeout, body_timeout,
           log_level, access_log, layers, db_connect_timeout, db_statement_timeout):
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
@@ -430,7 +432,7 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
 
     # a bad layers file or rules folder stops here (exit 2 or 3), not in every worker
     run(Settings(host=host, port=port, workers=workers, log_level=log_level, max_connections=max_connections,
-                 token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
+                 token=token, max_in_flight=max_in_flight, queue_timeout=queue_timeout, body_timeout=body_timeout,
                  header_timeout=header_timeout, access_log=access_log,
                  layers=None if layers is None else str(layers),
                  db_connect_timeout=db_connect_timeout, db_statement_timeout=db_statement_timeout,

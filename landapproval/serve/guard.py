@@ -1,10 +1,16 @@
 """Around every request (plain ASGI; Starlette's BaseHTTPMiddleware would add a task per request):
 a request id (the client's X-Request-ID, or a new one), the package version and the law's
-fingerprint as headers, optional bearer-token auth, a limit on requests in flight (503 beyond it),
-Content-Encoding refused (415), and one structured access-log line."""
+fingerprint as headers, optional bearer-token auth, a limit on requests in flight, Content-Encoding
+refused (415), and one structured access-log line.
+
+The limit queues before it sheds (issue 18 item 6): a request beyond `max_in_flight` waits for a
+slot, first come first served, up to `queue_timeout` seconds, and only then is answered 503
+`overloaded` with Retry-After. A burst of keep-alive clients (100 on one worker) is so served
+at the pace of the engine instead of being refused; a backlog that does not drain is still shed."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import logging
@@ -34,6 +40,8 @@ class Guard:
     def __init__(self, app, settings: Settings, state: State, public: frozenset[str] = frozenset()):
         self.app, self.settings, self.state, self.public = app, settings, state, public
         self.in_flight = 0
+        self.waiting = 0                                # requests queued for a slot
+        self.slots: asyncio.Semaphore | None = None     # made in the server's event loop, on first use
         self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the law is compiled by then)
         self.token = settings.token.encode() if settings.token else None
 
@@ -72,16 +80,18 @@ class Guard:
             refusal = self._refusal(guarded, authorization, encoding)
             if refusal is not None:
                 await refusal.response(request_id)(scope, receive, send_with_headers)
-            elif guarded and self.in_flight >= self.settings.max_in_flight:
-                await Reject(503, "overloaded", f"more than {self.settings.max_in_flight} requests in flight; "
-                             "retry shortly", headers={"Retry-After": "1"}).response(request_id)(
-                    scope, receive, send_with_headers)
+            elif guarded and not await self._slot():
+                await Reject(503, "overloaded", f"more than {self.settings.max_in_flight} requests in flight for "
+                             f"{self.settings.queue_timeout:g} s; retry shortly",
+                             headers={"Retry-After": "1"}).response(request_id)(scope, receive, send_with_headers)
             else:
                 self.in_flight += 1
                 try:
                     await self.app(scope, receive, send_with_headers)
                 finally:
                     self.in_flight -= 1
+                    if guarded:
+                        self.slots.release()
         except ClientDisconnect:
             log.info("client went away during %s %s (request %s)", scope["method"], path, request_id)
         except Exception as error:  # answered here, so that nothing re-raises it to the server's log
@@ -97,6 +107,25 @@ class Guard:
                     "query": scope.get("query_string", b"").decode("latin-1"), "status": outcome["status"],
                     "ms": round((time.perf_counter() - started) * 1e3, 2), "bytes": outcome["bytes"],
                     "client": f"{client[0]}:{client[1]}" if client else None}).decode())
+
+    async def _slot(self) -> bool:
+        """Take a slot among `max_in_flight`, waiting up to `queue_timeout` seconds for one."""
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(self.settings.max_in_flight)
+        if not self.slots.locked():
+            await self.slots.acquire()
+            return True
+        if self.settings.queue_timeout <= 0:
+            return False
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.settings.queue_timeout):
+                await self.slots.acquire()
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
 
     def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None) -> Reject | None:
         if guarded and self.token is not None:

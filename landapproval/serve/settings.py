@@ -27,7 +27,8 @@ class Settings:
     log_level: str = "info"             # critical | error | warning | info | debug
     max_connections: int = 1000         # open connections per worker; beyond: 503 from uvicorn
     token: str | None = None            # bearer token required on /v1/* and /web/* (None: no auth, loopback)
-    max_in_flight: int = 64             # requests being handled at once; beyond: 503
+    max_in_flight: int = 64             # requests being handled at once; beyond: they wait for a slot ...
+    queue_timeout: float = 2.0          # ... at most this many seconds, then 503 with Retry-After
     body_timeout: float = 10.0          # seconds for the whole body to arrive; beyond: 408
     header_timeout: float = 10.0        # seconds for the request line and headers (see `protocol`)
     access_log: bool = False            # one JSON line per request on the landapproval.access logger

@@ -238,19 +238,22 @@ def test_requests_beyond_the_concurrency_limit_get_503(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(api, "evaluate", held)
-    with running(server.create_app(server.Settings(max_in_flight=1))) as url:
+    with running(server.create_app(server.Settings(max_in_flight=1, queue_timeout=0.3))) as url:
         body, yaml = APPROVABLE.read_bytes(), {"content-type": YAML}
         with httpx.Client(base_url=url, timeout=30) as first, httpx.Client(base_url=url, timeout=30) as second:
             holder = threading.Thread(target=lambda: first.post("/v1/evaluate", content=body, headers=yaml))
             holder.start()
             assert inside.wait(timeout=10)
+            started = time.monotonic()
             refused = second.post("/v1/evaluate", content=body, headers=yaml)
+            queued = time.monotonic() - started
             health = second.get("/readyz")
             gate.set()
             holder.join(timeout=20)
             after = second.post("/v1/evaluate", content=body, headers=yaml)
     assert refused.status_code == 503 and refused.json()["error"] == "overloaded"
     assert refused.headers["retry-after"] == "1"
+    assert 0.3 <= queued < 3                    # it waited for a slot (queue_timeout) before being shed
     assert health.status_code == 200           # probes are not counted against the limit
     assert after.status_code == 200
 
