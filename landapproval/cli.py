@@ -410,8 +410,12 @@ def rules(lang, fmt):
               help="seconds to connect to a PostGIS layer source; then 503 with Retry-After")
 @click.option("--db-statement-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="seconds for one query of a PostGIS layer source; then 503 with Retry-After")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every log line one JSON object with the request id (and trace id from traceparent)")
+@click.option("--shutdown-grace", default=10.0, show_default=True, type=click.FloatRange(0, 3600),
+              help="seconds requests in progress get to finish when the server is stopped")
 def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_connections, header_timeout, body_timeout,
-          log_level, access_log, layers, db_connect_timeout, db_statement_timeout):
+          log_level, access_log, layers, db_connect_timeout, db_statement_timeout, log_format, shutdown_grace):
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
@@ -436,6 +440,7 @@ def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_con
                  header_timeout=header_timeout, access_log=access_log,
                  layers=None if layers is None else str(layers),
                  db_connect_timeout=db_connect_timeout, db_statement_timeout=db_statement_timeout,
+                 log_format=log_format, shutdown_grace=shutdown_grace,
                  rules=(click.get_current_context().find_root().obj or {}).get("rules")))
 
 

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
     app.include_router(web.router)
     _mount_docs(app)
     _publish_schemas(app)
+    app.state.metrics.app = app
     app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS)
     return app
 
@@ -129,6 +130,16 @@ async def readyz(request: Request) -> Response:
         body["layer_sources"] = failed     # {layer key: connect | timeout}: never the database's URL
     return json_response(body, 200 if ready and not failed else 503,
                          headers={"Retry-After": "5"} if failed else None)
+
+
+@probes.get("/metrics", response_model=None, responses={200: {
+    "description": "Prometheus text format: requests by route and status, latency, in flight, queued, "
+                   "evaluations by verdict and authority, layer-source errors (this worker's counts)",
+    "content": {"text/plain": {"schema": {"type": "string"}}}}})
+def metrics(request: Request) -> Response:
+    """The service's counters for Prometheus (needs the bearer token when one is configured)."""
+    body, media = request.app.state.metrics.text()
+    return Response(body, media_type=media)
 
 
 def _warmed(state: State, done: asyncio.Future) -> None:

@@ -136,6 +136,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Reject)
     async def _rejected(request: Request, error: Reject):
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None and error.error == "unavailable":
+            metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
         return error.response(request_id(request))
 
     @app.exception_handler(Disconnected)

@@ -24,11 +24,13 @@ from starlette.requests import ClientDisconnect
 from landapproval.core.jsonout import dumps
 from landapproval.law.rulebook import package_version
 from landapproval.serve.errors import Reject, internal
+from landapproval.serve.logs import CONTEXT
 from landapproval.serve.runtime import law_of
 from landapproval.serve.settings import Settings
 
 OPEN_PATHS = ("/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/static/")  # no token needed
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")   # W3C Trace Context
 
 log = logging.getLogger("landapproval.serve.app")
 access_log = logging.getLogger("landapproval.access")
@@ -44,12 +46,16 @@ class Guard:
         self.slots: asyncio.Semaphore | None = None     # made in the server's event loop, on first use
         self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the law is compiled by then)
         self.token = settings.token.encode() if settings.token else None
+        self.metrics = getattr(state, "metrics", None)
+        if self.metrics is not None:
+            self.metrics.in_flight.set_function(lambda: self.in_flight)
+            self.metrics.queued.set_function(lambda: self.waiting)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        request_id = authorization = encoding = None
+        request_id = authorization = encoding = correlation = traceparent = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")
@@ -57,13 +63,26 @@ class Guard:
                 authorization = value
             elif name == b"content-encoding":
                 encoding = value.decode("latin-1").strip().lower()
+            elif name == b"x-correlation-id":
+                correlation = value.decode("latin-1").strip()
+            elif name == b"traceparent":
+                traceparent = value.decode("latin-1").strip().lower()
+        if correlation is not None and not _REQUEST_ID.fullmatch(correlation):
+            correlation = None
+        trace = _TRACEPARENT.fullmatch(traceparent) if traceparent else None
         if request_id is None or not _REQUEST_ID.fullmatch(request_id):
-            request_id = uuid.uuid4().hex
+            request_id = correlation or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        trace_id = trace.group(1) if trace else None
+        CONTEXT.set((request_id, trace_id))
         if not self.audit:
             self.audit = [(b"x-landapproval-version", package_version().encode()),
                           (b"x-rules-sha256", law_of(self.state).fingerprint.encode())]
         extra = [(b"x-request-id", request_id.encode()), *self.audit]
+        if correlation is not None:      # echoed as given (a case system's own id for the exchange)
+            extra.append((b"x-correlation-id", correlation.encode()))
+        if trace is not None:            # echoed: this service starts no span of its own
+            extra.append((b"traceparent", traceparent.encode()))
         outcome = {"status": 0, "bytes": 0}
 
         async def send_with_headers(message):
@@ -99,11 +118,13 @@ class Guard:
             if outcome["status"] == 0:
                 await refusal.response(request_id)(scope, receive, send_with_headers)
         finally:
+            if self.metrics is not None and outcome["status"]:
+                self.metrics.observe(path, scope["method"], outcome["status"], time.perf_counter() - started)
             if self.settings.access_log:
                 client = scope.get("client")
                 access_log.info(dumps({
                     "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-                    "request_id": request_id, "method": scope["method"], "path": path,
+                    "request_id": request_id, "trace_id": trace_id, "method": scope["method"], "path": path,
                     "query": scope.get("query_string", b"").decode("latin-1"), "status": outcome["status"],
                     "ms": round((time.perf_counter() - started) * 1e3, 2), "bytes": outcome["bytes"],
                     "client": f"{client[0]}:{client[1]}" if client else None}).decode())

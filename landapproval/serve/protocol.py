@@ -179,11 +179,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def log_config(level: str, access_log: bool) -> dict:
+def log_config(level: str, access_log: bool, log_format: str = "text") -> dict:
     """uvicorn's logging, plus our loggers: landapproval.* at `level`, and the access log as bare
-    JSON lines on stdout (one per request) when switched on."""
+    JSON lines on stdout (one per request) when switched on. `log_format` "json": every line of
+    every logger (uvicorn's too) is one JSON object with the request id (`logs.JsonFormatter`)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["formatters"]["line"] = {"format": "%(message)s"}
+    if log_format == "json":
+        for name in ("default", "access"):
+            config["formatters"][name] = {"()": "landapproval.serve.logs.JsonFormatter"}
     config["handlers"]["access_lines"] = {"formatter": "line", "class": "logging.StreamHandler",
                                           "stream": "ext://sys.stdout"}
     config["loggers"]["landapproval"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
@@ -200,6 +204,13 @@ def _more_open_files() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         except (ValueError, OSError):  # pragma: no cover - a container that forbids it
             pass
+
+
+def _create_app(settings: Settings):
+    """A worker's application (imported in the worker, after uvicorn set up its logging)."""
+    from landapproval.serve.app import create_app
+
+    return create_app(settings)
 
 
 def check(settings: Settings) -> Settings:
@@ -223,15 +234,17 @@ def serve(settings: Settings) -> None:
     """Serve until interrupted (Ctrl-C): `settings.workers` processes on `settings.host:port`, each
     running `app.create_app()` with its own law and engine."""
     settings = check(settings)
-    os.environ[Settings.ENV] = settings.to_env()   # each worker's create_app() reads it
+    os.environ[Settings.ENV] = settings.to_env()   # without the token: /proc/PID/environ is readable
     _more_open_files()
     config = uvicorn.Config(
-        "landapproval.serve.app:create_app", factory=True, host=settings.host, port=settings.port,
+        # the factory and its settings, token included, reach each worker pickled in its start-up
+        # arguments (uvicorn's spawned workers), never through the environment
+        functools.partial(_create_app, settings), factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, http=HTTP_PROTOCOL, log_level=settings.log_level,
-        log_config=log_config(settings.log_level, settings.access_log),
+        log_config=log_config(settings.log_level, settings.access_log, settings.log_format),
         access_log=False,                  # ours is one structured line per request (guard.Guard)
         limit_concurrency=settings.max_connections,  # open connections + tasks; beyond: 503 from uvicorn
-        timeout_keep_alive=5, timeout_graceful_shutdown=10, server_header=False,
+        timeout_keep_alive=5, timeout_graceful_shutdown=settings.shutdown_grace, server_header=False,
     )
     sock = listening_socket(settings.host, settings.port)
     log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,

@@ -7,6 +7,7 @@ every request read them here, so none of them reaches for a module-level rule bo
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from typing import Any, Callable
 
@@ -18,7 +19,10 @@ from landapproval.serve.settings import Settings
 
 
 def init_state(state: State, settings: Settings, law: Law | None = None) -> None:
+    from landapproval.serve.metrics import Metrics
+
     state.settings = settings
+    state.metrics = Metrics()    # /metrics: this application's counters
     state.law = law              # resolved at start-up (`law_of`) unless given
     state.law_lock = threading.Lock()
     state.ready = False          # set once the law is compiled, its engine built (and the layers open)
@@ -57,7 +61,9 @@ async def with_law(request: Request, function: Callable, *args: Any, maps: bool 
     without a map."""
     state = request.app.state
     pool = state.map_pool if maps and state.map_pool is not None else state.pool
-    return await asyncio.get_running_loop().run_in_executor(pool, lambda: function(law_of(state), *args))
+    context = contextvars.copy_context()     # the request's id reaches the lines logged in the thread
+    return await asyncio.get_running_loop().run_in_executor(
+        pool, lambda: context.run(function, law_of(state), *args))
 
 
 def reads_maps(state: State, raw: bytes) -> bool:

@@ -107,8 +107,11 @@ def _decide(law: Law, data: dict, as_of: dt.date | None, source: str = SOURCE, l
         return api.evaluate(data, as_of=as_of, source=source, layers=layers, law=law)
 
 
-def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
-    return _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers).to_json_bytes(lang)
+def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None, metrics=None) -> bytes:
+    decision = _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers)
+    if metrics is not None:
+        metrics.decided(decision)
+    return decision.to_json_bytes(lang)
 
 
 def _explain(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
@@ -125,7 +128,8 @@ def _validate(law: Law, raw: bytes, media: str) -> bytes:
     return dumps({"ok": True, "case": case.id})
 
 
-def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None) -> bytes:
+def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None,
+                metrics=None) -> bytes:
     """One JSON line of a batch: `{"line": n, ...decision}` or `{"line": n, "error": {...}}`.
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
@@ -134,8 +138,12 @@ def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang:
             message = f"the line is {len(line):,} bytes; the limit is {MAX_BODY_BYTES:,}"
             raise Reject(413, "too_large", message, source, [problem("", message)])
         decision = _decide(law, _case(line, "application/json", source, lang), as_of, source, lang, layers)
+        if metrics is not None:
+            metrics.decided(decision)
         return b'{"line":%d,' % number + decision.to_json_bytes(lang)[1:] + b"\n"
     except Reject as error:
+        if metrics is not None and error.error == "unavailable":
+            metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
         return dumps({"line": number, "error": error.body()}) + b"\n"
     except Exception as error:  # a defect on one case must not cost the others their answers
         return dumps({"line": number, "error": internal(error, f"batch {source}").body()}) + b"\n"
@@ -252,7 +260,8 @@ async def evaluate(request: Request) -> Response:
     media = body.media_type(request)
     raw = await body.read_body(request)
     state = request.app.state
-    answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, maps=reads_maps(state, raw))
+    answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, state.metrics,
+                            maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
@@ -288,10 +297,11 @@ async def batch(request: Request) -> StreamingResponse:
     lines = [(number, line) for number, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
     layers = request.app.state.layers
     maps = reads_maps(request.app.state, raw)
+    metrics = request.app.state.metrics
 
     async def answers():
         for number, line in lines:
-            yield await with_law(request, _batch_line, number, line, day, lang, layers, maps=maps)
+            yield await with_law(request, _batch_line, number, line, day, lang, layers, metrics, maps=maps)
 
     return NdjsonResponse(answers())
 

@@ -32,6 +32,7 @@ pytest.importorskip("shapely")
 psycopg = pytest.importorskip("psycopg")
 
 from landapproval.geo import LayerSet  # noqa: E402
+from landapproval.geo.sources.base import LAYER_KEYS  # noqa: E402
 from landapproval.geo.sources import postgis  # noqa: E402
 from landapproval.serve import app as server  # noqa: E402
 from test_server import APPROVABLE, running  # noqa: E402
@@ -206,6 +207,11 @@ def test_a_database_that_is_down_is_503_naming_the_layer_and_readyz_follows_it(c
             secrets_absent(answer.text, service)
         lines = [r for r in caplog.records if "layer source unavailable" in r.getMessage()]
         assert len(lines) == 2                                           # one line per failure
+    from prometheus_client.parser import text_string_to_metric_families
+
+    errors = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
+    counted = [s for s in errors["landapproval_layer_source_errors"].samples if s.name.endswith("_total")]
+    assert sum(s.value for s in counted) >= 2 and all(s.labels["layer"] in LAYER_KEYS for s in counted)
     explain = client.post("/v1/explain", content=MAP_CASE, headers=YAML)
     assert explain.status_code == 503 and explain.headers["retry-after"]
     plain = client.post("/v1/evaluate", content=PLAIN_CASE, headers=YAML)
