@@ -275,7 +275,9 @@ def main() -> None:
                     for path, raw in zip(paths, requests):
                         status, body = await exchange(reader, writer, raw)
                         want = json.loads(api.evaluate(path).to_json("zh"))
-                        if status != 200 or json.loads(body) != want:
+                        got = json.loads(body) if status == 200 else {}
+                        got.get("law", {}).pop("request_id", None)     # the request's own id, in the audit block
+                        if status != 200 or got != want:
                             raise SystemExit(f"{path.name}: the service answered {status}, not the API's decision")
                 finally:
                     writer.close()

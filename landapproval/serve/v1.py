@@ -36,7 +36,7 @@ from landapproval.law import Law
 from landapproval.serve import body
 from landapproval.serve.body import ACCEPTED_TYPES, JSON_TYPES, JSONL_TYPES, MAX_BODY_BYTES, SOURCE, YAML_TYPES
 from landapproval.serve.errors import JsonResponse, Reject, internal, problem, rejected
-from landapproval.serve.runtime import law_of, reads_maps, with_law
+from landapproval.serve.runtime import law_of, reads_maps, request_id, with_law
 from landapproval.views import schemas
 from landapproval.views import text as views_text
 
@@ -107,11 +107,22 @@ def _decide(law: Law, data: dict, as_of: dt.date | None, source: str = SOURCE, l
         return api.evaluate(data, as_of=as_of, source=source, layers=layers, law=law)
 
 
-def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None, metrics=None) -> bytes:
+def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None, metrics=None,
+              request_id: str | None = None) -> bytes:
     decision = _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers)
     if metrics is not None:
         metrics.decided(decision)
-    return decision.to_json_bytes(lang)
+    return _answer(decision, lang, request_id)
+
+
+def _answer(decision, lang: str, request_id: str | None) -> bytes:
+    """The decision as JSON, the request's id in its audit block (`law`: version, rules fingerprint,
+    request id), so a stored answer names the exchange the logs and headers name."""
+    if request_id is None:
+        return decision.to_json_bytes(lang)
+    data = decision.to_dict(lang)
+    data["law"] = {**data["law"], "request_id": request_id}
+    return dumps(data)
 
 
 def _explain(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
@@ -129,7 +140,7 @@ def _validate(law: Law, raw: bytes, media: str) -> bytes:
 
 
 def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None,
-                metrics=None) -> bytes:
+                metrics=None, request_id: str | None = None) -> bytes:
     """One JSON line of a batch: `{"line": n, ...decision}` or `{"line": n, "error": {...}}`.
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
@@ -140,7 +151,7 @@ def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang:
         decision = _decide(law, _case(line, "application/json", source, lang), as_of, source, lang, layers)
         if metrics is not None:
             metrics.decided(decision)
-        return b'{"line":%d,' % number + decision.to_json_bytes(lang)[1:] + b"\n"
+        return b'{"line":%d,' % number + _answer(decision, lang, request_id)[1:] + b"\n"
     except Reject as error:
         if metrics is not None and error.error == "unavailable":
             metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
@@ -261,7 +272,7 @@ async def evaluate(request: Request) -> Response:
     raw = await body.read_body(request)
     state = request.app.state
     answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, state.metrics,
-                            maps=reads_maps(state, raw))
+                            request_id(request), maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
@@ -298,10 +309,11 @@ async def batch(request: Request) -> StreamingResponse:
     layers = request.app.state.layers
     maps = reads_maps(request.app.state, raw)
     metrics = request.app.state.metrics
+    rid = request_id(request)
 
     async def answers():
         for number, line in lines:
-            yield await with_law(request, _batch_line, number, line, day, lang, layers, metrics, maps=maps)
+            yield await with_law(request, _batch_line, number, line, day, lang, layers, metrics, rid, maps=maps)
 
     return NdjsonResponse(answers())
 

@@ -149,6 +149,8 @@ class Geometry(_Out):
 class Law(_Out):
     version: str = Field(description="landapproval's version")
     rules_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 over the rule files (the Law's fingerprint)")
+    request_id: Optional[str] = Field(default=None, description="over HTTP: the request's id (its X-Request-ID "
+                                                                "header); absent from the command line's decisions")
 
 
 class CalendarUsed(_Out):

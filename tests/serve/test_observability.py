@@ -19,7 +19,8 @@ prometheus_parser = pytest.importorskip("prometheus_client.parser")
 
 from landapproval.serve import protocol  # noqa: E402
 from landapproval.serve.settings import Settings  # noqa: E402
-from test_server import APPROVABLE, CASES, ROOT, YAML, _free_port, base_url, client  # noqa: E402,F401
+from test_server import (APPROVABLE, CASES, ROOT, YAML, _free_port, base_url, case_data, client,  # noqa: E402,F401
+                         to_json)
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -154,3 +155,15 @@ def test_two_workers_json_logs_and_no_token_in_their_environment(tmp_path):
     assert [a["request_id"] for a in access if a["status"] == 200] == ["obs-42"]
     assert any(p.get("logger", "").startswith("uvicorn") for p in parsed)
     assert token not in (tmp_path / "out.log").read_text()
+
+
+def test_the_request_id_is_in_the_decisions_audit_block(client):  # noqa: F811
+    given = client.post("/v1/evaluate", content=APPROVABLE.read_bytes(),
+                        headers={"content-type": YAML, "x-request-id": "audit-7"}).json()
+    assert given["law"]["request_id"] == "audit-7" and len(given["law"]["rules_sha256"]) == 64
+    made = client.post("/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
+    assert made.json()["law"]["request_id"] == made.headers["x-request-id"]
+    line = to_json(case_data(APPROVABLE)).encode()
+    lines = client.post("/v1/batch", content=line + b"\n" + line,
+                        headers={"content-type": "application/x-ndjson", "x-correlation-id": "batch-9"})
+    assert [json.loads(line)["law"]["request_id"] for line in lines.text.splitlines()] == ["batch-9", "batch-9"]
