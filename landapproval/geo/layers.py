@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from landapproval.core import sentences as messages
-from landapproval.core.errors import InputError, Text, UnavailableError
+from landapproval.core.errors import InputError, Text
 from landapproval.core.reader import read_file, with_lines
 from landapproval.geo.crs import TARGET_CRS
 from landapproval.geo.land_classes import land_class
@@ -67,10 +67,7 @@ class LazyLayer:
             return
         parts = []
         for box in todo:
-            try:
-                fids, chunk = self.reader.read(box)
-            except InputError as error:   # a file that went away or went bad while the service ran
-                raise _unreadable_now(self.key, error) from None
+            fids, chunk = self.reader.read(box)
             new = np.array([f not in self._fids for f in fids.tolist()], dtype=bool)
             self._fids.update(fids[new].tolist())
             if new.any():
@@ -88,14 +85,6 @@ class LazyLayer:
     def query(self, geom) -> np.ndarray:
         self.load([shapely.bounds(geom).tolist()])
         return np.sort(self.tree.query(geom, predicate="intersects"))
-
-
-def _unreadable_now(key: str, error: InputError) -> UnavailableError:
-    """A layer that was opened and can no longer be read (its file moved, a feature it returns is
-    bad): the server's problem, told without the server's paths (they go to the log)."""
-    text = Text(f"图层 {key}（{LAYER_NAMES_ZH.get(key, key)}）的数据暂时无法读取，请稍后重试；这不是案件的问题",
-                f"layer {key} cannot be read at the moment; retry later — nothing is wrong with the case")
-    return UnavailableError(text, f"layers.{key}", retry_after=5, detail=error.describe("en"))
 
 
 def merge_boxes(boxes) -> list[tuple[float, float, float, float]]:

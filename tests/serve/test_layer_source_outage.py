@@ -256,3 +256,22 @@ def test_a_query_that_hangs_is_503_within_the_timeout_and_plain_cases_go_on(clie
         assert time.monotonic() < deadline
         time.sleep(0.3)
     assert client.post("/v1/evaluate", content=MAP_CASE, headers=YAML).status_code == 200
+
+
+def test_a_layer_file_that_goes_away_while_serving_is_503_without_its_path(tmp_path):
+    """Not only PostGIS: a layer file read by box that is gone (an unmounted share) is the server's
+    problem, 503 naming the layer, never the file's path."""
+    import shutil
+
+    for name in ("gis.gpkg", "layers.yaml"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    app = server.create_app(server.Settings(layers=str(tmp_path / "layers.yaml")))
+    app.state.layers = LayerSet.load(tmp_path / "layers.yaml", in_memory_max=0)
+    with running(app) as base, httpx.Client(base_url=base, timeout=60) as c:
+        assert c.post("/v1/evaluate", content=MAP_CASE, headers=YAML).status_code == 200
+        (tmp_path / "gis.gpkg").unlink()
+        answer = c.post("/v1/evaluate", content=MAP_CASE, headers=YAML)   # every case reads its boxes afresh
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"] == "unavailable" and answer.headers["retry-after"]
+    assert str(tmp_path) not in answer.text and "gis.gpkg" not in answer.text
+
