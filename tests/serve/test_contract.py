@@ -205,7 +205,7 @@ def test_schemathesis_finds_nothing_positive_or_negative(base_url, tmp_path):  #
                            "response_headers_conformance,response_schema_conformance",
                "--suppress-health-check", "all", "--warnings", "off",
                "--report", "junit", "--report-dir", str(tmp_path)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=150,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=150, cwd=tmp_path,  # its cache there
                             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false",
                                  "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
                                  "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
