@@ -8,6 +8,7 @@ field and line, in the language of `--lang` (Chinese by default); never a traceb
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,9 @@ import click
 from landapproval import api, batch
 from landapproval.contract.words import parse_date
 from landapproval.core.errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE,
-                                      CalendarError, InputError, NotACaseError, exit_code, internal_error_line)
+                                      EXIT_UNAVAILABLE,
+                                      CalendarError, InputError, NotACaseError, UnavailableError, exit_code,
+                                      internal_error_line)
 from landapproval.core.jsonout import dumps_text
 from landapproval.intake.messages import DATE_FORMS
 from landapproval.law import Law
@@ -42,7 +45,7 @@ def _date(ctx, param, value):
 def _report(error: Exception, lang: str = "zh") -> None:
     if isinstance(error, InputError):
         message = error.describe(lang)
-    elif isinstance(error, CalendarError):
+    elif isinstance(error, (CalendarError, UnavailableError)):
         message = error.describe(lang)
     else:
         message = internal_error_line(error, lang)
@@ -110,51 +113,96 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
     summary = batch.Summary()
     worst = EXIT_APPROVABLE
     decisions = []
-    if fmt == "csv":
-        click.echo(table.csv_header(lang))
     law = _law()
     outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang, law=law)
     show_progress = many and sys.stderr.isatty()
-    with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
-            else _nullbar(outcomes) as bar:
-        for outcome in bar:
-            if outcome.skipped:
-                click.echo(("注意：" if lang == "zh" else "note: ") + f"{outcome.path}: {outcome.skipped}", err=True)
-                continue
-            for note in outcome.notes:
-                click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
-            summary.add(outcome)
-            if fmt == "xlsx":
-                rows.append(outcome)
-            if outcome.error:
-                if fmt in ("jsonl", "csv"):
-                    click.echo(table.jsonl_line(outcome, lang) if fmt == "jsonl" else table.csv_line(outcome, lang, law=law))
-                click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
-                worst = max(worst, outcome.exit_code)
-                continue
-            decision = outcome.decision
-            if not decision.approvable and worst == EXIT_APPROVABLE:  # 2 and 3 outrank 1
-                worst = EXIT_NOT_APPROVABLE
-            if fmt == "json":
-                decisions.append(decision.to_dict(lang))
-            elif fmt == "jsonl":
-                click.echo(table.jsonl_line(outcome, lang))
-            elif fmt == "csv":
-                click.echo(table.csv_line(outcome, lang, law=law))
-            elif fmt == "xlsx":
-                pass  # written once every case is in
-            elif fmt == "html":
-                _write_html(decision, outcome.path, lang, out_dir, layers)
-            else:
-                click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
-    if fmt == "xlsx":
-        _write_xlsx(rows, lang, out_dir, law)
-    if fmt == "json" and decisions:
-        click.echo(dumps_text(decisions if many else decisions[0], indent=True))
+    emitted = 0  # outcomes fully written (for a run cut off by an I/O error)
+    try:
+        if fmt == "csv":
+            click.echo(table.csv_header(lang))
+        with click.progressbar(outcomes, length=len(paths), file=sys.stderr, label="evaluating") if show_progress \
+                else _nullbar(outcomes) as bar:
+            for outcome in bar:
+                if outcome.skipped:
+                    click.echo(("注意：" if lang == "zh" else "note: ") + f"{outcome.path}: {outcome.skipped}", err=True)
+                    continue
+                for note in outcome.notes:
+                    click.echo(("注意：" if lang == "zh" else "note: ") + note, err=True)
+                summary.add(outcome)
+                if fmt == "xlsx":
+                    rows.append(outcome)
+                if outcome.error:
+                    # every format keeps one row per file, in input order, failed files included
+                    if fmt in ("jsonl", "csv"):
+                        click.echo(table.jsonl_line(outcome, lang) if fmt == "jsonl" else table.csv_line(outcome, lang, law=law))
+                    elif fmt == "json" and many:
+                        decisions.append({"file": outcome.path, "error": outcome.error})
+                    elif fmt == "text" and many:
+                        click.echo(_not_evaluated(outcome, lang) + "\n")
+                    click.echo(f"error: {outcome.error}".replace("\n", "\nerror: "), err=True)
+                    worst = max(worst, outcome.exit_code)
+                    _flush_stdout(fmt)
+                    emitted += 1
+                    continue
+                decision = outcome.decision
+                if not decision.approvable and worst == EXIT_APPROVABLE:  # 2, 3 and 4 outrank 1
+                    worst = EXIT_NOT_APPROVABLE
+                if fmt == "json":
+                    decisions.append(decision.to_dict(lang))
+                elif fmt == "jsonl":
+                    click.echo(table.jsonl_line(outcome, lang))
+                elif fmt == "csv":
+                    click.echo(table.csv_line(outcome, lang, law=law))
+                elif fmt == "xlsx":
+                    pass  # written once every case is in
+                elif fmt == "html":
+                    _write_html(decision, outcome.path, lang, out_dir, layers)
+                else:
+                    click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
+                _flush_stdout(fmt)
+                emitted += 1
+        if fmt in ("json", "xlsx"):
+            emitted = 0   # these are written at the end, all or nothing
+        if fmt == "xlsx":
+            _write_xlsx(rows, lang, out_dir, law)
+        if fmt == "json" and decisions:
+            click.echo(dumps_text(decisions if many else decisions[0], indent=True))
+            sys.stdout.flush()
+    except UnavailableError as error:  # a report that could not be written (permission, disk full)
+        _cut_off(error, emitted, len(paths), lang)
+    except OSError as error:           # stdout itself (a full disk behind a redirect, a closed pipe)
+        _cut_off(batch.output_error("<stdout>", error), emitted, len(paths), lang)
     if many:
         # machine formats keep stdout clean: the summary goes to stderr
         click.echo(summary.table(lang), err=fmt in ("json", "jsonl", "csv", "xlsx", "html"))
     sys.exit(worst)
+
+
+def _not_evaluated(outcome, lang: str) -> str:
+    """A failed file's place in the text output (the error itself is on stderr)."""
+    first = (outcome.error or "").splitlines()[0] if outcome.error else ""
+    return (f"{outcome.path}: 未能评估（{first}）" if lang == "zh" else f"{outcome.path}: not evaluated ({first})")
+
+
+def _flush_stdout(fmt: str) -> None:
+    """Each case's output reaches stdout whole before the next (an I/O error then says how far it got)."""
+    if fmt not in ("json", "xlsx", "html"):
+        sys.stdout.flush()
+
+
+def _cut_off(error, emitted: int, total: int, lang: str) -> None:
+    """An output that cannot be written: one message with how far the run got, exit 4 (never
+    "internal error"); stdout is pointed at /dev/null so nothing more is tried at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    _report(error, lang)
+    click.echo(("error: " + (f"已输出 {emitted}/{total} 件的结果，其余未输出" if lang == "zh"
+                             else f"the results of {emitted} of {total} cases were written, the rest were not")),
+               err=True)
+    sys.exit(EXIT_UNAVAILABLE)
 
 
 class _nullbar:
@@ -176,10 +224,7 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> Non
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / ("审查结果.xlsx" if lang == "zh" else "decisions.xlsx")
-    path.write_bytes(data)
+    path = batch.write_atomic(Path(out_dir) / ("审查结果.xlsx" if lang == "zh" else "decisions.xlsx"), data)
     click.echo(str(path), err=True)
 
 
@@ -199,11 +244,8 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
     if out_dir is None:
         click.echo(page)
         return
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
     name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in decision.case) + ".html"
-    (target / name).write_text(page, encoding="utf-8")
-    click.echo(str(target / name), err=True)
+    click.echo(str(batch.write_atomic(Path(out_dir) / name, page)), err=True)
 
 
 def _map_svg(decision, path: str, layers: str | None) -> str | None:
@@ -349,7 +391,9 @@ def rules(lang, fmt):
 @click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="require `Authorization: Bearer <token>` on /v1/* (the token is the file's first line)")
 @click.option("--max-in-flight", default=64, show_default=True, type=click.IntRange(1, 100_000),
-              help="requests handled at once per worker; more get 503 with Retry-After")
+              help="requests handled at once per worker; more wait for a slot (--queue-timeout)")
+@click.option("--queue-timeout", default=2.0, show_default=True, type=click.FloatRange(0, 600),
+              help="seconds a request beyond --max-in-flight waits for a slot; then 503 with Retry-After")
 @click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="open connections per worker; more get 503")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
@@ -362,8 +406,16 @@ def rules(lang, fmt):
               help="one JSON line per request on stdout (request id, method, path, status, ms, bytes)")
 @click.option("--layers", "layers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="layers file (CONTRACT.md Geometry) opened once at start-up; requests give boundaries inline")
-def serve(host, port, workers, token_file, max_in_flight, max_connections, header_timeout, body_timeout,
-          log_level, access_log, layers):
+@click.option("--db-connect-timeout", default=5.0, show_default=True, type=click.FloatRange(0.5, 600),
+              help="seconds to connect to a PostGIS layer source; then 503 with Retry-After")
+@click.option("--db-statement-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="seconds for one query of a PostGIS layer source; then 503 with Retry-After")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every log line one JSON object with the request id (and trace id from traceparent)")
+@click.option("--shutdown-grace", default=10.0, show_default=True, type=click.FloatRange(0, 3600),
+              help="seconds requests in progress get to finish when the server is stopped")
+def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_connections, header_timeout, body_timeout,
+          log_level, access_log, layers, db_connect_timeout, db_statement_timeout, log_format, shutdown_grace):
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
@@ -384,9 +436,11 @@ def serve(host, port, workers, token_file, max_in_flight, max_connections, heade
 
     # a bad layers file or rules folder stops here (exit 2 or 3), not in every worker
     run(Settings(host=host, port=port, workers=workers, log_level=log_level, max_connections=max_connections,
-                 token=token, max_in_flight=max_in_flight, body_timeout=body_timeout,
+                 token=token, max_in_flight=max_in_flight, queue_timeout=queue_timeout, body_timeout=body_timeout,
                  header_timeout=header_timeout, access_log=access_log,
                  layers=None if layers is None else str(layers),
+                 db_connect_timeout=db_connect_timeout, db_statement_timeout=db_statement_timeout,
+                 log_format=log_format, shutdown_grace=shutdown_grace,
                  rules=(click.get_current_context().find_root().obj or {}).get("rules")))
 
 

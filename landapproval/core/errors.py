@@ -21,6 +21,8 @@ EXIT_APPROVABLE = 0      # every applicable review item passes, nothing blocks
 EXIT_NOT_APPROVABLE = 1  # a blocking finding or an incomplete item (validate --strict: evidence missing)
 EXIT_BAD_INPUT = 2       # the input could not be read or validated
 EXIT_INTERNAL = 3        # an internal or engine error: a defect of landapproval, not of the case
+EXIT_UNAVAILABLE = 4     # the machine, not the case: an output that cannot be written (permission, disk
+                         # full) or a layer source that is down or too slow; retry once it is fixed
 
 
 def check_lang(lang: str) -> str:
@@ -225,6 +227,21 @@ def internal_error_line(error: BaseException, lang: str = "zh") -> str:
 
 def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in text)
+
+
+class UnavailableError(LandApprovalError):
+    """Something outside the case failed: a layer source (PostGIS) down or too slow, or an output that
+    cannot be written. The sentence names what (a layer, a file), never a database URL; `detail` is
+    for the operator's log only; `retry_after`: seconds after which trying again makes sense."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+    def __init__(self, text: Text, where: str = "", *, retry_after: int | None = None, detail: str = ""):
+        super().__init__(text.en)
+        self.text, self.where, self.retry_after, self.detail = text, where, retry_after, detail
+
+    def describe(self, lang: str = "zh") -> str:
+        return _printable(self.text(lang))
 
 
 class RuleError(LandApprovalError):

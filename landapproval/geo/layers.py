@@ -128,6 +128,16 @@ class LayerSet:
     def __contains__(self, key: str) -> bool:
         return key in self.layers
 
+    def database_urls(self) -> dict[str, list[str]]:
+        """The PostGIS URLs the set still reads from while cases are measured (its by-box layers;
+        an in-memory layer was read whole at start), each with the keys of its layers."""
+        out: dict[str, list[str]] = {}
+        for key, layer in self.layers.items():
+            url = getattr(layer.reader, "url", None) if isinstance(layer, LazyLayer) else None
+            if url is not None:
+                out.setdefault(url, []).append(key)
+        return out
+
     def around(self, geoms) -> "LayerSet":
         """The layer set one case needs: in-memory layers as they are, city-scale layers read
         by the boxes of `geoms` (EPSG:4525 geometries or (xmin, ymin, xmax, ymax) tuples)."""

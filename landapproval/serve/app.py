@@ -32,7 +32,7 @@ from landapproval.law.rulebook import package_version
 from landapproval.serve import errors, v1, web
 from landapproval.serve.errors import JsonResponse, json_response
 from landapproval.serve.guard import Guard
-from landapproval.serve.runtime import init_state, law_of, open_layers
+from landapproval.serve.runtime import check_sources, configure_sources, init_state, law_of, open_layers
 from landapproval.serve.settings import Settings
 from landapproval.views import schemas
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
     app.include_router(web.router)
     _mount_docs(app)
     _publish_schemas(app)
+    app.state.metrics.app = app
     app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS)
     return app
 
@@ -73,9 +74,11 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
 async def _lifespan(app: FastAPI):
     state = app.state
     state.pool = ThreadPoolExecutor(state.settings.threads, thread_name_prefix="landapproval")
+    state.map_pool = ThreadPoolExecutor(state.settings.map_threads, thread_name_prefix="landapproval-map")
     await asyncio.get_running_loop().run_in_executor(state.pool, start, state)
     yield
     state.pool.shutdown(wait=False)
+    state.map_pool.shutdown(wait=False)
     state.ready = False
 
 
@@ -89,6 +92,7 @@ def start(state: State) -> None:
         law.engine
         law.catalogue
         v1.warm(state)
+        configure_sources(state.settings)
         if state.settings.layers and state.layers is None:
             state.layers = open_layers(state.settings.layers)
         state.ready = True
@@ -104,21 +108,38 @@ def healthz(request: Request):
     return {"status": "ok", "version": request.app.version}
 
 
-@probes.get("/readyz", response_model=None, responses={503: {"description": "not ready yet"}})
+@probes.get("/readyz", response_model=None, responses={503: {"description": "not ready yet, or a layer source is down"}})
 async def readyz(request: Request) -> Response:
-    """Readiness: the law is compiled and its engine built (and the layers open, when given). An
-    application that was not started (mounted inside another) starts warming here: 503 until then."""
+    """Readiness: the law is compiled and its engine built (and the layers open, when given), and
+    every layer source read while serving (PostGIS) answers — 503 while one does not, naming its
+    layers in `layer_sources`, 200 again once it does. An application that was not started (mounted
+    inside another) starts warming here: 503 until then."""
     state = request.app.state
     if not state.ready and state.warming is None:
         state.warming = asyncio.get_running_loop().run_in_executor(state.pool, start, state)
         state.warming.add_done_callback(lambda done: _warmed(state, done))
     settings = state.settings
     ready = bool(state.ready) and (settings.layers is None or state.layers is not None)
+    failed = await asyncio.to_thread(check_sources, state) if ready and state.layers is not None else {}
     law = state.law
-    body = {"status": "ready" if ready else "starting", "version": request.app.version,
+    body = {"status": ("ready" if not failed else "unavailable") if ready else "starting",
+            "version": request.app.version,
             "rules_sha256": law.fingerprint if law is not None else None, "rules_compiled": bool(state.ready),
             "layers": None if settings.layers is None else ("open" if state.layers is not None else "closed")}
-    return json_response(body, 200 if ready else 503)
+    if failed:
+        body["layer_sources"] = failed     # {layer key: connect | timeout}: never the database's URL
+    return json_response(body, 200 if ready and not failed else 503,
+                         headers={"Retry-After": "5"} if failed else None)
+
+
+@probes.get("/metrics", response_model=None, responses={200: {
+    "description": "Prometheus text format: requests by route and status, latency, in flight, queued, "
+                   "evaluations by verdict and authority, layer-source errors (this worker's counts)",
+    "content": {"text/plain": {"schema": {"type": "string"}}}}})
+def metrics(request: Request) -> Response:
+    """The service's counters for Prometheus (needs the bearer token when one is configured)."""
+    body, media = request.app.state.metrics.text()
+    return Response(body, media_type=media)
 
 
 def _warmed(state: State, done: asyncio.Future) -> None:
@@ -163,7 +184,12 @@ def _same_origin_only(page: HTMLResponse) -> HTMLResponse:
 
 
 def _publish_schemas(app: FastAPI) -> None:
-    """Put the case, decision, explanation and error schemas into the OpenAPI components."""
+    """Put the case, decision, explanation, error and batch-line schemas into the OpenAPI components.
+
+    Every component has one meaning: the input's models (the case) keep their names, and an output
+    model whose name an input model already has is published under its owner's prefix (the decision's
+    `Workflow` — steps and next — is `DecisionWorkflow`, never the case's `Workflow`), its references
+    rewritten. A generated client then gets one class per shape (issue 18 item 2)."""
     build = app.openapi
 
     def openapi() -> dict:
@@ -172,14 +198,15 @@ def _publish_schemas(app: FastAPI) -> None:
         document = build()
         components = document.setdefault("components", {}).setdefault("schemas", {})
         template = "#/components/schemas/{model}"
-        for name, schema in (("Case", schemas.case_schema(template, law=law_of(app.state))),
-                             ("Decision", schemas.Decision.model_json_schema(mode="serialization", ref_template=template)),
-                             ("Explanation", schemas.Explanation.model_json_schema(mode="serialization", ref_template=template)),
-                             ("ErrorBody", schemas.ErrorBody.model_json_schema(mode="serialization", ref_template=template)),
-                             ("Valid", schemas.Valid.model_json_schema(mode="serialization", ref_template=template))):
-            for def_name, definition in schema.pop("$defs", {}).items():
-                components.setdefault(def_name, definition)
-            components[name] = schema
+        case = schemas.case_schema(template, law=law_of(app.state))
+        for def_name, definition in case.pop("$defs", {}).items():
+            components[def_name] = definition
+        components["Case"] = case
+        inputs = set(components)
+        for name, model in (("Decision", schemas.Decision), ("Explanation", schemas.Explanation),
+                            ("ErrorBody", schemas.ErrorBody), ("Valid", schemas.Valid)):
+            _add_output(components, inputs, name, model.model_json_schema(mode="serialization", ref_template=_OUT))
+        components.update(_batch_line_schemas(components))
         for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's own; our 422 is ErrorBody
             components.pop(unused, None)
         if app.state.settings.token:
@@ -192,6 +219,56 @@ def _publish_schemas(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi
+
+
+_OUT = "#/components/schemas/@out/{model}"   # an output model's reference, before its name is settled
+_REF = "#/components/schemas/"
+
+
+def _add_output(components: dict, inputs: set[str], owner: str, schema: dict) -> None:
+    """`schema` (an output model, its `$defs` inside) into `components`, renaming every definition
+    whose name an input model holds (owner prefix), and checking that a name two outputs share
+    means the same thing."""
+    definitions = schema.pop("$defs", {})
+    names = {name: (owner + name if name in inputs else name) for name in definitions}
+    rename = lambda node: _rewrite(node, names)  # noqa: E731
+    for name, definition in definitions.items():
+        final, definition = names[name], rename(definition)
+        if final in components and components[final] != definition:
+            raise RuntimeError(f"two output schemas are both named {final!r}")
+        components[final] = definition
+    if owner in components:
+        raise RuntimeError(f"the output schema {owner!r} would replace an input schema")
+    components[owner] = rename(schema)
+
+
+def _rewrite(node, names: dict[str, str]):
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(_REF + "@out/"):
+                name = value[len(_REF + "@out/"):]
+                value = _REF + names.get(name, name)
+            out[key] = _rewrite(value, names)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(item, names) for item in node]
+    return node
+
+
+def _batch_line_schemas(components: dict) -> dict:
+    """One line of `/v1/batch`'s answer: the decision with its input line number first, or the
+    line number and that line's error body."""
+    decision = components["Decision"]
+    line = {"type": "integer", "minimum": 1, "description": "the line of the request body (1 = first)"}
+    answered = {**decision, "title": "landapproval/v1 batch decision",
+                "properties": {"line": line, **decision["properties"]},
+                "required": ["line", *decision.get("required", [])]}
+    failed = {"type": "object", "title": "landapproval/v1 batch error", "additionalProperties": False,
+              "properties": {"line": line, "error": {"$ref": _REF + "ErrorBody"}}, "required": ["line", "error"]}
+    either = {"title": "landapproval/v1 batch line", "description": "one JSON line of /v1/batch's answer",
+              "oneOf": [{"$ref": _REF + "BatchDecision"}, {"$ref": _REF + "BatchError"}]}
+    return {"BatchDecision": answered, "BatchError": failed, "BatchLine": either}
 
 
 __all__ = ["Settings", "create_app", "start"]

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from landapproval.core.errors import CalendarError, InputError
+from landapproval.core.errors import CalendarError, InputError, UnavailableError
 from landapproval.core.jsonout import dumps
 from landapproval.serve.runtime import request_id
 
@@ -97,11 +97,23 @@ def rejected(lang: str = "zh", source: str | None = None) -> Iterator[None]:
         raise input_error(422, error, lang) from None
     except CalendarError as error:
         raise Reject(422, "calendar_unknown", str(error), source, [problem("", str(error))]) from None
+    except UnavailableError as error:
+        raise unavailable(error, lang) from None
     except OverflowError as error:
         # date arithmetic past 9999-12-31 (a deadline counted from a date at the end of the range):
         # the input's fault, so a 422 rather than a 500
         message = f"a date in the case is too close to 9999-12-31 to count a deadline from ({error})"
         raise Reject(422, "invalid_input", message, source, [problem("", message)]) from None
+
+
+def unavailable(error: UnavailableError, lang: str = "zh") -> Reject:
+    """A layer source down or too slow: 503 with Retry-After, naming the layer (never a database URL
+    or a server path: those go to the log line, one per failure)."""
+    retry = error.retry_after or 5
+    log.warning("layer source unavailable: %s %s (answered 503, Retry-After %d)", error.where, error.detail, retry)
+    message = error.describe(lang)
+    return Reject(503, "unavailable", message, "layers", [problem(error.where, message)],
+                  headers={"Retry-After": str(retry)})
 
 
 def internal(error: BaseException, where: str) -> Reject:
@@ -124,6 +136,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Reject)
     async def _rejected(request: Request, error: Reject):
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None and error.error == "unavailable":
+            metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
         return error.response(request_id(request))
 
     @app.exception_handler(Disconnected)
@@ -150,4 +165,4 @@ def install(app: FastAPI) -> None:
 
 
 __all__ = ["Disconnected", "JsonResponse", "Reject", "input_error", "install", "internal", "json_response",
-           "problem", "rejected"]
+           "problem", "rejected", "unavailable"]

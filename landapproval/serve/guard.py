@@ -1,10 +1,16 @@
 """Around every request (plain ASGI; Starlette's BaseHTTPMiddleware would add a task per request):
 a request id (the client's X-Request-ID, or a new one), the package version and the law's
-fingerprint as headers, optional bearer-token auth, a limit on requests in flight (503 beyond it),
-Content-Encoding refused (415), and one structured access-log line."""
+fingerprint as headers, optional bearer-token auth, a limit on requests in flight, Content-Encoding
+refused (415), and one structured access-log line.
+
+The limit queues before it sheds (issue 18 item 6): a request beyond `max_in_flight` waits for a
+slot, first come first served, up to `queue_timeout` seconds, and only then is answered 503
+`overloaded` with Retry-After. A burst of keep-alive clients (100 on one worker) is so served
+at the pace of the engine instead of being refused; a backlog that does not drain is still shed."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import logging
@@ -18,11 +24,13 @@ from starlette.requests import ClientDisconnect
 from landapproval.core.jsonout import dumps
 from landapproval.law.rulebook import package_version
 from landapproval.serve.errors import Reject, internal
+from landapproval.serve.logs import CONTEXT
 from landapproval.serve.runtime import law_of
 from landapproval.serve.settings import Settings
 
 OPEN_PATHS = ("/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/static/")  # no token needed
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")   # W3C Trace Context
 
 log = logging.getLogger("landapproval.serve.app")
 access_log = logging.getLogger("landapproval.access")
@@ -34,14 +42,20 @@ class Guard:
     def __init__(self, app, settings: Settings, state: State, public: frozenset[str] = frozenset()):
         self.app, self.settings, self.state, self.public = app, settings, state, public
         self.in_flight = 0
+        self.waiting = 0                                # requests queued for a slot
+        self.slots: asyncio.Semaphore | None = None     # made in the server's event loop, on first use
         self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the law is compiled by then)
         self.token = settings.token.encode() if settings.token else None
+        self.metrics = getattr(state, "metrics", None)
+        if self.metrics is not None:
+            self.metrics.in_flight.set_function(lambda: self.in_flight)
+            self.metrics.queued.set_function(lambda: self.waiting)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        request_id = authorization = encoding = None
+        request_id = authorization = encoding = correlation = traceparent = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")
@@ -49,13 +63,26 @@ class Guard:
                 authorization = value
             elif name == b"content-encoding":
                 encoding = value.decode("latin-1").strip().lower()
+            elif name == b"x-correlation-id":
+                correlation = value.decode("latin-1").strip()
+            elif name == b"traceparent":
+                traceparent = value.decode("latin-1").strip().lower()
+        if correlation is not None and not _REQUEST_ID.fullmatch(correlation):
+            correlation = None
+        trace = _TRACEPARENT.fullmatch(traceparent) if traceparent else None
         if request_id is None or not _REQUEST_ID.fullmatch(request_id):
-            request_id = uuid.uuid4().hex
+            request_id = correlation or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        trace_id = trace.group(1) if trace else None
+        CONTEXT.set((request_id, trace_id))
         if not self.audit:
             self.audit = [(b"x-landapproval-version", package_version().encode()),
                           (b"x-rules-sha256", law_of(self.state).fingerprint.encode())]
         extra = [(b"x-request-id", request_id.encode()), *self.audit]
+        if correlation is not None:      # echoed as given (a case system's own id for the exchange)
+            extra.append((b"x-correlation-id", correlation.encode()))
+        if trace is not None:            # echoed: this service starts no span of its own
+            extra.append((b"traceparent", traceparent.encode()))
         outcome = {"status": 0, "bytes": 0}
 
         async def send_with_headers(message):
@@ -72,16 +99,18 @@ class Guard:
             refusal = self._refusal(guarded, authorization, encoding)
             if refusal is not None:
                 await refusal.response(request_id)(scope, receive, send_with_headers)
-            elif guarded and self.in_flight >= self.settings.max_in_flight:
-                await Reject(503, "overloaded", f"more than {self.settings.max_in_flight} requests in flight; "
-                             "retry shortly", headers={"Retry-After": "1"}).response(request_id)(
-                    scope, receive, send_with_headers)
+            elif guarded and not await self._slot():
+                await Reject(503, "overloaded", f"more than {self.settings.max_in_flight} requests in flight for "
+                             f"{self.settings.queue_timeout:g} s; retry shortly",
+                             headers={"Retry-After": "1"}).response(request_id)(scope, receive, send_with_headers)
             else:
                 self.in_flight += 1
                 try:
                     await self.app(scope, receive, send_with_headers)
                 finally:
                     self.in_flight -= 1
+                    if guarded:
+                        self.slots.release()
         except ClientDisconnect:
             log.info("client went away during %s %s (request %s)", scope["method"], path, request_id)
         except Exception as error:  # answered here, so that nothing re-raises it to the server's log
@@ -89,14 +118,35 @@ class Guard:
             if outcome["status"] == 0:
                 await refusal.response(request_id)(scope, receive, send_with_headers)
         finally:
+            if self.metrics is not None and outcome["status"]:
+                self.metrics.observe(path, scope["method"], outcome["status"], time.perf_counter() - started)
             if self.settings.access_log:
                 client = scope.get("client")
                 access_log.info(dumps({
                     "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-                    "request_id": request_id, "method": scope["method"], "path": path,
+                    "request_id": request_id, "trace_id": trace_id, "method": scope["method"], "path": path,
                     "query": scope.get("query_string", b"").decode("latin-1"), "status": outcome["status"],
                     "ms": round((time.perf_counter() - started) * 1e3, 2), "bytes": outcome["bytes"],
                     "client": f"{client[0]}:{client[1]}" if client else None}).decode())
+
+    async def _slot(self) -> bool:
+        """Take a slot among `max_in_flight`, waiting up to `queue_timeout` seconds for one."""
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(self.settings.max_in_flight)
+        if not self.slots.locked():
+            await self.slots.acquire()
+            return True
+        if self.settings.queue_timeout <= 0:
+            return False
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.settings.queue_timeout):
+                await self.slots.acquire()
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
 
     def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None) -> Reject | None:
         if guarded and self.token is not None:

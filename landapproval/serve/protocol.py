@@ -10,6 +10,13 @@ What uvicorn does not do by itself, and why it matters here:
   pile up until the process runs out of file descriptors. `HeaderTimeout` closes a connection
   whose request line and headers have not arrived within the timeout (the body has its own timeout
   in the application, answered with 408).
+- **An upgrade the server does not take is ignored, the body kept** (uvicorn #2722): Java's
+  `HttpClient` asks for HTTP/2 on every request (`Connection: Upgrade, HTTP2-Settings`,
+  `Upgrade: h2c`); httptools stops parsing at the end of those headers, so the request reached the
+  application without its body (400 "not valid JSON", or "Invalid HTTP request received." when the
+  body came in a later packet). `_IgnoreUpgrade` answers as RFC 9110 §7.8 allows — as though the
+  header had not been sent: the request head is replayed without the upgrade into a fresh parser,
+  with the bytes that followed, and the request continues on HTTP/1.1 (keep-alive intact).
 - **One process, one engine**: each worker imports the app afresh (`create_app` as a factory) and
   builds its own law and engine — durable_rules' C core is never shared between processes.
 
@@ -35,9 +42,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from landapproval.serve.settings import Settings
 
 try:  # the C parser, several times faster than h11 (uvicorn picks it the same way)
+    import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - httptools not installed
     HttpToolsProtocol = None
+
+_UPGRADE_TOKENS = frozenset({b"upgrade", b"http2-settings"})
 
 log = logging.getLogger("landapproval.serve.app")
 
@@ -90,8 +100,68 @@ class H11WithHeaderTimeout(_HeaderTimeout, H11Protocol):
     pass
 
 
+class _IgnoreUpgrade:
+    """httptools: a request asking for an upgrade other than a WebSocket (h2c) is served as the
+    HTTP/1.1 request it also is, its body read (see the module's docstring)."""
+
+    _replaying = False
+
+    def data_received(self, data: bytes) -> None:
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            message = "Invalid HTTP request received."
+            self.logger.warning(message)
+            self.send_400_response(message)
+        except httptools.HttpParserUpgrade as upgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._without_upgrade(data[upgrade.args[0]:] if upgrade.args else b"")
+
+    def _without_upgrade(self, rest: bytes) -> None:
+        """Feed the request's head again, without Upgrade, HTTP2-Settings and their Connection
+        tokens, and what followed it, into a fresh parser; the request's cycle (already started
+        by the first head) gets the body, and the parser stays for the next request."""
+        version = self.parser.get_http_version()
+        head = [self.scope["method"].encode("ascii"), b" ", self.url, b" HTTP/", version.encode("ascii"), b"\r\n"]
+        for name, value in self.headers:
+            if name in _UPGRADE_TOKENS:
+                continue
+            if name == b"connection":
+                tokens = [t.strip() for t in value.split(b",") if t.strip() and t.strip().lower() not in _UPGRADE_TOKENS]
+                if not tokens:
+                    continue
+                value = b", ".join(tokens)
+            head += [name, b": ", value, b"\r\n"]
+        head.append(b"\r\n")
+        self.parser = httptools.HttpRequestParser(self)
+        self._replaying = True
+        self.data_received(b"".join(head) + rest)
+
+    def on_headers_complete(self) -> None:
+        if self._replaying:     # the head replayed: its cycle is running already
+            self._replaying = False
+            return
+        super().on_headers_complete()
+
+    def _upgrade_ignored(self) -> bool:
+        """The parser that saw the upgrade may still report the message complete (with no body):
+        that is left to the replay, or the application would read an empty body."""
+        return self.parser.should_upgrade() and not self._should_upgrade()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._upgrade_ignored():
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._upgrade_ignored():
+            super().on_message_complete()
+
+
 if HttpToolsProtocol is not None:
-    class HttpToolsWithHeaderTimeout(_HeaderTimeout, HttpToolsProtocol):
+    class HttpToolsWithHeaderTimeout(_HeaderTimeout, _IgnoreUpgrade, HttpToolsProtocol):
         pass
 
     HTTP_PROTOCOL = HttpToolsWithHeaderTimeout
@@ -109,11 +179,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def log_config(level: str, access_log: bool) -> dict:
+def log_config(level: str, access_log: bool, log_format: str = "text") -> dict:
     """uvicorn's logging, plus our loggers: landapproval.* at `level`, and the access log as bare
-    JSON lines on stdout (one per request) when switched on."""
+    JSON lines on stdout (one per request) when switched on. `log_format` "json": every line of
+    every logger (uvicorn's too) is one JSON object with the request id (`logs.JsonFormatter`)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["formatters"]["line"] = {"format": "%(message)s"}
+    if log_format == "json":
+        for name in ("default", "access"):
+            config["formatters"][name] = {"()": "landapproval.serve.logs.JsonFormatter"}
     config["handlers"]["access_lines"] = {"formatter": "line", "class": "logging.StreamHandler",
                                           "stream": "ext://sys.stdout"}
     config["loggers"]["landapproval"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
@@ -132,11 +206,18 @@ def _more_open_files() -> None:
             pass
 
 
+def _create_app(settings: Settings):
+    """A worker's application (imported in the worker, after uvicorn set up its logging)."""
+    from landapproval.serve.app import create_app
+
+    return create_app(settings)
+
+
 def check(settings: Settings) -> Settings:
     """The settings with their files made absolute, once they have been opened here: a bad layers
     file or rules folder stops `serve` (InputError, RuleError) before any worker starts."""
     from landapproval.law import Law
-    from landapproval.serve.runtime import open_layers
+    from landapproval.serve.runtime import configure_sources, open_layers
 
     changes = {}
     if settings.rules is not None:
@@ -144,6 +225,7 @@ def check(settings: Settings) -> Settings:
         Law.from_dir(changes["rules"])
     if settings.layers is not None:
         changes["layers"] = str(Path(settings.layers).resolve())
+        configure_sources(settings)
         open_layers(changes["layers"])
     return dataclasses.replace(settings, **changes)
 
@@ -152,15 +234,17 @@ def serve(settings: Settings) -> None:
     """Serve until interrupted (Ctrl-C): `settings.workers` processes on `settings.host:port`, each
     running `app.create_app()` with its own law and engine."""
     settings = check(settings)
-    os.environ[Settings.ENV] = settings.to_env()   # each worker's create_app() reads it
+    os.environ[Settings.ENV] = settings.to_env()   # without the token: /proc/PID/environ is readable
     _more_open_files()
     config = uvicorn.Config(
-        "landapproval.serve.app:create_app", factory=True, host=settings.host, port=settings.port,
+        # the factory and its settings, token included, reach each worker pickled in its start-up
+        # arguments (uvicorn's spawned workers), never through the environment
+        functools.partial(_create_app, settings), factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, http=HTTP_PROTOCOL, log_level=settings.log_level,
-        log_config=log_config(settings.log_level, settings.access_log),
+        log_config=log_config(settings.log_level, settings.access_log, settings.log_format),
         access_log=False,                  # ours is one structured line per request (guard.Guard)
         limit_concurrency=settings.max_connections,  # open connections + tasks; beyond: 503 from uvicorn
-        timeout_keep_alive=5, timeout_graceful_shutdown=10, server_header=False,
+        timeout_keep_alive=5, timeout_graceful_shutdown=settings.shutdown_grace, server_header=False,
     )
     sock = listening_socket(settings.host, settings.port)
     log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,

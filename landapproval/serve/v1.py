@@ -16,7 +16,9 @@ Errors (`errors.Reject`, the body `views.schemas.ErrorBody`)::
                                query parameter is wrong or unknown
     422 calendar_unknown       kept for clients; evaluation no longer raises it (a year without a working-day
                                schedule is a finding on the deadline it affects, issue 12 item 14)
-    503 overloaded             more requests in flight than the concurrency limit
+    503 overloaded             more requests in flight than the concurrency limit (after a short queue)
+    503 unavailable            a layer source (PostGIS) is down or did not answer within its timeout;
+                               the problem names the layer, Retry-After says when to try again
     500 internal               anything else (logged with its traceback under an `id` shown to the caller)
 """
 
@@ -34,13 +36,20 @@ from landapproval.law import Law
 from landapproval.serve import body
 from landapproval.serve.body import ACCEPTED_TYPES, JSON_TYPES, JSONL_TYPES, MAX_BODY_BYTES, SOURCE, YAML_TYPES
 from landapproval.serve.errors import JsonResponse, Reject, internal, problem, rejected
-from landapproval.serve.runtime import law_of, with_law
+from landapproval.serve.runtime import law_of, reads_maps, request_id, with_law
 from landapproval.views import schemas
 from landapproval.views import text as views_text
 
 MAX_BATCH_BYTES = 16 * MAX_BODY_BYTES     # JSON lines: each line at most MAX_BODY_BYTES
 
 router = APIRouter(default_response_class=JsonResponse)
+
+
+class NdjsonResponse(StreamingResponse):
+    """JSON Lines, one object per line (`/v1/batch`)."""
+
+    media_type = "application/x-ndjson"
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,8 +107,22 @@ def _decide(law: Law, data: dict, as_of: dt.date | None, source: str = SOURCE, l
         return api.evaluate(data, as_of=as_of, source=source, layers=layers, law=law)
 
 
-def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
-    return _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers).to_json_bytes(lang)
+def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None, metrics=None,
+              request_id: str | None = None) -> bytes:
+    decision = _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers)
+    if metrics is not None:
+        metrics.decided(decision)
+    return _answer(decision, lang, request_id)
+
+
+def _answer(decision, lang: str, request_id: str | None) -> bytes:
+    """The decision as JSON, the request's id in its audit block (`law`: version, rules fingerprint,
+    request id), so a stored answer names the exchange the logs and headers name."""
+    if request_id is None:
+        return decision.to_json_bytes(lang)
+    data = decision.to_dict(lang)
+    data["law"] = {**data["law"], "request_id": request_id}
+    return dumps(data)
 
 
 def _explain(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
@@ -116,7 +139,8 @@ def _validate(law: Law, raw: bytes, media: str) -> bytes:
     return dumps({"ok": True, "case": case.id})
 
 
-def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None) -> bytes:
+def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None,
+                metrics=None, request_id: str | None = None) -> bytes:
     """One JSON line of a batch: `{"line": n, ...decision}` or `{"line": n, "error": {...}}`.
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
@@ -125,8 +149,12 @@ def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang:
             message = f"the line is {len(line):,} bytes; the limit is {MAX_BODY_BYTES:,}"
             raise Reject(413, "too_large", message, source, [problem("", message)])
         decision = _decide(law, _case(line, "application/json", source, lang), as_of, source, lang, layers)
-        return b'{"line":%d,' % number + decision.to_json_bytes(lang)[1:] + b"\n"
+        if metrics is not None:
+            metrics.decided(decision)
+        return b'{"line":%d,' % number + _answer(decision, lang, request_id)[1:] + b"\n"
     except Reject as error:
+        if metrics is not None and error.error == "unavailable":
+            metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
         return dumps({"line": number, "error": error.body()}) + b"\n"
     except Exception as error:  # a defect on one case must not cost the others their answers
         return dumps({"line": number, "error": internal(error, f"batch {source}").body()}) + b"\n"
@@ -169,17 +197,23 @@ BODY_DOC = {
                        f"{MAX_BODY_BYTES:,} bytes, UTF-8, not compressed.",
         "content": {
             **{t: {"schema": {"$ref": "#/components/schemas/Case"}} for t in sorted(JSON_TYPES)},
-            **{t: {"schema": {"type": "string", "description": "the case as YAML"}} for t in sorted(YAML_TYPES)},
+            **{t: {"schema": {"type": "string", "minLength": 1, "description": "the case (the `Case` schema) as YAML"},
+                   "x-item-schema": {"$ref": "#/components/schemas/Case"}} for t in sorted(YAML_TYPES)},
         },
     }
 }
 
+NDJSON = "application/x-ndjson"
 BATCH_DOC = {
     "requestBody": {
         "required": True,
-        "description": "JSON lines: one case (landapproval/v1, JSON) per line; blank lines are skipped. "
-                       f"At most {MAX_BODY_BYTES:,} bytes a line and {MAX_BATCH_BYTES:,} in all.",
-        "content": {t: {"schema": {"type": "string"}} for t in sorted(JSONL_TYPES)},
+        "description": "JSON Lines (application/x-ndjson): one case (landapproval/v1, JSON, the `Case` schema) "
+                       "per line; blank lines are skipped. At most "
+                       f"{MAX_BODY_BYTES:,} bytes a line and {MAX_BATCH_BYTES:,} in all. A generated client "
+                       "sends the lines as one string; `x-item-schema` is the schema of each line.",
+        "content": {t: {"schema": {"type": "string", "minLength": 1},
+                        "x-item-schema": {"$ref": "#/components/schemas/Case"}}
+                    for t in [NDJSON, *sorted(JSONL_TYPES - {NDJSON})]},
     }
 }
 
@@ -213,7 +247,11 @@ ERRORS = {
     422: _error("the case fails validation (field paths in `problems`), a query parameter is wrong, "
                 "or the working-day calendar of a needed year is unknown"),
     500: _error("an internal error (no traceback; quote `id`)"),
-    503: _error("more requests in flight than the server's limit; retry after the Retry-After seconds"),
+    503: {**_error("`overloaded`: more requests in flight than the server's limit, or `unavailable`: a map "
+                   "layer's source (PostGIS) is down or too slow (the problem names the layer); retry after "
+                   "the Retry-After seconds"),
+          "headers": {**AUDIT_HEADERS, "Retry-After": {"description": "seconds to wait before retrying",
+                                                       "schema": {"type": "integer"}}}},
 }
 
 
@@ -232,7 +270,9 @@ async def evaluate(request: Request) -> Response:
     day, lang = _case_query(request)
     media = body.media_type(request)
     raw = await body.read_body(request)
-    answer = await with_law(request, _evaluate, raw, media, day, lang, request.app.state.layers)
+    state = request.app.state
+    answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, state.metrics,
+                            request_id(request), maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
@@ -243,15 +283,21 @@ async def explain(request: Request) -> Response:
     day, lang = _case_query(request)
     media = body.media_type(request)
     raw = await body.read_body(request)
-    answer = await with_law(request, _explain, raw, media, day, lang, request.app.state.layers)
+    state = request.app.state
+    answer = await with_law(request, _explain, raw, media, day, lang, state.layers, maps=reads_maps(state, raw))
     return Response(answer, media_type="application/json")
 
 
 @router.post("/v1/batch", response_model=None, tags=["cases"], openapi_extra={**BATCH_DOC, **CASE_QUERY},
-             responses={200: {"description": "JSON lines, one per input line in order: "
-                                             "`{\"line\": n, …decision}` or `{\"line\": n, \"error\": ErrorBody}`",
+             response_class=NdjsonResponse,
+             responses={200: {"description": "JSON Lines (application/x-ndjson), one per input line in order: "
+                                             "`{\"line\": n, …decision}` (`BatchDecision`) or "
+                                             "`{\"line\": n, \"error\": ErrorBody}` (`BatchError`). A generated "
+                                             "client receives the whole stream as one string: split it at "
+                                             "newlines and read each line as `BatchLine` (`x-item-schema`).",
                               "headers": AUDIT_HEADERS,
-                              "content": {"application/jsonl": {"schema": {"type": "string"}}}},
+                              "content": {NDJSON: {"schema": {"type": "string"},
+                                                   "x-item-schema": {"$ref": "#/components/schemas/BatchLine"}}}},
                         **ERRORS})
 async def batch(request: Request) -> StreamingResponse:
     """Evaluate many cases (JSON lines in); each answer is streamed out as soon as it is decided,
@@ -261,12 +307,15 @@ async def batch(request: Request) -> StreamingResponse:
     raw = await body.read_body(request, MAX_BATCH_BYTES)
     lines = [(number, line) for number, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
     layers = request.app.state.layers
+    maps = reads_maps(request.app.state, raw)
+    metrics = request.app.state.metrics
+    rid = request_id(request)
 
     async def answers():
         for number, line in lines:
-            yield await with_law(request, _batch_line, number, line, day, lang, layers)
+            yield await with_law(request, _batch_line, number, line, day, lang, layers, metrics, rid, maps=maps)
 
-    return StreamingResponse(answers(), media_type="application/jsonl")
+    return NdjsonResponse(answers())
 
 
 @router.post("/v1/validate", response_model=None, tags=["cases"], openapi_extra=BODY_DOC,

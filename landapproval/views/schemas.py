@@ -149,6 +149,8 @@ class Geometry(_Out):
 class Law(_Out):
     version: str = Field(description="landapproval's version")
     rules_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 over the rule files (the Law's fingerprint)")
+    request_id: Optional[str] = Field(default=None, description="over HTTP: the request's id (its X-Request-ID "
+                                                                "header); absent from the command line's decisions")
 
 
 class CalendarUsed(_Out):
@@ -235,7 +237,7 @@ class Explanation(_Out):
 
 ErrorCode = Literal["invalid_input", "too_large", "unsupported_media_type", "calendar_unknown",
                     "request_timeout", "unauthorized", "overloaded", "not_found",
-                    "method_not_allowed", "http_error", "internal"]
+                    "method_not_allowed", "http_error", "internal", "unavailable"]
 
 
 class Problem(_Out):
@@ -290,13 +292,14 @@ class _ClientSchema(GenerateJsonSchema):
 
     def union_schema(self, schema: core_schema.UnionSchema) -> JsonSchemaValue:
         """Text or a free-form object (an inline boundary's `data`: GeoJSON as an object or as text)
-        is any JSON value to a client: `anyOf[string, object]` makes the Java generator emit
-        `Map<String, Object>.class`, which does not compile."""
+        is `type: [string, object]` (never null, never empty text): `anyOf[string, object]` makes
+        the Java generator emit `Map<String, Object>.class`, which does not compile, and `{}` let
+        null and numbers pass the schema that the server then refused (issue 18 item 3)."""
         out = super().union_schema(schema)
         branches = out.get("anyOf", [])
         if ({b.get("type") for b in branches} == {"string", "object"} and len(branches) == 2
                 and all(set(b) <= {"type", "additionalProperties"} for b in branches)):
-            return {}
+            return {"type": ["string", "object"], "minLength": 1}
         return out
 
     def encode_default(self, dft: Any) -> Any:

@@ -107,8 +107,9 @@ def test_one_bad_file_among_several_exits_2_and_the_others_are_still_decided(tmp
     assert result.exit_code == 2
     assert f"{bad}: kind" in result.stderr
     assert "Traceback" not in result.stderr
-    decisions = json.loads(result.stdout)
-    assert [d["case"] for d in decisions] == ["QW-2024-05", "YD-2024-04"]
+    decisions = json.loads(result.stdout)   # one entry per file, in order, the failed one included (issue 18)
+    assert [d.get("case") for d in decisions] == ["QW-2024-05", None, "YD-2024-04"]
+    assert decisions[1]["file"] == str(bad) and "kind" in decisions[1]["error"]
 
 
 def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
@@ -120,7 +121,7 @@ def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{bad}: parcels[0].land.other_agricultral" in proc.stderr
-    assert [d["case"] for d in json.loads(proc.stdout)] == ["JX-2024-DX-02"]
+    assert [d.get("case", d.get("file")) for d in json.loads(proc.stdout)] == [str(bad), "JX-2024-DX-02"]
 
 
 # --- good input ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from landapproval.cli import main
 from landapproval.core.reader import read_document
-from test_server import base_url, client  # noqa: F401 - the real server fixtures
+from test_server import answer_of, base_url, client  # noqa: F401 - the real server fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = sorted((REPO / "cases" / "review").glob("*.yaml")) + sorted((REPO / "cases").glob("*.yaml"))
@@ -93,7 +93,7 @@ def test_a_thousand_requests_from_8_threads_equal_the_cli(client):  # noqa: F811
     def call(index):
         path = CASES[index % len(CASES)]
         response = client.post("/v1/evaluate", content=bodies[path], headers={"content-type": "application/json"})
-        return path, response.status_code, response.json()
+        return path, response.status_code, answer_of(response)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(call, range(1000)))

@@ -34,7 +34,7 @@ from landapproval.views import schemas  # noqa: E402
 from landapproval.cli import main  # noqa: E402
 from landapproval.views.explain import trail_data  # noqa: E402
 from helpers import flood  # noqa: E402
-from test_server import (APPROVABLE, CASES, JSON, YAML, base_url, case_data, client, expected,  # noqa: E402,F401
+from test_server import (APPROVABLE, CASES, JSON, YAML, answer_of, base_url, case_data, client, expected,  # noqa: E402,F401
                          running, to_json)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_token_auth_on():
         basic = httpx.post(f"{url}/v1/evaluate", content=body, headers={**yaml, "authorization": f"Basic {TOKEN}"})
         assert basic.status_code == 401
         good = httpx.post(f"{url}/v1/evaluate", content=body, headers={**yaml, "authorization": f"Bearer {TOKEN}"})
-        assert good.status_code == 200 and good.json() == expected(APPROVABLE)
+        assert good.status_code == 200 and answer_of(good) == expected(APPROVABLE)
         for route in ("/v1/rules", "/v1/schema"):
             assert httpx.get(f"{url}{route}").status_code == 401
         for route in ("/healthz", "/readyz", "/openapi.json", "/docs"):      # probes and docs stay open
@@ -238,19 +238,22 @@ def test_requests_beyond_the_concurrency_limit_get_503(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(api, "evaluate", held)
-    with running(server.create_app(server.Settings(max_in_flight=1))) as url:
+    with running(server.create_app(server.Settings(max_in_flight=1, queue_timeout=0.3))) as url:
         body, yaml = APPROVABLE.read_bytes(), {"content-type": YAML}
         with httpx.Client(base_url=url, timeout=30) as first, httpx.Client(base_url=url, timeout=30) as second:
             holder = threading.Thread(target=lambda: first.post("/v1/evaluate", content=body, headers=yaml))
             holder.start()
             assert inside.wait(timeout=10)
+            started = time.monotonic()
             refused = second.post("/v1/evaluate", content=body, headers=yaml)
+            queued = time.monotonic() - started
             health = second.get("/readyz")
             gate.set()
             holder.join(timeout=20)
             after = second.post("/v1/evaluate", content=body, headers=yaml)
     assert refused.status_code == 503 and refused.json()["error"] == "overloaded"
     assert refused.headers["retry-after"] == "1"
+    assert 0.3 <= queued < 3                    # it waited for a slot (queue_timeout) before being shed
     assert health.status_code == 200           # probes are not counted against the limit
     assert after.status_code == 200
 
@@ -398,7 +401,7 @@ def test_workers_give_the_same_decisions_as_one_process(tmp_path):
             responses = list(pool.map(call, jobs))
         for (path, lang), response in zip(jobs, responses):
             assert response.status_code == 200, response.text
-            assert response.json() == expected(path, lang), f"{path.name} ({lang}) differs between workers"
+            assert answer_of(response) == expected(path, lang), f"{path.name} ({lang}) differs between workers"
         # one keep-alive client: without TCP_NODELAY each request after the first waits ~40 ms
         with httpx.Client(base_url=url, timeout=30, headers=auth) as c:
             timings = []
@@ -441,7 +444,7 @@ def test_batch_streams_one_line_per_case_and_a_bad_line_stops_nothing(client):
     lines = [good[0], good[1], "{not json", "", good[2], broken, '"/etc/passwd"', *good[3:]]
     response = client.post("/v1/batch", content="\n".join(lines).encode(),
                            headers={"content-type": "application/jsonl"}, params={"lang": "en"})
-    assert response.status_code == 200 and response.headers["content-type"].startswith("application/jsonl")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
     out = [json.loads(line) for line in response.text.splitlines()]
     assert [o["line"] for o in out] == [1, 2, 3, 5, 6, 7, 8, 9, 10]          # the blank line 4 is skipped
     errors = {o["line"]: o["error"] for o in out if "error" in o}
@@ -451,6 +454,7 @@ def test_batch_streams_one_line_per_case_and_a_bad_line_stops_nothing(client):
     decisions = [o for o in out if "error" not in o]
     for decision, path in zip(decisions, CASES[:6]):
         line = decision.pop("line")
+        assert decision["law"].pop("request_id") == response.headers["x-request-id"]   # one request, one id
         assert decision == expected(path, "en"), (line, path.name)
     check = validator(schemas.ErrorBody.model_json_schema(mode="serialization"))
     assert all(not list(check.iter_errors(e)) for e in errors.values())
@@ -713,7 +717,7 @@ def test_a_server_applies_the_law_of_its_rules_folder_and_only_that(tmp_path, cl
         with running(app) as url:
             answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML},
                                 params={"lang": "en"})
-            assert answer.status_code == 200 and answer.json() == want
+            assert answer.status_code == 200 and answer_of(answer) == want
             assert answer.headers["x-rules-sha256"] == other.fingerprint
             assert httpx.get(f"{url}/readyz").json()["rules_sha256"] == other.fingerprint
             page = httpx.post(f"{url}/web/evaluate", json=json.loads(to_json(case_data(APPROVABLE))),
@@ -725,7 +729,7 @@ def test_a_server_applies_the_law_of_its_rules_folder_and_only_that(tmp_path, cl
     # the server of the shipped rules, in the same process, still applies them
     default = client.post("/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML},
                           params={"lang": "en"})
-    assert default.json() == expected(APPROVABLE, "en")
+    assert answer_of(default) == expected(APPROVABLE, "en")
     assert default.headers["x-rules-sha256"] == Law.default().fingerprint
 
 
@@ -743,7 +747,7 @@ def test_readyz_warms_an_app_whose_start_up_never_ran():
         assert ready["rules_sha256"] == Law.default().fingerprint
         assert app.state.law is Law.default()
         answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
-        assert answer.status_code == 200 and answer.json() == expected(APPROVABLE)
+        assert answer.status_code == 200 and answer_of(answer) == expected(APPROVABLE)
 
 
 def test_a_bad_layers_file_stops_serve_before_any_worker_starts(tmp_path, monkeypatch):
@@ -780,7 +784,7 @@ def test_serve_applies_the_rules_folder_of_the_command_line(tmp_path):
         other = Law.from_dir(folder)
         answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
         assert answer.headers["x-rules-sha256"] == other.fingerprint
-        assert answer.json() == json.loads(api.evaluate(APPROVABLE, law=other).to_json("zh"))
+        assert answer_of(answer) == json.loads(api.evaluate(APPROVABLE, law=other).to_json("zh"))
     finally:
         process.terminate()
         try:

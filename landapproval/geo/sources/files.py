@@ -8,9 +8,9 @@ import numpy as np
 import pyogrio
 import shapely
 
-from landapproval.core.errors import InputError, Text
-from landapproval.geo.sources.base import (Layer, LayerSpec, _box_in, _check_columns, _source_crs, _unreadable,
-                                           finish)
+from landapproval.core.errors import InputError, Text, UnavailableError
+from landapproval.geo.sources.base import (LAYER_NAMES_ZH, Layer, LayerSpec, _box_in, _check_columns, _source_crs,
+                                           _unreadable, finish)
 
 
 class FileReader:
@@ -52,6 +52,15 @@ class FileReader:
                     spec.source, layer=spec.layer, columns=list(dict.fromkeys(spec.attr_cols.values())),
                     encoding=spec.encoding, bbox=bbox, return_fids=True)
         except Exception as exc:
-            raise spec.error(_unreadable(spec, exc)) from None
+            if box is None:              # opening the layers: the layers file's problem (exit 2)
+                raise spec.error(_unreadable(spec, exc)) from None
+            # read by box while cases are measured: the file was read when the layers were opened
+            # and went away or went bad since — the server's problem, said without its paths
+            key = spec.key
+            raise UnavailableError(Text(f"图层 {key}（{LAYER_NAMES_ZH.get(key, key)}）的数据暂时无法读取，请稍后重试；"
+                                        "这不是案件的问题",
+                                        f"layer {key} cannot be read at the moment; retry later — nothing is wrong "
+                                        "with the case"), f"layers.{key}", retry_after=5,
+                                   detail=_unreadable(spec, exc).en) from None
         columns = dict(zip(_meta["fields"], values))
         return finish(spec, self.crs, np.asarray(fids), shapely.from_wkb(wkb), columns)

@@ -6,23 +6,77 @@ GeoPackage's — so a table and a file with the same features give the same fact
 metre. (bench/geo_city.py times the alternative, ST_Intersection in the database: slower for a
 case's few hundred features, and GEOS versions of server and client would then decide last-digit
 areas.) Needs psycopg 3: `pip install 'landapproval[postgis]'`.
+
+The database is a dependency that can fail (issue 18 item 4): every connection has a connect
+timeout and every query a deadline (`configure`, seconds; `serve --db-connect-timeout` and
+`--db-statement-timeout`). The deadline is kept on both sides — the server's `statement_timeout`
+stops a slow query, and a watchdog here shuts the socket of a query whose server does not answer at
+all (a stopped or unreachable backend never enforces its own timeout). A source that failed is
+then *down* for `RETRY_AFTER` seconds: queries fail at once instead of each waiting out the
+timeouts, and `check()` (the service's /readyz) asks it again. While the layers are opened a
+failure is an InputError of the layers file (exit 2, as before); once open, a failure while reading
+is an `UnavailableError` naming the layer — never the URL — so the service answers 503 with
+Retry-After and the command line exits 4.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import shapely
 
-from landapproval.core.errors import Text
-from landapproval.geo.sources.base import LayerSpec, _box_in, _check_columns, _source_crs, finish
+from landapproval.core.errors import Text, UnavailableError
+from landapproval.geo.sources.base import LAYER_NAMES_ZH, LayerSpec, _box_in, _check_columns, _source_crs, finish
+
+log = logging.getLogger("landapproval.geo.postgis")
 
 _INSTALL = Text("读取 PostGIS 图层需要安装 psycopg 3：pip install 'landapproval[postgis]'",
                 "PostGIS layers need psycopg 3: pip install 'landapproval[postgis]'")
 #: one connection per database URL, shared by the layers of a process (a layers file usually
 #: names the same database for all of them)
 _CONNECTIONS: dict[str, object] = {}
+_LOCK = threading.Lock()
+#: seconds a failed source is answered as down without being asked (then asked again)
+RETRY_AFTER = 5
+
+
+@dataclass
+class Timeouts:
+    connect: float = 5.0      # seconds to connect (TCP and the server's start-up reply)
+    statement: float = 10.0   # seconds for one query, kept by the server and by a watchdog here
+
+
+TIMEOUTS = Timeouts()
+#: url -> (monotonic time until which it is down, what failed): the breaker
+_DOWN: dict[str, tuple[float, str]] = {}
+
+
+def configure(connect: float | None = None, statement: float | None = None) -> Timeouts:
+    """Set the process's database timeouts (seconds); open connections are made again with them."""
+    if connect is not None:
+        TIMEOUTS.connect = float(connect)
+    if statement is not None:
+        TIMEOUTS.statement = float(statement)
+    with _LOCK:
+        for conn in _CONNECTIONS.values():
+            _close_quietly(conn)
+        _CONNECTIONS.clear()
+    return TIMEOUTS
+
+
+def _close_quietly(conn) -> None:
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 - a connection already broken
+        pass
 
 
 def redact(url: str) -> str:
@@ -94,28 +148,88 @@ class PostgisReader:
 
     def _connect(self):
         try:
-            return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            return connect(self._psycopg, self.url)
         except self._psycopg.Error as exc:
             detail = _detail(exc)
             raise self.spec.error(Text(f"无法连接 {redact(self.url)}（{detail}）：请检查地址、端口、用户名，以及数据库是否在运行",
                                        f"cannot connect to {redact(self.url)}: {str(exc).strip()}")) from None
 
     def _query(self, query, params=(), binary=False):
-        """Rows of a query; one reconnect if the server dropped an idle connection."""
+        """Rows of a query while the layers are opened; one reconnect if the server dropped an
+        idle connection. A failure here is the layers file's (InputError)."""
         for attempt in (1, 2):
-            conn = _CONNECTIONS.get(self.url)
-            if conn is None or conn.closed:
-                conn = _CONNECTIONS[self.url] = self._connect()
             try:
-                return conn.execute(query, params, binary=binary).fetchall()
+                conn = self._connection()
+                return _execute(conn, query, params, binary)
             except self._psycopg.OperationalError as exc:
-                _CONNECTIONS.pop(self.url, None)
+                self._drop()
                 if attempt == 2:
                     raise self.spec.error(Text(f"{redact(self.url)}：与数据库的连接中断（{_detail(exc)}）",
                                                f"{redact(self.url)}: {str(exc).strip()}")) from None
             except self._psycopg.Error as exc:
                 raise self.spec.error(Text(f"{redact(self.url)} {self.schema}.{self.table}：查询出错（{_detail(exc)}）",
                                            f"{redact(self.url)} {self.schema}.{self.table}: {str(exc).strip()}")) from None
+
+    def _connection(self):
+        with _LOCK:
+            conn = _CONNECTIONS.get(self.url)
+        if conn is None or conn.closed:
+            conn = self._connect()
+            with _LOCK:
+                _CONNECTIONS[self.url] = conn
+        return conn
+
+    def _drop(self) -> None:
+        with _LOCK:
+            conn = _CONNECTIONS.pop(self.url, None)
+        if conn is not None:
+            _close_quietly(conn)
+
+    def _serve_query(self, query, params=(), binary=False):
+        """Rows of a query once the layers are open (a case being measured): a source that is down,
+        slow or failing raises `UnavailableError` naming the layer; one reconnect for a connection
+        the server dropped while idle."""
+        down = _DOWN.get(self.url)
+        if down is not None and down[0] > time.monotonic():
+            raise self._unavailable(down[1], "down", f"{redact(self.url)} marked down: {down[1]}")
+        psycopg = self._psycopg
+        for attempt in (1, 2):
+            started = time.monotonic()
+            try:
+                conn = self._connection()
+            except UnavailableError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - InputError from _connect, or the driver's own
+                self._drop()
+                kind = "timeout" if time.monotonic() - started >= TIMEOUTS.connect - 0.5 else "connect"
+                raise self._failed(kind, _detail(exc)) from None
+            try:
+                return _execute(conn, query, params, binary)
+            except _Deadline:
+                self._drop()
+                raise self._failed("timeout", f"no answer within {TIMEOUTS.statement:g} s") from None
+            except psycopg.errors.QueryCanceled as exc:      # the server's statement_timeout
+                raise self._failed("timeout", _detail(exc)) from None
+            except psycopg.OperationalError as exc:
+                self._drop()
+                if attempt == 2:
+                    raise self._failed("lost", _detail(exc)) from None
+            except psycopg.Error as exc:
+                raise self._failed("query", _detail(exc)) from None
+
+    def _failed(self, kind: str, detail: str) -> UnavailableError:
+        """Mark the source down (RETRY_AFTER seconds) and say which layer cannot be read."""
+        _DOWN[self.url] = (time.monotonic() + RETRY_AFTER, kind)
+        return self._unavailable(kind, kind, f"{redact(self.url)} {self.schema}.{self.table}: {detail}")
+
+    def _unavailable(self, kind: str, state: str, detail: str) -> UnavailableError:
+        key = self.spec.key
+        zh_kind, en_kind = _KINDS.get(kind, _KINDS["connect"])
+        text = Text(f"图层 {key}（{LAYER_NAMES_ZH.get(key, key)}）的数据源暂不可用（{zh_kind}），"
+                    f"请 {RETRY_AFTER} 秒后重试；这不是案件的问题",
+                    f"the source of layer {key} is unavailable ({en_kind}); retry in {RETRY_AFTER} s — "
+                    "nothing is wrong with the case")
+        return UnavailableError(text, f"layers.{key}", retry_after=RETRY_AFTER, detail=f"[{state}] {detail}")
 
     def feature_count(self) -> int:
         """The planner's estimate (never a full count); -1 when the table was never analysed."""
@@ -135,12 +249,94 @@ class PostgisReader:
         if box is None:
             rows = self._query(self._select, binary=True)
         else:
-            rows = self._query(self._select + self._where_box, [*_box_in(box, self.crs), self.srid], binary=True)
+            rows = self._serve_query(self._select + self._where_box, [*_box_in(box, self.crs), self.srid], binary=True)
         fids = np.array([r[0] for r in rows], dtype=object)
         geoms = shapely.from_wkb([bytes(r[1]) for r in rows]) if rows else np.empty(0, dtype=object)
         columns = {c: np.array([r[2 + i] for r in rows], dtype=object)
                    for i, c in enumerate(dict.fromkeys(self.spec.attr_cols.values()))}
         return finish(self.spec, self.crs, fids, geoms, columns)
+
+
+_KINDS = {"connect": ("无法连接数据库", "cannot connect to its database"),
+          "timeout": ("数据库在时限内没有应答", "its database did not answer in time"),
+          "lost": ("与数据库的连接中断", "the connection to its database was lost"),
+          "query": ("数据库查询出错", "its database refused the query"),
+          "down": ("数据库刚才不可用", "its database was unavailable moments ago")}
+
+
+class _Deadline(Exception):
+    """A query whose server did not answer within the statement timeout (the watchdog fired)."""
+
+
+def connect(psycopg, url: str):
+    """A connection with the process's timeouts: libpq's connect_timeout (whole seconds, at least
+    2) and the server-side statement_timeout (milliseconds)."""
+    return psycopg.connect(url, autocommit=True, connect_timeout=max(2, math.ceil(TIMEOUTS.connect)),
+                           options=f"-c statement_timeout={max(1, int(TIMEOUTS.statement * 1000))}")
+
+
+def _execute(conn, query, params, binary):
+    """Rows of `query` on `conn`, or `_Deadline` when the server did not answer within the
+    statement timeout (plus a second's grace for its own timeout to come first): the watchdog shuts
+    the connection's socket, which ends the blocked read at once."""
+    fired = threading.Event()
+
+    def expire():
+        fired.set()
+        try:
+            fd = conn.pgconn.socket
+            shut = socket.socket(fileno=os.dup(fd))
+            try:
+                shut.shutdown(socket.SHUT_RDWR)
+            finally:
+                shut.close()
+        except Exception:  # noqa: BLE001 - the connection is already gone
+            pass
+
+    watchdog = threading.Timer(TIMEOUTS.statement + 1.0, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return conn.execute(query, params, binary=binary).fetchall()
+    except Exception:
+        if fired.is_set():
+            raise _Deadline() from None
+        raise
+    finally:
+        watchdog.cancel()
+
+
+def is_down(url: str) -> bool:
+    """Whether a request found `url` failing less than RETRY_AFTER seconds ago."""
+    down = _DOWN.get(url)
+    return down is not None and down[0] > time.monotonic()
+
+
+def check(urls) -> dict[str, str | None]:
+    """Each database URL asked `SELECT 1` on a fresh connection within the timeouts: None where it
+    answered (and its down mark is lifted), else what failed (for /readyz; never the URL itself)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - no PostGIS source was opened then
+        return {}
+    out: dict[str, str | None] = {}
+    for url in urls:
+        started = time.monotonic()
+        try:
+            with connect(psycopg, url) as conn:
+                _execute(conn, "SELECT 1", (), False)
+        except _Deadline:
+            out[url] = "timeout"
+        except Exception as exc:  # noqa: BLE001 - any failure is "down"
+            slow = time.monotonic() - started >= TIMEOUTS.connect - 0.5
+            out[url] = "timeout" if slow else "connect"
+            log.debug("layer source check failed: %s: %s", redact(url), _detail(exc))
+        else:
+            out[url] = None
+            _DOWN.pop(url, None)
+            continue
+        _DOWN[url] = (time.monotonic() + RETRY_AFTER, out[url])
+    return out
 
 
 def write_table(url: str, table: str, geoms, columns: dict[str, np.ndarray], srid: int) -> int:
