@@ -54,13 +54,16 @@ def _resolve(law: Law, model: Case, source: str, text: str, **dates) -> factlib.
 
 def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | None = None,
              today: dt.date | None = None, layers: Any = None, base_dir: str | Path | None = None,
-             notes: list[Text] | None = None, law: Law | None = None) -> Decision:
+             notes: list[Text] | None = None, law: Law | None = None,
+             cross_case: Any = None) -> Decision:
     """Decide who approves the conversion and the expropriation, and what still blocks the case.
 
     `layers` (a layers YAML path or a loaded `geo.LayerSet`) and parcel boundaries bring in the
     map: measured facts are compared with the declared ones, and where they change the approving
     authority the decision uses the measured facts and says so. `base_dir` resolves boundary
-    paths of a case given as a dict (a case file's own folder otherwise).
+    paths of a case given as a dict (a case file's own folder otherwise). `cross_case` (a callable
+    `(model, ctx) -> {"facts": {...}, "findings": {item: [Finding]}}`, landapproval.register) adds
+    what the case register knows about the other cases.
     """
     law = law or Law.default()
     if isinstance(case, (str, Path)) and base_dir is None:
@@ -68,7 +71,8 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     model, source, text = load_with_text(law.catalogue, case, source, notes)
     ctx = _resolve(law, model, source, text, as_of=as_of, today=today)
     return assemble(law, model, ctx, source, as_of=as_of, today=today, layers=layers,
-                    base_dir=Path(base_dir) if base_dir is not None else None)
+                    base_dir=Path(base_dir) if base_dir is not None else None,
+                    cross_case=cross_case(model, ctx) if cross_case is not None else None)
 
 
 def evaluate_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", as_of: dt.date | None = None,
