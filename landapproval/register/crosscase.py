@@ -24,7 +24,7 @@ from landapproval.decision.words import LEVEL
 from landapproval.law import Law
 from landapproval.register import events as ev
 from landapproval.register.schema import cases, events, parcels
-from landapproval.register.store import ha, m2
+from landapproval.register.units import geometries, ha, m2
 
 DATE_FIELDS = (("accepted_on", "受理"), ("reviewed_on", "会审"), ("decided_on", "审定"), ("fee_paid_on", "缴费"),
                ("approval_issued_on", "批复"), ("archived_on", "备案"))
@@ -146,13 +146,11 @@ class CrossCase:
 
     # ---- land filed twice --------------------------------------------------------------
     def _land(self, conn, model, county, self_pk, found) -> None:
-        from landapproval.register.store import _geometries
-
         tolerance = self.law.jurisdiction.parameter("digitising_tolerance_m2", model.filed_on or dt.date.today())
         tolerance = float(tolerance.value) if tolerance else 1.0
         data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
         path_bound = any(p.get("boundary") and isinstance(p["boundary"], str) for p in data["parcels"])
-        geoms = {} if path_bound else _geometries(data)
+        geoms = {} if path_bound else geometries(data)
         not_self = parcels.c.case_pk != self_pk if self_pk is not None else parcels.c.case_pk.is_not(None)
         states: dict[int, str | None] = {}
         for parcel in model.parcels:

@@ -25,8 +25,10 @@ from landapproval.core.errors import InputError, Text
 from landapproval.core.jsonout import dumps, dumps_text
 from landapproval.law import Law
 from landapproval.register import events as ev
+from landapproval.register.crosscase import CrossCase
 from landapproval.register.db import ensure_schema, is_sqlite, make_engine, resolve_url, write
 from landapproval.register.schema import cases, decisions, events, parcels, quota, versions
+from landapproval.register.units import geometries as _geometries, ha, m2
 
 LABELS = {"filed_on": "报件日期", "title": "标题", "kind": "用地类型", "scope": "范围", "parcels": "地块",
           "review": "审查材料", "workflow": "流程日期", "project": "建设项目"}
@@ -34,14 +36,6 @@ LABELS = {"filed_on": "报件日期", "title": "标题", "kind": "用地类型",
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def m2(hectares: Decimal | int | str | None) -> int:
-    return int(Decimal(str(hectares or 0)).scaleb(4))
-
-
-def ha(square_metres: int) -> Decimal:
-    return Decimal(int(square_metres)).scaleb(-4).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True)
@@ -140,8 +134,6 @@ class Register:
 
     def decide(self, normalised: dict, *, source: str = "register", today: dt.date | None = None, law: Law | None = None,
                cross: bool = True):
-        from landapproval.register.crosscase import CrossCase
-
         law = law or self.law
         checker = CrossCase(self, law) if cross else None
         return evaluate(normalised, source=source, today=today, law=law, base_dir=Path("."),
@@ -377,19 +369,6 @@ def _day(value: dt.date | str) -> dt.date:
     except ValueError:
         raise InputError("event", [("day", Text(f"“{value}”不是有效日期（YYYY-MM-DD）",
                                                 f"{value!r} is not a real day (YYYY-MM-DD)"))]) from None
-
-
-def _geometries(normalised: dict) -> dict[str, Any]:
-    """Each parcel's boundary as a shapely geometry in EPSG:4525 (boundaries are inline by now)."""
-    out = {}
-    for parcel in normalised["parcels"]:
-        boundary = parcel.get("boundary")
-        if boundary:
-            from landapproval.geo import read_inline_boundary
-            out[parcel["id"]] = read_inline_boundary(boundary["format"], boundary["data"], crs=boundary.get("crs"),
-                                                     select=boundary.get("id"), case_file="register",
-                                                     field_path="boundary").geometry
-    return out
 
 
 def _parcel_row(model: Case, parcel: dict, version_pk: int, case_pk: int, geometry) -> dict:
