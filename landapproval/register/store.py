@@ -133,10 +133,10 @@ class Register:
         return county.code
 
     def decide(self, normalised: dict, *, source: str = "register", today: dt.date | None = None, law: Law | None = None,
-               cross: bool = True):
+               cross: bool = True, as_of: dt.date | None = None):
         law = law or self.law
         checker = CrossCase(self, law) if cross else None
-        return evaluate(normalised, source=source, today=today, law=law, base_dir=Path("."),
+        return evaluate(normalised, source=source, today=today, law=law, base_dir=Path("."), as_of=as_of,
                         cross_case=checker.facts_and_findings if checker else None)
 
     def _insert_decision(self, conn: Connection, version_pk: int, decision) -> None:
