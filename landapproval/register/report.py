@@ -31,25 +31,31 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     only = register.county_of(county) if county else None
     with register.engine.connect() as conn:
-        query = select(events).where(events.c.case_pk.is_not(None)).order_by(events.c.id)
+        # the cases with an event in the year, or shortly before it (a deadline running into the year)
+        active = select(events.c.case_pk).where(events.c.case_pk.is_not(None),
+                                                events.c.day >= start - dt.timedelta(days=60), events.c.day <= end)
         if only:
-            query = query.where(events.c.county_code == only)
+            active = active.where(events.c.county_code == only)
+        query = select(events).where(events.c.case_pk.in_(active)).order_by(events.c.id)
         by_case: dict[int, list[ev.Event]] = defaultdict(list)
         county_of: dict[int, str] = {}
         for r in conn.execute(query):
             by_case[r.case_pk].append(ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
             county_of[r.case_pk] = r.county_code
-        names = dict(conn.execute(select(cases.c.id, cases.c.case_id)).all())
+        names = dict(conn.execute(select(cases.c.id, cases.c.case_id).where(cases.c.id.in_(active))).all())
         latest = {}
-        for r in conn.execute(select(versions.c.case_pk, versions.c.id, versions.c.number)):
+        for r in conn.execute(select(versions.c.case_pk, versions.c.id, versions.c.number)
+                              .where(versions.c.case_pk.in_(active))):
             if r.case_pk not in latest or r.number > latest[r.case_pk][1]:
                 latest[r.case_pk] = (r.id, r.number)
         levels = {}
+        version_ids = select(versions.c.id).where(versions.c.case_pk.in_(active))
         for r in conn.execute(select(decisions.c.version_pk, decisions.c.id, decisions.c.conversion_level,
-                                     decisions.c.expropriation_level).order_by(decisions.c.id)):
+                                     decisions.c.expropriation_level).where(decisions.c.version_pk.in_(version_ids))
+                              .order_by(decisions.c.id)):
             levels[r.version_pk] = (r.conversion_level, r.expropriation_level)
         areas: dict[int, dict[str, int]] = defaultdict(lambda: {"converted": 0, "expropriated": 0})
-        for r in conn.execute(select(parcels).where(parcels.c.current.is_(True))):
+        for r in conn.execute(select(parcels).where(parcels.c.current.is_(True), parcels.c.case_pk.in_(active))):
             a = areas[r.case_pk]
             a["converted"] += r.pbf_m2 + r.cultivated_m2 + r.other_agricultural_m2
             if r.expropriated:
