@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from landapproval.decision.model import Finding
 from landapproval.decision.words import LEVEL
@@ -153,16 +153,19 @@ class CrossCase:
         geoms = {} if path_bound else geometries(data)
         not_self = parcels.c.case_pk != self_pk if self_pk is not None else parcels.c.case_pk.is_not(None)
         states: dict[int, str | None] = {}
+        widest = None
         for parcel in model.parcels:
             geometry = geoms.get(parcel.id)
             hits = []
             if geometry is not None:
                 minx, miny, maxx, maxy = geometry.bounds
+                if widest is None:  # the widest stored box bounds the range on minx (an index on the width)
+                    widest = conn.execute(select(func.max(parcels.c.maxx - parcels.c.minx))).scalar() or 0.0
                 rows = conn.execute(select(parcels, cases.c.case_id, cases.c.county_code)
                                     .join(cases, cases.c.id == parcels.c.case_pk)
-                                    .where(parcels.c.current.is_(True), not_self, parcels.c.wkb.is_not(None),
-                                           parcels.c.minx <= maxx, parcels.c.maxx >= minx,
-                                           parcels.c.miny <= maxy, parcels.c.maxy >= miny)).all()
+                                    .where(parcels.c.minx >= minx - widest, parcels.c.minx <= maxx,
+                                           parcels.c.current.is_(True), not_self, parcels.c.wkb.is_not(None),
+                                           parcels.c.maxx >= minx, parcels.c.miny <= maxy, parcels.c.maxy >= miny)).all()
                 if rows:
                     from shapely import wkb as shapely_wkb
                     for row in rows:
@@ -214,7 +217,7 @@ class CrossCase:
 
     # ---- suspension ----------------------------------------------------------------------
     def _suspended(self, conn, county: str, day: dt.date) -> bool:
-        standing = ev.effective(self.register._events(conn, county=county, kinds=ev.COUNTY_KINDS))
+        standing = ev.effective(self.register._events(conn, county=county, kinds=ev.COUNTY_KINDS, county_only=True))
         last = [e for e in standing if e.day <= day]
         return bool(last) and last[-1].kind == "暂停"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
                         LargeBinary, MetaData, String, Table, Text, UniqueConstraint)
 
-HEAD = "0002"
+HEAD = "0003"
 
 metadata = MetaData()
 
@@ -76,6 +76,8 @@ events = Table(
 )
 Index("ix_events_case", events.c.case_pk)
 Index("ix_events_county_day", events.c.county_code, events.c.day)
+Index("ix_events_kind_county_day", events.c.kind, events.c.county_code, events.c.day)
+Index("ix_events_corrects", events.c.corrects)
 
 quota = Table(
     "quota", metadata,
@@ -108,3 +110,5 @@ parcels = Table(
 Index("ix_parcels_case_current", parcels.c.case_pk, parcels.c.current)
 Index("ix_parcels_box", parcels.c.minx, parcels.c.maxx)
 Index("ix_parcels_pid", parcels.c.parcel_id)
+Index("ix_parcels_width", (parcels.c.maxx - parcels.c.minx))
+Index("ix_parcels_minx", parcels.c.minx)

@@ -187,7 +187,7 @@ class Register:
                                                              f"{ev.EN[kind]} belongs to a county, not a case"))])
                 self._lock(conn, code, "*county*")
                 case_pk = None
-                existing = self._events(conn, county=code, kinds=ev.COUNTY_KINDS)
+                existing = self._events(conn, county=code, kinds=ev.COUNTY_KINDS, county_only=True)
             else:
                 if not case_id:
                     raise InputError("event", [("case", Text(f"{kind}须指明案件", f"{ev.EN[kind]} needs a case"))])
@@ -205,8 +205,10 @@ class Register:
                 recorded_by=by, note=note, corrects=corrects)).inserted_primary_key[0]
 
     def _events(self, conn: Connection, *, case_pk: int | None = None, county: str | None = None,
-                kinds: Iterable[str] | None = None) -> list[ev.Event]:
+                kinds: Iterable[str] | None = None, county_only: bool = False) -> list[ev.Event]:
         query = select(events).order_by(events.c.id)
+        if county_only:
+            query = query.where(events.c.case_pk.is_(None))
         if case_pk is not None:
             query = query.where(events.c.case_pk == case_pk)
         if county is not None:
@@ -263,10 +265,15 @@ class Register:
 
     def _decided_in_year(self, conn: Connection, county_code: str, year: int) -> list[tuple]:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        decided = conn.execute(select(events.c.case_pk, events.c.id, events.c.day, events.c.corrects, events.c.kind)
-                               .where(events.c.county_code == county_code, events.c.case_pk.is_not(None),
-                                      events.c.kind.in_(["审定", "退件"]))).all()
-        corrected = {r.corrects for r in decided if r.corrects}
+        # the year's 审定 events and every correcting one (a correction may move a decision across years)
+        columns = (events.c.case_pk, events.c.id, events.c.day, events.c.corrects, events.c.kind)
+        decided = conn.execute(select(*columns).where(events.c.kind == "审定", events.c.county_code == county_code,
+                                                      events.c.day >= start, events.c.day <= end)).all()
+        fixes = conn.execute(select(*columns).where(events.c.corrects.is_not(None),
+                                                    events.c.county_code == county_code)).all()
+        corrected = {r.corrects for r in fixes}
+        decided = [*decided, *(r for r in fixes if r.kind == "审定")]
+        decided.sort(key=lambda r: r.id)
         by_case: dict[int, dt.date] = {}
         for r in decided:
             if r.id in corrected or r.kind != "审定":

@@ -34,7 +34,11 @@ from landapproval.serve.runtime import law_of
 TOKENS_ENV = "LANDAPPROVAL_REGISTER_TOKENS"
 PAGE = Path(__file__).resolve().parent / "ledger_web"
 
-router = APIRouter(tags=["register"])
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+router = APIRouter(tags=["register"], responses={
+    401: {"description": "no token, or one the register's tokens file does not know", "content": _ERROR},
+    404: {"description": "no such case — or one outside the token's county (its existence is not revealed)", "content": _ERROR},
+    422: {"description": "the case, the event or a query parameter is refused (the sentence says why)", "content": _ERROR}})
 _lock = threading.Lock()
 
 
