@@ -34,6 +34,7 @@ class CrossCase:
     def __init__(self, register, law: Law):
         self.register, self.law = register, law
         self.rules = law.cross_case.rules
+        self._parcels: dict[int, list] = {}
 
     def facts_and_findings(self, model, ctx) -> dict:
         county = ctx.county.code
@@ -68,11 +69,25 @@ class CrossCase:
     # ---- one project, one application ------------------------------------------------
     def _others(self, conn, where) -> list:
         rows = conn.execute(select(cases).where(where).order_by(cases.c.first_filed_on, cases.c.id)).all()
-        out = []
-        for row in rows:
-            state = ev.status(self.register._events(conn, case_pk=row.id))
-            if state != "退件":
-                out.append((row, state))
+        if not rows:
+            return []
+        by_case = self._events_of(conn, [row.id for row in rows])
+        self._parcels = self._parcels_of(conn, [row.id for row in rows])
+        return [(row, state) for row in rows if (state := ev.status(by_case.get(row.id, []))) != "退件"]
+
+    @staticmethod
+    def _events_of(conn, pks: list[int]) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for r in conn.execute(select(events).where(events.c.case_pk.in_(pks)).order_by(events.c.id)):
+            out.setdefault(r.case_pk, []).append(ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
+        return out
+
+    @staticmethod
+    def _parcels_of(conn, pks: list[int]) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for r in conn.execute(select(parcels).where(parcels.c.case_pk.in_(pks), parcels.c.current.is_(True))
+                              .order_by(parcels.c.id)):
+            out.setdefault(r.case_pk, []).append(r)
         return out
 
     def _project(self, conn, model, ctx, self_pk, found) -> None:
@@ -103,7 +118,7 @@ class CrossCase:
                               {"project": f"{project.name}（{project.applicant}）", "earlier": self._earlier_words(conn, others)})
 
     def _areas(self, conn, case_pk: int) -> dict[str, int]:
-        rows = conn.execute(select(parcels).where(parcels.c.case_pk == case_pk, parcels.c.current.is_(True))).all()
+        rows = self._parcels.get(case_pk, [])
         return {"cultivated": sum(r.cultivated_m2 + r.pbf_m2 for r in rows if r.expropriated),
                 "other": sum(r.other_agricultural_m2 + r.construction_m2 + r.unused_m2 for r in rows if r.expropriated),
                 "agricultural": sum(r.pbf_m2 + r.cultivated_m2 + r.other_agricultural_m2 for r in rows)}
@@ -125,7 +140,7 @@ class CrossCase:
         for parcel in combined["parcels"]:
             parcel.pop("boundary", None)
         for row, _ in others:
-            for p in conn.execute(select(parcels).where(parcels.c.case_pk == row.id, parcels.c.current.is_(True))):
+            for p in self._parcels.get(row.id, []):
                 combined["parcels"].append({
                     "id": f"{row.case_id}/{p.parcel_id}", "ownership": "collective" if p.expropriated else "state",
                     "expropriate": bool(p.expropriated),
@@ -183,9 +198,12 @@ class CrossCase:
                 mine = m2(parcel.land.permanent_basic_farmland + parcel.land.cultivated + parcel.land.other_agricultural
                           + parcel.land.construction + parcel.land.unused)
                 hits.append((row, ha(min(area, mine))))
+            unknown = [row.case_pk for row, _ in hits if row.case_pk not in states]
+            if unknown:
+                found_events = self._events_of(conn, unknown)
+                for pk in unknown:
+                    states[pk] = ev.status(found_events.get(pk, []))
             for row, overlap in hits:
-                if row.case_pk not in states:
-                    states[row.case_pk] = ev.status(self.register._events(conn, case_pk=row.case_pk))
                 state = states[row.case_pk]
                 if state == "退件":
                     continue
