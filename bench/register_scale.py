@@ -122,20 +122,25 @@ def measure(label: str, url: str, n: int, evaluations: int) -> dict:
     generate(reg, n)
     loaded = time.perf_counter() - started
     print(f"[{label}] {n:,} cases generated in {loaded:.1f} s", file=sys.stderr)
+    # a register in use has its statistics (autovacuum / SQLite's optimize); a bulk load does not yet
+    with reg.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
     samples = new_cases(law, evaluations)
     for sample in samples[:3]:  # warm both paths
         evaluate(sample, law=law)
         reg.decide(sample)
-    plain, crossed = [], []
+    plain, crossed, cpu_added = [], [], []
     findings = 0
     for sample in samples:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         evaluate(sample, law=law)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         decision = reg.decide(sample)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         plain.append(t1 - t0)
         crossed.append(t2 - t1)
+        cpu_added.append(((c2 - c1) - (c1 - c0)) * 1e3)
         findings += sum(code.startswith("register.") for code in decision.blocking)
     added = [(c - p) * 1e3 for p, c in zip(plain, crossed)]
     report_times = []
@@ -144,15 +149,18 @@ def measure(label: str, url: str, n: int, evaluations: int) -> dict:
         built = reports.build(reg, 2024, today=dt.date(2024, 12, 31))
         reports.to_xlsx(built)
         report_times.append(time.perf_counter() - t0)
+    load = open("/proc/loadavg").read().split()[0]
     reg.close()
     return {"database": label, "cases": n, "evaluations": evaluations,
             "evaluate_ms_median": round(statistics.median(plain) * 1e3, 2),
             "with_register_ms_median": round(statistics.median(crossed) * 1e3, 2),
             "added_ms_median": round(statistics.median(added), 2),
             "added_ms_p90": round(sorted(added)[int(0.9 * len(added))], 2),
+            # this process's CPU only (not the run queue of a loaded machine; not the PostgreSQL server's CPU)
+            "added_cpu_ms_median": round(statistics.median(cpu_added), 2),
             "blocking_cross_case_findings": findings,
             "report_2024_s_best": round(min(report_times), 3),
-            "report_counties": len(built["counties"])}
+            "report_counties": len(built["counties"]), "load_1min_after": load}
 
 
 def main() -> None:
@@ -179,7 +187,7 @@ def main() -> None:
     print(" | ".join(keys))
     for r in results:
         print(" | ".join(str(r[k]) for k in keys))
-    print(f"load average: {open('/proc/loadavg').read().strip()}")
+    print(f"load average: {open('/proc/loadavg').read().strip()} (2 vCPUs shared: read the figures with it)")
     if args.json:
         Path(args.json).write_text(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode(), encoding="utf-8")
 

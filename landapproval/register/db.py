@@ -62,7 +62,7 @@ def make_engine(url: str) -> Engine:
         def _begin(connection):
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=8)
 
 
 _migrated: set[str] = set()

@@ -264,29 +264,18 @@ class Register:
                 "lines": lines}
 
     def _decided_in_year(self, conn: Connection, county_code: str, year: int) -> list[tuple]:
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        # the year's 审定 events and every correcting one (a correction may move a decision across years)
-        columns = (events.c.case_pk, events.c.id, events.c.day, events.c.corrects, events.c.kind)
-        decided = conn.execute(select(*columns).where(events.c.kind == "审定", events.c.county_code == county_code,
-                                                      events.c.day >= start, events.c.day <= end)).all()
-        fixes = conn.execute(select(*columns).where(events.c.corrects.is_not(None),
-                                                    events.c.county_code == county_code)).all()
-        corrected = {r.corrects for r in fixes}
-        decided = [*decided, *(r for r in fixes if r.kind == "审定")]
-        decided.sort(key=lambda r: r.id)
-        by_case: dict[int, dt.date] = {}
-        for r in decided:
-            if r.id in corrected or r.kind != "审定":
-                continue
-            by_case[r.case_pk] = r.day
-        keep = {pk: day for pk, day in by_case.items() if start <= day <= end}
-        if not keep:
-            return []
+        """(case, day of its 审定, new construction land m²) of the cases the city decided in `year`:
+        one query. A corrected 审定 does not count; the correcting event counts on its own day."""
+        corrected = select(events.c.corrects).where(events.c.corrects.is_not(None))
         new = func.sum(parcels.c.pbf_m2 + parcels.c.cultivated_m2 + parcels.c.other_agricultural_m2 + parcels.c.unused_m2)
-        sums = dict(conn.execute(select(parcels.c.case_pk, new).where(parcels.c.current.is_(True),
-                                                                      parcels.c.case_pk.in_(list(keep)))
-                                 .group_by(parcels.c.case_pk)).all())
-        return sorted(((pk, keep[pk], int(sums.get(pk) or 0)) for pk in keep), key=lambda t: (t[1], t[0]))
+        rows = conn.execute(
+            select(events.c.case_pk, func.min(events.c.day), new)
+            .join(parcels, and_(parcels.c.case_pk == events.c.case_pk, parcels.c.current.is_(True)))
+            .where(events.c.kind == "审定", events.c.county_code == county_code,
+                   events.c.day >= dt.date(year, 1, 1), events.c.day <= dt.date(year, 12, 31),
+                   events.c.id.not_in(corrected))
+            .group_by(events.c.case_pk)).all()
+        return sorted(((pk, _day(day), int(m2_ or 0)) for pk, day, m2_ in rows), key=lambda t: (t[1], t[0]))
 
     # ---- reading -----------------------------------------------------------------------
     def list_cases(self, *, county: str | None = None, year: int | None = None, status: str | None = None,
