@@ -58,11 +58,10 @@ def add(files, by):
         click.echo(f"{added.case_id}（{added.county_code}）{state}：{verdict(added.decision, 'zh')}")
         for change in added.changes:
             click.echo(f"  变更 {change['label']} {change['field']}：{change['old']} → {change['new']}")
-        for code in added.decision.blocking:
-            if code.startswith("register."):
-                finding = next(f for item in (*added.decision.checks, *added.decision.steps) for f in item.findings
-                               if f.code == code)
-                click.echo(f"  跨案件：{finding.message['zh']}（{finding.citation}）")
+        for item in (*added.decision.checks, *added.decision.steps):
+            for finding in item.findings:
+                if finding.code.startswith("register."):
+                    click.echo(f"  跨案件 {item.id}：{finding.message['zh']}（{finding.citation}）")
 
 
 @register.command()

@@ -132,3 +132,21 @@ def test_an_event_out_of_order_exits_2_with_the_reason(tmp_path):
     Register.open(db).add(case("HD-2024-01", parcels=[("A", 1, 0)]), by="县局")
     out = run("event", "洪洞县", "HD-2024-01", "备案", "2024-08-01", "--by", "市局", db=db)
     assert out.exit_code == 2 and "备案须在批复之后" in out.output
+
+
+def test_add_a_case_with_boundary_files_stores_them_inline_and_finds_the_same_land(tmp_path):
+    """A boundary given as a path (界址点 file) is read once and stored inline, so the register holds
+    the geometry on its own; the same land filed again under another id is caught on the way in."""
+    db = str(tmp_path / "r.sqlite")
+    source = ROOT / "cases" / "gis" / "qw-2024-03.yaml"
+    first = run("add", str(source), "--by", "县局", db=db)
+    assert first.exit_code == 0 and "第1版（新）" in first.output
+    shutil.copy(ROOT / "cases" / "gis" / "qw-2024-03.txt", tmp_path / "qw-2024-03.txt")
+    data = yaml.safe_load(source.read_text("utf-8"))
+    data["id"] = "QW-2024-99"
+    again = run("add", str(_write(tmp_path, data)), "--by", "县局", db=db)
+    assert again.exit_code == 0
+    lines = [line for line in again.output.splitlines() if "跨案件 C3" in line]
+    assert len(lines) == 2 and "QW-2024-03-GIS/P1" in lines[0] and "14.2707 公顷" in lines[0]
+    stored = Register.open(db).show("曲沃县", "QW-2024-99")["versions"][0]["case"]
+    assert stored["parcels"][0]["boundary"]["format"] == "wkt"
