@@ -40,7 +40,7 @@ class CrossCase:
         county = ctx.county.code
         found: dict[str, list[Finding]] = {}
         facts: dict[str, Any] = {}
-        with self.register.engine.connect() as conn:
+        with self.register.reader() as conn:
             self_pk = conn.execute(select(cases.c.id).where(cases.c.county_code == county,
                                                             cases.c.case_id == model.id)).scalar()
             self._project(conn, model, ctx, self_pk, found)

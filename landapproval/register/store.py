@@ -60,6 +60,13 @@ class Register:
     def open(cls, db: str | Path | None = None, *, law: Law | None = None) -> "Register":
         return cls(make_engine(resolve_url(db)), law)
 
+    def reader(self):
+        """A connection for reads only. PostgreSQL: autocommit, so closing it costs no ROLLBACK round
+        trip (the cross-case facts are advisory reads, taken statement by statement)."""
+        if is_sqlite(self.engine):
+            return self.engine.connect()
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
     def close(self) -> None:
         self.engine.dispose()
 

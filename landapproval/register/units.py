@@ -19,6 +19,17 @@ def geometries(normalised: dict) -> dict[str, Any]:
     out = {}
     for parcel in normalised["parcels"]:
         boundary = parcel.get("boundary")
+        if boundary and boundary.get("format") == "wkt" and boundary.get("crs") == "EPSG:4525" and not boundary.get("id"):
+            # the form the register stores (store.normalise): read straight, the full reader only if invalid
+            import shapely
+
+            try:
+                geometry = shapely.from_wkt(boundary["data"])
+            except Exception:  # noqa: BLE001 - the full reader below says what is wrong, in Chinese
+                geometry = None
+            if geometry is not None and geometry.geom_type in ("Polygon", "MultiPolygon") and geometry.is_valid:
+                out[parcel["id"]] = geometry
+                continue
         if boundary:
             from landapproval.geo import read_inline_boundary
             out[parcel["id"]] = read_inline_boundary(boundary["format"], boundary["data"], crs=boundary.get("crs"),
