@@ -154,9 +154,11 @@ class CrossCase:
         totals = (f"征收耕地 {t['expropriation']['cultivated'] + t['expropriation']['permanent_basic_farmland']} 公顷"
                   f"（其中永久基本农田 {t['expropriation']['permanent_basic_farmland']}）、征收其他土地 "
                   f"{t['expropriation']['other']} 公顷、转用农用地 {t['conversion']['agricultural']} 公顷")
-        levels = [a.level for a in (decision.conversion, decision.expropriation) if a is not None]
-        zh = "、".join(LEVEL["zh"][level] for level in dict.fromkeys(levels)) or "无需审批"
-        en = " and ".join(LEVEL["en"][level] for level in dict.fromkeys(levels)) or "no one"
+        parts = [(name_zh, name_en, entry.level) for name_zh, name_en, entry in
+                 (("农用地转用", "the conversion", decision.conversion), ("土地征收", "the expropriation", decision.expropriation))
+                 if entry is not None]
+        zh = "，".join(f"{a}由{LEVEL['zh'][level]}" for a, _, level in parts) or "无需审批"
+        en = ", ".join(f"{b} by {LEVEL['en'][level]}" for _, b, level in parts) or "no one"
         return totals, zh, en
 
     # ---- land filed twice --------------------------------------------------------------

@@ -27,16 +27,26 @@ def test_project_split_over_three_batches_is_caught_with_totals_and_authority_on
     assert first.decision.expropriation.level == "city" and not findings(first.decision, "register.same_project")
     second = register.add(case("HD-2024-02", parcels=[("HD-2-1", 12, 1)], project=PROJECT), by="县局")
     [two] = findings(second.decision, "register.same_project")
-    assert "征收耕地 24.0000" in two.message["zh"] and "临汾市人民政府" in two.message["zh"]  # 24 ha: still the city
+    assert "征收耕地 24.0000" in two.message["zh"] and "土地征收由临汾市人民政府" in two.message["zh"]  # 24 ha: still the city
     third = register.add(case("HD-2024-03", parcels=[("HD-3-1", 12, 1)], project=PROJECT), by="县局")
     [found] = findings(third.decision, "register.same_project")
     assert found.severity == "blocking" and "register.same_project" in third.decision.blocking
     assert "HD-2024-01" in found.message["zh"] and "HD-2024-02" in found.message["zh"]
-    assert "征收耕地 36.0000" in found.message["zh"] and "国务院" in found.message["zh"]
-    assert "the State Council" in found.message["en"]
+    assert "征收耕地 36.0000" in found.message["zh"] and "土地征收由国务院批准" in found.message["zh"]
+    assert "the expropriation by the State Council" in found.message["en"]
     assert found.citation == "土地管理法实施条例 第二十五条"
     assert third.decision.expropriation.level == "city"  # the case alone; the finding carries the sum
     assert not third.decision.approvable
+
+
+@pytest.mark.parametrize("last, level", [("11", "土地征收由临汾市人民政府"), ("11.0001", "土地征收由国务院")])
+def test_exactly_35_ha_on_the_sum_stays_with_the_city(register, last, level):
+    """LAL 46: 超过三十五公顷 — 12 + 12 + 11 = 35 ha does not exceed it; 35.0001 does."""
+    register.add(case("HD-2024-01", parcels=[("HD-1-1", 12, 0)], project=PROJECT), by="县局")
+    register.add(case("HD-2024-02", parcels=[("HD-2-1", 12, 0)], project=PROJECT), by="县局")
+    third = register.add(case("HD-2024-03", parcels=[("HD-3-1", last, 0)], project=PROJECT), by="县局")
+    [found] = findings(third.decision, "register.same_project")
+    assert f"按合计农用地转用由临汾市人民政府，{level}批准" in found.message["zh"]
 
 
 def test_a_returned_case_is_left_out_of_the_project_sum(register):

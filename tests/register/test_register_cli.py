@@ -80,6 +80,7 @@ def test_the_report_counts_a_scripted_year_by_county(db_url, tmp_path):
     assert hd[7] == "10" and hd[8] == "10"           # 2024-03-04 (Mon) → 2024-03-18 (Mon): 10 working days
     candidates = [r for r in rows if r and r[0] == "曲沃县" and r[1:2] == ["2024Q2"]]
     assert candidates and "占位值" in candidates[0][4]
+    assert not [r for r in rows if r and r[0] == "洪洞县" and r[1:2] == ["2024Q1"]]  # 1 退件, 2 补正: below both
     # 备案 due 5 working days after 批复 on 2024-03-20 (2024-03-27): on 2024-03-27 it is due soon, not overdue
     due = [r for r in rows if r[:3] == ["洪洞县", "HD-2024-01", "备案"]]
     assert due and due[0][4] == "2024-03-27" and due[0][5] == "即将到期"
