@@ -81,3 +81,16 @@ def test_reports_need_the_city(client):
                        headers=auth(HONGTONG)).status_code == 403
     assert client.post("/v1/counties/洪洞县/events", json={"kind": "暂停", "day": "2024-09-01", "note": "通报"},
                        headers=auth(CITY)).status_code == 201
+
+
+def test_bad_input_is_a_json_error_naming_the_problem(client):
+    broken = case("HD-2024-01", parcels=[("A", 1, 0)])
+    broken["parcels"][0]["land"]["cultivated"] = "-1"
+    answer = client.post("/v1/cases", json=broken, headers=auth(CITY))
+    assert answer.status_code == 422 and answer.json()["problems"][0]["path"].startswith("parcels[0].land.cultivated")
+    garbled = client.post("/v1/cases", content=b"{not json", headers={**auth(CITY), "Content-Type": "application/json"})
+    assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_json"
+    client.post("/v1/cases", json=case("HD-2024-01", parcels=[("A", 1, 0)]), headers=auth(CITY))
+    bad_day = client.post("/v1/cases/洪洞县/HD-2024-01/events", json={"kind": "受理", "day": "2024-02-30"}, headers=auth(CITY))
+    assert bad_day.status_code == 422 and "不是有效日期" in bad_day.json()["message"]
+    assert client.get("/v1/reports/quality?year=1900", headers=auth(CITY)).status_code == 422

@@ -151,3 +151,14 @@ def test_add_a_case_with_boundary_files_stores_them_inline_and_finds_the_same_la
     assert len(lines) == 2 and "QW-2024-03-GIS/P1" in lines[0] and "14.2707 公顷" in lines[0]
     stored = Register.open(db).show("曲沃县", "QW-2024-99")["versions"][0]["case"]
     assert stored["parcels"][0]["boundary"]["format"] == "wkt"
+
+
+def test_import_refuses_what_is_not_an_export_and_writes_nothing(tmp_path):
+    db = str(tmp_path / "r.sqlite")
+    (tmp_path / "x.jsonl").write_text('{"register": "landapproval", "schema": "0001"}\n', encoding="utf-8")
+    out = run("import", str(tmp_path / "x.jsonl"), db=db)
+    assert out.exit_code == 2 and "不是本版本" in out.output
+    (tmp_path / "y.jsonl").write_text(run("export", db=db).output + "{broken\n", encoding="utf-8")
+    out = run("import", str(tmp_path / "y.jsonl"), db=db)
+    assert out.exit_code == 2 and "不是 JSON" in out.output
+    assert run("export", db=db).output.count("\n") == 1   # still empty: the header only
