@@ -170,14 +170,13 @@ class CrossCase:
         geoms = {} if path_bound else geometries(data)
         not_self = parcels.c.case_pk != self_pk if self_pk is not None else parcels.c.case_pk.is_not(None)
         states: dict[int, str | None] = {}
-        widest = None
         for parcel in model.parcels:
             geometry = geoms.get(parcel.id)
             hits = []
             if geometry is not None:
                 minx, miny, maxx, maxy = geometry.bounds
-                if widest is None:  # the widest stored box bounds the range on minx (an index on the width)
-                    widest = conn.execute(select(func.max(parcels.c.maxx - parcels.c.minx))).scalar() or 0.0
+                # the widest stored box bounds the range on minx (an index on the width; evaluated once per query)
+                widest = select(func.coalesce(func.max(parcels.c.maxx - parcels.c.minx), 0.0)).scalar_subquery()
                 rows = conn.execute(select(parcels, cases.c.case_id, cases.c.county_code)
                                     .join(cases, cases.c.id == parcels.c.case_pk)
                                     .where(parcels.c.minx >= minx - widest, parcels.c.minx <= maxx,
