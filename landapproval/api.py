@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from landapproval.contract.models import Case
 from landapproval.core.errors import ArgumentError, InputError, MissingExtraError, Problem, Text, extra_for
@@ -28,6 +28,8 @@ __all__ = ["AsOf", "CaseInput", "rules_for", "evaluate", "evaluate_text", "load_
 
 
 AsOf = dt.date | str  # a date, a datetime (its date) or ISO text ("2024-09-10")
+# what the case register adds about the other cases: (case, context) -> {"facts": …, "findings": …}
+CrossCase = Callable[[Case, factlib.Context], dict[str, Any]]
 
 
 def _day(value: object, parameter: str) -> dt.date | None:
@@ -135,7 +137,8 @@ def _resolve(law: Law, model: Case, source: str, text: str, as_of: dt.date | Non
 
 def evaluate(case: CaseInput, *, as_of: AsOf | None = None, source: str | None = None,
              today: AsOf | None = None, layers: Any = None, base_dir: str | Path | None = None,
-             notes: list[Text] | None = None, law: Law | None = None) -> Decision:
+             notes: list[Text] | None = None, law: Law | None = None,
+             cross_case: CrossCase | None = None) -> Decision:
     """Decide who approves the conversion and the expropriation, and what still blocks the case.
 
     `case`: a path to a case file, a dict (as parsed from YAML/JSON) or a `Case`; case *text* goes
@@ -144,17 +147,20 @@ def evaluate(case: CaseInput, *, as_of: AsOf | None = None, source: str | None =
     `layers` (a layers YAML path or a loaded `geo.LayerSet`) and parcel boundaries bring in the
     map: measured facts are compared with the declared ones, and where they change the approving
     authority the decision uses the measured facts and says so. `base_dir` resolves boundary
-    paths of a case given as a dict (a case file's own folder otherwise).
+    paths of a case given as a dict (a case file's own folder otherwise). `cross_case` (a callable
+    `(model, ctx) -> {"facts": {...}, "findings": {item: [Finding]}}`, landapproval.register) adds
+    what the case register knows about the other cases.
 
     Raises an `InputError` (field path, line, problem), `ArgumentError` (a parameter),
     `MissingExtraError` (a boundary without the geo extra installed) — all `LandApprovalError`.
     """
     return _evaluate(case, as_of=as_of, source=source, today=today, layers=layers, base_dir=base_dir,
-                     notes=notes, law=law)
+                     notes=notes, law=law, cross_case=cross_case)
 
 
 def _evaluate(case: CaseInput, *, as_of: object, source: str | None, today: object, layers: Any,
-              base_dir: str | Path | None, notes: list[Text] | None, law: Law | None, text: str = "") -> Decision:
+              base_dir: str | Path | None, notes: list[Text] | None, law: Law | None, text: str = "",
+              cross_case: CrossCase | None = None) -> Decision:
     day, on = _day(as_of, "as_of"), _day(today, "today")
     law = law or Law.default()
     if isinstance(case, (str, Path)) and base_dir is None and not _looks_like_text(case):
@@ -163,7 +169,8 @@ def _evaluate(case: CaseInput, *, as_of: object, source: str | None, today: obje
     ctx = _resolve(law, model, source, text, as_of=day, today=on)
     try:
         return assemble(law, model, ctx, source, as_of=day, today=on, layers=layers,
-                        base_dir=Path(base_dir) if base_dir is not None else None)
+                        base_dir=Path(base_dir) if base_dir is not None else None,
+                        cross_case=cross_case(model, ctx) if cross_case is not None else None)
     except ModuleNotFoundError as error:
         extra = extra_for(error.name)
         if extra is None:

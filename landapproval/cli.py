@@ -97,11 +97,15 @@ def main(ctx, rules_dir) -> None:
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML: measure boundaries against the map")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="worker processes for many files")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="html: write one report per case into this folder")
-def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
+@click.option("--db", envvar="LANDAPPROVAL_DB", help="a case register (SQLite file or postgresql://…): run the cross-case rules, read-only")
+def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db):
     """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
     paths = batch.expand(files)
     if not paths:
         _no_files(files, lang)
+    if db:  # issue 20: the cross-case rules of rules/register.yaml, against the register (nothing written)
+        from landapproval.register.cli import evaluate_with_register
+        sys.exit(evaluate_with_register(paths, db, fmt, lang, as_of, _law()))
     if fmt == "html" and len(paths) > 1 and not out_dir:
         click.echo("error: --format html writes one report per case: give --out FOLDER", err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -443,6 +447,9 @@ def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_con
                  log_format=log_format, shutdown_grace=shutdown_grace,
                  rules=(click.get_current_context().find_root().obj or {}).get("rules")))
 
+
+from landapproval.register.cli import register as _register_group  # noqa: E402 (issue 20)
+main.add_command(_register_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -233,6 +233,18 @@ class Workflow(Strict):
     county_approved_on: Optional[Day] = None
 
 
+class Project(Strict):
+    """The construction project the land is for (实施条例 第二十五条: one project, one application):
+    the cross-case checks of the register (landapproval register) aggregate cases by it."""
+    code: Optional[str] = Field(default=None, min_length=1,
+                                description="统一项目代码 of the national investment-project platform")
+    name: Optional[str] = Field(default=None, min_length=1, description="项目名称")
+    applicant: Optional[str] = Field(default=None, min_length=1, description="建设单位 / 申请人")
+    phases_in_feasibility_study: Optional[bool] = Field(
+        default=None, description="the phases filed separately are those the approved feasibility study "
+                                  "fixes (实施条例 第二十五条 分期); null: not known")
+
+
 class Case(Strict):
     """One land-use application (批次/单独选址/村民住宅用地) as filed by a county."""
 
@@ -244,6 +256,7 @@ class Case(Strict):
     county: str = Field(description="6-digit code (141021), Chinese name (曲沃县 / 曲沃) or pinyin (quwo)")
     kind: Literal["batch", "single_site", "village_housing"]
     filed_on: Optional[Day] = None
+    project: Optional[Project] = None
     scope: Scope
     parcels: list[Parcel] = Field(min_length=1)
     review: Review = Review()

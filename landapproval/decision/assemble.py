@@ -25,25 +25,30 @@ from landapproval.law.types import Item, Table
 
 
 def assemble(law: Law, model: Case, ctx: factlib.Context, source: str, *, as_of: dt.date | None = None,
-             today: dt.date | None = None, layers: Any = None, base_dir: Path | None = None) -> Decision:
-    """The decision on `model` (validated, resolved to `ctx`), with the map where the case has one."""
+             today: dt.date | None = None, layers: Any = None, base_dir: Path | None = None,
+             cross_case: dict | None = None) -> Decision:
+    """The decision on `model` (validated, resolved to `ctx`), with the map where the case has one.
+
+    `cross_case` ({"facts": {name: value}, "findings": {item: [Finding]}}, from landapproval.register):
+    what the case register knows across cases; its facts replace the review facts of that name, its
+    findings join their items'."""
     if layers is None and not any(p.boundary for p in model.parcels):
-        return decide(law, model, ctx)
+        return decide(law, model, ctx, cross_case=cross_case)
 
     from landapproval.decision.mapfacts import measure_case  # imports shapely & co. only for cases that use the map
 
     juris = law.jurisdiction
     geo = measure_case(law, model, source, Path(base_dir or "."), layers, ctx)
-    decision = decide(law, model, ctx, geo.findings_by_check, geo.json)
+    decision = decide(law, model, ctx, geo.findings_by_check, geo.json, cross_case=cross_case)
     if geo.measured_case is not None:  # rules/map.yaml adopted measured facts
         measured_ctx = factlib.resolve(geo.measured_case, juris, source, as_of=as_of, today=today)
-        measured = decide(law, geo.measured_case, measured_ctx, geo.findings_by_check, geo.json)
+        measured = decide(law, geo.measured_case, measured_ctx, geo.findings_by_check, geo.json, cross_case=cross_case)
         if geo.undeclared:  # where the case declares nothing, the measured facts are the facts
             decision = measured
         elif _routes(measured) != _routes(decision):
             item, note = geo.authority_note(law, _routes(decision), _routes(measured))
             extra = {**geo.findings_by_check, item: [*geo.findings_by_check.get(item, []), note]}
-            decision = decide(law, geo.measured_case, measured_ctx, extra, geo.json)
+            decision = decide(law, geo.measured_case, measured_ctx, extra, geo.json, cross_case=cross_case)
     return dataclasses.replace(decision, fired=geo.fired + decision.fired,
                                engine_facts={**decision.engine_facts, **geo.engine_facts})
 
@@ -53,7 +58,7 @@ def _routes(decision: Decision) -> tuple:
 
 
 def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Finding]] | None = None,
-           geometry: dict | None = None) -> Decision:
+           geometry: dict | None = None, cross_case: dict | None = None) -> Decision:
     """One pass of the rules over a validated, resolved case."""
     juris = law.jurisdiction
     sums = factlib.totals(model)
@@ -70,8 +75,12 @@ def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str
     # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
     review = factlib.review_facts(model, ctx, sums, law, conversion and conversion.level,
                                   expropriation and expropriation.level)
+    for name, value in (cross_case or {}).get("facts", {}).items():
+        review.set(name, value)
     review_fired = rules.fire("review", review.values)
     extra = dict(extra_findings or {})
+    for item_id, more in (cross_case or {}).get("findings", {}).items():
+        extra[item_id] = (*extra.get(item_id, ()), *more)
     hits = set(review_fired)
     together = book.together["id"] in hits  # LAL Art. 46 ¶3, rules/authority.yaml `together`
     gaps, calendars = _calendar_findings(book, hits, review)

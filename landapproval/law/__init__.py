@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 from landapproval.core.errors import RuleError
 
 from landapproval.law.catalogue import Catalogue
+from landapproval.law.crosscase import CrossCaseRules
 from landapproval.law.engine import Engine
 from landapproval.law.jurisdiction import Jurisdiction, default_rules_dir
 from landapproval.law.rulebook import RuleBook, compile_book, package_version
@@ -40,6 +41,7 @@ class Law:
         self.book: RuleBook = compile_book(self.folder)
         self.jurisdiction = Jurisdiction(self.folder, self.book.parameters)
         self.calendar = Calendar(self.folder)
+        self.cross_case = CrossCaseRules.read(self.folder)  # rules/register.yaml (landapproval.register)
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._catalogue: Catalogue | None = None

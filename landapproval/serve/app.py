@@ -29,7 +29,7 @@ from starlette.datastructures import State
 
 from landapproval.law import Law
 from landapproval.law.rulebook import package_version
-from landapproval.serve import errors, v1, web
+from landapproval.serve import errors, ledger, v1, web
 from landapproval.serve.errors import JsonResponse, json_response
 from landapproval.serve.guard import Guard
 from landapproval.serve.runtime import check_sources, configure_sources, init_state, law_of, open_layers
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
     app.include_router(v1.router)
     app.include_router(probes)
     app.include_router(web.router)
+    app.include_router(ledger.router)  # issue 20: the case register (/v1/cases, /v1/reports, /ledger)
     _mount_docs(app)
     _publish_schemas(app)
     app.state.metrics.app = app

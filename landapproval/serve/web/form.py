@@ -19,7 +19,7 @@ from landapproval.law.catalogue import Catalogue
 
 # the case file's four parts, in order (the page's sections)
 SECTIONS = (
-    ("basic", ("schema", "id", "title", "county", "kind", "filed_on", "scope")),
+    ("basic", ("schema", "id", "title", "county", "kind", "filed_on", "project", "scope")),
     ("parcels", ("parcels",)),
     ("review", ("review",)),
     ("workflow", ("workflow",)),
