@@ -57,23 +57,111 @@ WORDS = {
 }
 
 
-_FILED_WITH = {
-    "zh": {True: "结论：可以报批（各审查事项均通过，无阻断问题）——应报{who}批准，市人民政府对本案无审批权",
-           False: "结论：暂不能报批——本案应报{who}批准，市人民政府对本案无审批权"},
-    "en": {True: "Verdict: READY TO FILE with {who} (every review item passes, nothing blocks); the city holds no approving power here",
-           False: "Verdict: NOT READY to file yet; the case is for {who} to approve, the city holds no approving power here"},
+# Whose approval the tool's users hold: the city (临政发〔2024〕7号 三) and, for rural housing, the county.
+USER_LEVELS = ("city", "county")
+_VERDICT = {
+    "zh": {"approve": "可以批准", "file": "可以报批", "hold": "暂不能批准", "dash": "——", "to": "应报{who}批准",
+           "part_to": "{part}应报{who}批准", "part_by": "{part}由{who}批准", "no_power": "市人民政府对本案无审批权",
+           "clean": "各审查事项均通过，无阻断问题", "needs": "待解决：{items}", "lp": "（", "rp": "）",
+           "next_fix": "解决上述问题后重新审查", "next_file": "报{who}批准", "next_done": "各步骤均已完成，无待办步骤"},
+    "en": {"approve": "approvable", "file": "ready to file", "hold": "not approvable yet", "dash": " — ",
+           "to": "to be approved by {who}", "part_to": "{part} to be approved by {who}",
+           "part_by": "{part} approved by {who}", "no_power": "the city holds no approving power here",
+           "clean": "every review item passes, nothing blocks", "needs": "to resolve: {items}", "lp": " (", "rp": ")",
+           "next_fix": "resolve the items above, then review again", "next_file": "file with {who}",
+           "next_done": "every step is done; nothing pending"},
 }
+
+
+def _parts(decision: Decision) -> list[tuple[str, str]]:
+    return [(part, entry.level) for part, entry in (("conversion", decision.conversion),
+                                                      ("expropriation", decision.expropriation)) if entry is not None]
+
+
+def _above(decision: Decision, lang: str) -> str:
+    """Who the case is filed with, when the tool's users cannot approve all of it: 国务院 / 土地征收应报国务院批准."""
+    v, w = _VERDICT[lang], WORDS[lang]
+    parts = _parts(decision)
+    above = [(part, level) for part, level in parts if level not in USER_LEVELS]
+    if not above:
+        return ""
+    if len(above) == len(parts):
+        who = w["list"].join(dict.fromkeys(LEVEL[lang][level] for _, level in above))
+        return v["to"].format(who=who)
+    said = [v["part_to"].format(part=w[part], who=LEVEL[lang][level]) for part, level in above]
+    said += [v["part_by"].format(part=w[part], who=LEVEL[lang][level]) for part, level in parts if level in USER_LEVELS]
+    return w["comma"].join(said)
+
+
+def open_items(decision: Decision, lang: str, *, short: bool = False) -> list[str]:
+    """What keeps a case from approval, by item: the review items not passed or with a blocking
+    finding (C4 严格非农建设占用耕地审查（不通过）), then a step with a blocking finding. Short: by
+    status, ids only (C1、C2 材料不全), for a table cell or many items."""
+    v = _VERDICT[lang]
+    entries = [(item, STATUS[lang][item.status]) for item in decision.checks
+               if item.status in ("fail", "incomplete") or any(f.severity == "blocking" for f in item.findings)]
+    entries += [(step, SEVERITY[lang]["blocking"] if any(f.severity == "blocking" for f in step.findings)
+                 else STATUS[lang][step.status]) for step in decision.steps
+                if step.status == "blocked" or any(f.severity == "blocking" for f in step.findings)]
+    if not short and len(entries) <= 3:
+        return [f"{item_name(item, lang)}{v['lp']}{said}{v['rp']}" for item, said in entries]
+    groups: dict[str, list[str]] = {}
+    for item, said in entries:
+        groups.setdefault(said, []).append(item.id)
+    return [WORDS[lang]["list"].join(ids) + " " + said for said, ids in groups.items()]
+
+
+def verdict_kind(decision: Decision) -> str:
+    """approve (the city or the county may approve it now) | file (ready, for a higher authority) | hold."""
+    if not decision.approvable:
+        return "hold"
+    return "file" if any(level not in USER_LEVELS for _, level in _parts(decision)) else "approve"
+
+
+def verdict_short(decision: Decision, lang: str = "zh") -> str:
+    """The verdict in a table cell or the page's heading: 可以批准 only when the city (the county for
+    rural housing) may approve the whole case now; else 可以报批——应报国务院批准, or 暂不能批准——the items."""
+    v = _VERDICT[lang]
+    above = _above(decision, lang)
+    if decision.approvable:
+        return v["approve"] if not above else v["file"] + v["dash"] + above
+    items = open_items(decision, lang, short=True)
+    text = v["hold"] + (v["dash"] + WORDS[lang]["list"].join(items) if items else "")
+    return text + (v["lp"] + above + v["rp"] if above else "")
 
 
 def verdict(decision: Decision, lang: str = "zh") -> str:
     """The verdict line. Where the city holds neither power (土地管理法 第四十四条、第四十六条; 临政发〔2024〕7号
     三), it never reads as "the city may approve": it names who the case is filed with."""
-    w = WORDS[lang]
-    levels = [a.level for a in (decision.conversion, decision.expropriation) if a is not None]
-    if not levels or "city" in levels:
-        return w["verdict_yes"] if decision.approvable else w["verdict_no"]
-    who = (w["list"] if lang == "zh" else " and ").join(LEVEL[lang][level] for level in dict.fromkeys(levels))
-    return _FILED_WITH[lang][decision.approvable].format(who=who)
+    w, v = WORDS[lang], _VERDICT[lang]
+    above = _above(decision, lang)
+    if not _parts(decision) or not above:
+        if decision.approvable:
+            return w["verdict_yes"]
+        items = open_items(decision, lang)
+        return w["verdict_no"] + (v["dash"] + v["needs"].format(items=w["list"].join(items)) if items else "")
+    lead = "结论：" if lang == "zh" else "Verdict: "
+    if all(level not in USER_LEVELS for _, level in _parts(decision)):
+        above += w["comma"] + v["no_power"]
+    if decision.approvable:
+        return f"{lead}{v['file']}{v['dash']}{above}{v['lp']}{v['clean']}{v['rp']}"
+    items = open_items(decision, lang)
+    return (f"{lead}{v['hold']}" + (v["dash"] + v["needs"].format(items=w["list"].join(items)) if items else "")
+            + f"{w['semicolon']}{above}")
+
+
+def next_words(decision: Decision, lang: str = "zh") -> str:
+    """下一步, never blank: the next step of the workflow, else what the official does now."""
+    v = _VERDICT[lang]
+    step = next((s for s in decision.steps if s.id == decision.next_step), None)
+    if step is not None:
+        return item_name(step, lang)
+    if not decision.approvable:
+        return v["next_fix"]
+    above = [LEVEL[lang][level] for _, level in _parts(decision) if level not in USER_LEVELS]
+    if above:
+        return v["next_file"].format(who=WORDS[lang]["list"].join(dict.fromkeys(above)))
+    return v["next_done"]
 
 
 def all_findings(decision: Decision) -> list[tuple]:

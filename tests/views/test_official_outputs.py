@@ -163,7 +163,8 @@ def test_csv_opens_in_excel_with_chinese_intact_and_formulas_guarded(tmp_path):
     bad = dict(zip(header, rows[2]))
     assert bad["案件编号"] == "'" + '=HYPERLINK("http://x","点我")'  # stays text in a spreadsheet
     assert bad["未通过的审查事项"] == "C4 严格非农建设占用耕地审查（不通过）"
-    assert bad["结论"] == "暂不能批准"
+    assert bad["结论"] == "暂不能批准——C4 不通过"          # with the item that blocks it
+    assert bad["下一步"] == "解决上述问题后重新审查" and complete["下一步"]   # never blank
 
 
 def test_xlsx_has_the_columns_and_the_summary_sheet(tmp_path):
@@ -184,7 +185,11 @@ def test_xlsx_has_the_columns_and_the_summary_sheet(tmp_path):
     injected = sheet.cell(row=3, column=2)
     assert injected.value == "=1+2" and injected.data_type == "s"  # text, never a formula
     summary = [[c.value for c in row] for row in book["汇总"].iter_rows()]
-    assert ["合计", 3] in [r[:2] for r in summary] and ["可以批准", 2] in [r[:2] for r in summary]
+    # 尧都区 is the province's to approve: ready to file, never "可以批准" (the city cannot approve it)
+    assert rows[2]["结论"] == "可以报批——应报山西省人民政府批准" and rows[0]["结论"] == "可以批准"
+    assert rows[2]["下一步"] == "报山西省人民政府批准"
+    assert ["合计", 3] in [r[:2] for r in summary] and ["可以批准", 1] in [r[:2] for r in summary]
+    assert ["可以报批（报上级批准）", 1] in [r[:2] for r in summary] and ["暂不能批准", 1] in [r[:2] for r in summary]
     by_authority = {r[0]: r[1:3] for r in summary if r[0] and "人民政府" in str(r[0])}
     assert by_authority["临汾市人民政府（省政府授权）"] == [2, 0]
     assert by_authority["山西省人民政府（法定权限）"] == [1, 1]

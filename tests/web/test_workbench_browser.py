@@ -135,7 +135,7 @@ def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_ur
     assert browser.switch_to.active_element == verdict               # the verdict is read first
     first = browser.find_element(By.CSS_SELECTOR, "#result > *")
     assert first == verdict
-    assert verdict.text == (render.WORDS["zh"]["verdict_yes"] if expected.approvable else render.WORDS["zh"]["verdict_no"])
+    assert verdict.text == render.verdict(expected, "zh")       # decision.words, as the CLI's first line
     conversion = browser.find_element(By.CSS_SELECTOR, '#authority tr[data-part="conversion"]').text
     level, mode = expected.conversion.level, expected.conversion.mode
     assert f"{render.LEVEL['zh'][level]}（{render.MODE['zh'][mode]}）" in conversion
@@ -316,12 +316,13 @@ def test_english_switch(browser, base_url):
     evaluate(browser)
     browser.find_element(By.ID, "lang-switch").click()
     wait(browser, lambda: browser.execute_script("return document.documentElement.lang") == "en")
-    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["en"]["verdict_no"])
+    c4 = api.evaluate(ROOT / "cases" / "review" / "c4-supplement-short.yaml")
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.verdict(c4, "en"))
     wait(browser, lambda: [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
          == ["Basic information", "Parcels", "Review evidence", "Approval workflow"])
     assert field(browser, "id").get_attribute("value") == "QW-2024-03-C4"   # the form kept its values
     browser.find_element(By.ID, "lang-switch").click()
-    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["zh"]["verdict_no"])
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.verdict(c4, "zh"))
 
 
 def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp_path, downloads):
@@ -344,15 +345,15 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
         names[0], "cases.zip/review/" + names[1], "cases.zip/review/" + names[2], "cases.zip/review/broken.yaml"]
     for row, name in zip(rows, names):
         expected = api.evaluate(ROOT / "cases" / "review" / name)
-        assert ("可以批准" if expected.approvable else "暂不能批准") in row.text
+        assert render.verdict_short(expected, "zh") in row.text
     assert "无法读取" in rows[3].text
     browser.find_element(By.ID, "batch-csv").click()
-    csv_text = downloaded(downloads, "batch.csv").read_text(encoding="utf-8-sig")
+    csv_text = downloaded(downloads, "审查结果_complete-approvable等4件.csv").read_text(encoding="utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert len(lines) == 5 and lines[0].startswith("文件,案件编号")
     browser.find_element(By.ID, "batch-xlsx").click()
     openpyxl = pytest.importorskip("openpyxl")
-    sheet = openpyxl.load_workbook(downloaded(downloads, "batch.xlsx")).worksheets[0]
+    sheet = openpyxl.load_workbook(downloaded(downloads, "审查结果_complete-approvable等4件.xlsx")).worksheets[0]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)][:3] == [
         api.load_case(ROOT / "cases" / "review" / n)[0].id for n in names]
 

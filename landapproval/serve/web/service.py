@@ -23,7 +23,7 @@ from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
-from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS
+from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS, next_words, verdict, verdict_kind, verdict_short
 from landapproval.intake.validation import case_mapping
 from landapproval.law import Law
 from landapproval.serve import body
@@ -142,7 +142,10 @@ def _map(model: Case, layers) -> str | None:
 
 def evaluate(law: Law, raw: bytes, lang: str, layers) -> Response:
     model, decision = _decide(law, raw, lang, layers)
+    # the verdict in words from decision.words, as the CLI's text, the CSV and the report say it
     return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers),
+                          "verdict": verdict(decision, lang), "verdict_short": verdict_short(decision, lang),
+                          "next_words": next_words(decision, lang),
                           "as_of_words": views_text.as_of_words(decision, lang, law.as_of(decision.as_of))})
 
 
@@ -152,7 +155,7 @@ def report(law: Law, raw: bytes, lang: str, layers) -> Response:
     model, decision = _decide(law, raw, lang, layers)
     page = reportlib.html_report(decision, lang, title=model.title, svg=_map(model, layers), law=law)
     return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{_file_name(model.id)}.html"'})
+                    headers={"Content-Disposition": disposition("inline", _file_name(model.id) + ".html")})
 
 
 class _Dumper(yaml.SafeDumper):
@@ -186,11 +189,28 @@ def case_yaml(law: Law, raw: bytes, lang: str) -> Response:
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
     header = "# landapproval/v1 — 用地审批工作台导出 (landapproval evaluate 本文件)\n"
     return Response((header + text).encode("utf-8"), media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_file_name(model.id)}.yaml"'})
+                    headers={"Content-Disposition": disposition("attachment", _file_name(model.id) + ".yaml")})
 
 
 def _file_name(case_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in case_id)[:80] or "case"
+    """A case number as a file name: letters of any script (临汾-2024-07), digits, - _ . kept."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in case_id)[:80].strip(".") or "case"
+
+
+def disposition(kind: str, name: str) -> str:
+    """Content-Disposition with a Chinese file name (RFC 6266 / RFC 5987 ``filename*``), and an
+    ASCII ``filename`` for clients that know only that (non-ASCII letters as _)."""
+    from urllib.parse import quote
+
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _batch_name(files: list[tuple[str, bytes]], suffix: str) -> str:
+    """审查结果_<first file>等3件.xlsx: the download says which batch it is."""
+    first = Path(files[0][0].split("/")[-1]).stem if files else "batch"
+    more = f"等{len(files)}件" if len(files) > 1 else ""
+    return f"审查结果_{_file_name(first)}{more}.{suffix}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +265,9 @@ def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers) -> ba
     if content.startswith(b"\x00"):
         return batchlib.Outcome(name, error=f"{name}: not a readable zip ({content[1:].decode(errors='replace')})")
     try:
-        data = _mapping(reader.parse_bytes(content, name, json_first=name.lower().endswith(".json")), name)
+        # a file of the batch is read as the CLI reads a file: UTF-8, or GBK as Notepad saves it
+        data = _mapping(reader.parse_document(content, name, json_first=name.lower().endswith(".json"),
+                                              legacy_encodings=True).data, name)
         paths = _path_boundaries(data)
         if paths:
             raise InputError(name, paths)
@@ -263,21 +285,23 @@ def batch(law: Law, raw: bytes, lang: str, fmt: str, layers) -> Response:
                      problems=[problem("format", "json | csv | xlsx")])
     from landapproval.views import table
 
-    outcomes = [_batch_outcome(law, name, content, lang, layers) for name, content in _batch_files(raw)]
+    files = _batch_files(raw)
+    outcomes = [_batch_outcome(law, name, content, lang, layers) for name, content in files]
     if fmt == "csv":
         text = "\n".join([table.csv_header(lang), *(table.csv_line(o, lang, law=law) for o in outcomes)]) + "\n"
         return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="batch.csv"'})
+                        headers={"Content-Disposition": disposition("attachment", _batch_name(files, "csv"))})
     if fmt == "xlsx":
         from landapproval.views.workbook import workbook_bytes
 
         return Response(workbook_bytes(outcomes, lang, law=law),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": 'attachment; filename="batch.xlsx"'})
+                        headers={"Content-Disposition": disposition("attachment", _batch_name(files, "xlsx"))})
     summary = batchlib.Summary()
     for outcome in outcomes:
         summary.add(outcome)
     columns = [{"key": key, "label": zh if lang == "zh" else en} for key, zh, en in table.COLUMNS]
-    rows = [{**table.table_row(o, lang, law=law), "approvable": None if o.decision is None else o.decision.approvable}
+    rows = [{**table.table_row(o, lang, law=law), "approvable": None if o.decision is None else o.decision.approvable,
+             "verdict_kind": None if o.decision is None else verdict_kind(o.decision)}
             for o in outcomes]
     return json_response({"columns": columns, "rows": rows, "summary": summary.table(lang)})

@@ -27,6 +27,7 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
+    server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。", next_step_done: "下一步",
     fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
@@ -55,6 +56,7 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
+    server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.", next_step_done: "Next step",
     fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
@@ -64,6 +66,7 @@ let meta = null;           // /web/form
 let lastDecision = null;   // the decision JSON shown
 let lastMap = null;
 let lastDecision_asOf = "";  // where the applicable date came from, in words
+let lastVerdict = null;    // the server's verdict words (decision.words): {verdict, verdict_short, next_words}
 let batchBody = null;      // the last batch upload, re-sent for the CSV
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -610,6 +613,11 @@ async function post(url, body, type = "application/json") {
 }
 
 async function problemsOf(response) {
+  if (response.status >= 500) {   // the server's own failure: said in the page's language, with its reference
+    let ref = "";
+    try { ref = ((await response.json()).message || "").match(/[0-9a-f]{12}/) || ""; } catch { /* no body */ }
+    return [{path: "", message: t("server_error").replace("{ref}", ref ? String(ref) : String(response.status))}];
+  }
   try {
     const body = await response.json();
     return body.problems && body.problems.length ? body.problems : [{path: "", message: body.message || response.statusText}];
@@ -627,6 +635,7 @@ async function openText(text) {
   clearResult();
   if (body.problems.length) showProblems(body.problems); else clearErrors();
   status(t("done"));
+  document.body.dataset.opened = String(Number(document.body.dataset.opened || 0) + 1);  // the browser tests wait on it
 }
 
 function clearResult() {
@@ -650,6 +659,7 @@ async function evaluateCase() {
   clearErrors();
   const body = await response.json();
   lastDecision = body.decision; lastMap = body.map; lastDecision_asOf = body.as_of_words;
+  lastVerdict = {verdict: body.verdict, short: body.verdict_short, next: body.next_words};
   showDecision(lastDecision, lastMap);
   $("#download-json").disabled = false;
   $("#open-report").disabled = false;
@@ -666,8 +676,12 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// the server names a download in Chinese (RFC 6266 filename*=UTF-8''…), with an ASCII filename beside it
 function fileNameOf(response, fallback) {
-  const m = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+  const header = response.headers.get("Content-Disposition") || "";
+  const star = header.match(/filename\*=UTF-8''([^;\s]+)/i);
+  if (star) { try { return decodeURIComponent(star[1]); } catch { /* the plain name below */ } }
+  const m = header.match(/filename="([^"]+)"/);
   return m ? m[1] : fallback;
 }
 
@@ -723,8 +737,10 @@ function showDecision(d, svg) {
   const words = meta.words.text[lang];
   const status_ = meta.words.status[lang];
   const out = [];
+  const said = lastVerdict || {};   // the server's words (decision.words.verdict), never re-derived here
   out.push(el("div", {id: "verdict", tabindex: "-1", class: "verdict " + (d.approvable ? "yes" : "no"),
-                      text: d.approvable ? words.verdict_yes : words.verdict_no}),
+                      text: said.verdict || (d.approvable ? words.verdict_yes : words.verdict_no)}),
+           el("p", {id: "next-step", class: "meta", text: `${t("next_step")}：${said.next || ""}`}),
            el("p", {class: "meta", text: `${words.case} ${d.case} · ${d.county ? d.county.name : ""} · ${words.as_of} ${d.as_of}（${lastDecision_asOf || d.as_of_source || ""}）`}));
   const rows = ["conversion", "expropriation"].map((part) => {
     const entry = d.authority[part];
