@@ -246,6 +246,32 @@ def test_downloaded_yaml_and_json_give_the_cli_decision(browser, base_url, downl
     assert decision == cli_json(source)
 
 
+def test_a_chinese_case_number_downloads_and_reports(browser, base_url, downloads, tmp_path):
+    """Every real case number is Chinese: the YAML downloads under it and the report opens (once a
+    latin-1 error on the file name, shown as `internal error …` in English)."""
+    source = tmp_path / "chinese-id.yaml"
+    text = (ROOT / "cases" / "review" / "complete-approvable.yaml").read_text(encoding="utf-8")
+    case_id = "洪洞县2024年第3批次"
+    source.write_text(re.sub(r"(?m)^id: .*$", f"id: {case_id}", text), encoding="utf-8")
+    open_page(browser, base_url)
+    upload_case(browser, source)
+    evaluate(browser)
+    browser.find_element(By.ID, "download-yaml").click()
+    saved = downloaded(downloads, f"{case_id}.yaml")
+    assert cli_json(saved) == cli_json(source)
+    main = browser.current_window_handle
+    browser.find_element(By.ID, "open-report").click()
+    wait(browser, lambda: len(browser.window_handles) == 2)
+    browser.switch_to.window(next(h for h in browser.window_handles if h != main))
+    try:
+        wait(browser, lambda: browser.execute_script("return !!document.querySelector('.verdict')"))
+        assert case_id in browser.find_element(By.TAG_NAME, "body").text
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
+    assert browser.find_element(By.ID, "general-errors").text == ""
+
+
 def _ink(image, box) -> tuple[int, bytes]:
     crop = image.crop(box).convert("L")
     data = crop.tobytes()

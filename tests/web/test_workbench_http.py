@@ -175,3 +175,31 @@ def test_an_opened_file_written_with_chinese_words_reaches_the_form_as_the_engin
     got = answer.json()["decision"]["authority"] if "decision" in answer.json() else answer.json()["authority"]
     assert got["conversion"]["level"] == expected["conversion"]["level"] == "city"
     assert got["expropriation"]["level"] == expected["expropriation"]["level"]
+
+
+def _chinese_case() -> str:
+    from landapproval.core.reader import read_document
+
+    data = read_document(ROOT / "cases" / "review" / "complete-approvable.yaml")
+    data["id"] = "洪洞县2024年第3批次"
+    return json.dumps(data, default=str, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("route, suffix, kind", [("/web/yaml", "yaml", "attachment"), ("/web/report", "html", "inline")])
+def test_a_chinese_case_number_names_the_download(base_url, route, suffix, kind):
+    """Every real case number is Chinese: the file is named after it (RFC 6266 filename*), never a 500."""
+    from urllib.parse import quote
+
+    response = httpx.post(base_url + route, content=_chinese_case().encode("utf-8"),
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    header = response.headers["content-disposition"]
+    assert header.startswith(kind + ";")
+    assert f"filename*=UTF-8''{quote('洪洞县2024年第3批次.' + suffix)}" in header
+    assert f'filename="___2024__3__.{suffix}"' in header and header.isascii()   # an ASCII fallback too
+
+
+def test_disposition_is_ascii_with_the_name_in_utf8():
+    header = service.disposition("attachment", "审查结果_临汾 1.xlsx")
+    assert header == ("attachment; filename=\"________1.xlsx\"; "
+                      "filename*=UTF-8''%E5%AE%A1%E6%9F%A5%E7%BB%93%E6%9E%9C_%E4%B8%B4%E6%B1%BE%201.xlsx")
