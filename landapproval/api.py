@@ -18,7 +18,7 @@ from landapproval.decision import facts as factlib
 from landapproval.decision.assemble import assemble
 from landapproval.decision.model import Decision
 from landapproval.core.reader import with_lines
-from landapproval.intake.validation import CaseInput, load_with_text, read_case_text
+from landapproval.intake.validation import CaseInput, load_with_text, placed, read_case_text
 from landapproval.law import Law
 
 __all__ = ["CaseInput", "evaluate", "evaluate_text", "load_case", "read_case_text", "validate"]
@@ -29,7 +29,8 @@ def load_case(case: CaseInput, source: str | None = None, notes: list[Text] | No
     """Read and validate a case; InputError names the file, field path (and line) and problem.
 
     `notes`, when given, receives what the reader noted on the way (e.g. a GBK file)."""
-    model, source, _ = load_with_text((law or Law.default()).catalogue, case, source, notes)
+    law = law or Law.default()
+    model, source, _ = load_with_text(law.catalogue, case, source, notes, law.jurisdiction)
     return model, source
 
 
@@ -37,7 +38,7 @@ def validate(case: CaseInput, source: str | None = None, notes: list[Text] | Non
              law: Law | None = None) -> Case:
     """Validate fully (contract, county, zone), without evaluating."""
     law = law or Law.default()
-    model, source, text = load_with_text(law.catalogue, case, source, notes)
+    model, source, text = load_with_text(law.catalogue, case, source, notes, law.jurisdiction)
     _resolve(law, model, source, text)
     return model
 
@@ -47,9 +48,8 @@ def _resolve(law: Law, model: Case, source: str, text: str, **dates) -> factlib.
     try:
         return factlib.resolve(model, law.jurisdiction, source, **dates)
     except InputError as error:
-        if not text:
-            raise
-        raise InputError(error.source, with_lines(error.problems, text), more=error.more, notes=error.notes) from None
+        problems = placed(law.catalogue, with_lines(error.problems, text) if text else error.problems, None)
+        raise InputError(error.source, problems, more=error.more, notes=error.notes) from None
 
 
 def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | None = None,
@@ -65,7 +65,7 @@ def evaluate(case: CaseInput, *, as_of: dt.date | None = None, source: str | Non
     law = law or Law.default()
     if isinstance(case, (str, Path)) and base_dir is None:
         base_dir = Path(case).parent
-    model, source, text = load_with_text(law.catalogue, case, source, notes)
+    model, source, text = load_with_text(law.catalogue, case, source, notes, law.jurisdiction)
     ctx = _resolve(law, model, source, text, as_of=as_of, today=today)
     return assemble(law, model, ctx, source, as_of=as_of, today=today, layers=layers,
                     base_dir=Path(base_dir) if base_dir is not None else None)

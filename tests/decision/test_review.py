@@ -374,7 +374,7 @@ def test_exit_code_is_0_for_approvable_and_1_for_not(path):
 def test_bad_input_exits_2(tmp_path):
     result = run_cli(tmp_path, variant({"review.planning.conforms_to_plann": True}))
     assert result.exit_code == 2
-    assert "review.planning.conforms_to_plann" in result.output
+    assert "规划管控（C1）的 “conforms_to_plann”" in result.output
 
 
 def test_text_output_leads_with_the_verdict():

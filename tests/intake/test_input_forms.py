@@ -197,7 +197,9 @@ def test_a_mistake_gets_a_chinese_sentence_with_the_expected_form(tmp_path, old,
         assert suggestion in problem.suggestions and suggestion in zh and suggestion in en
     if path != "kind":  # a missing top-level field has no line of its own
         assert problem.line is not None, zh
-        assert f"{error.source}: {path}（第 {problem.line} 行）: " in error.describe()
+        where = problem.where()   # in the official's words: 地块 P1（第 1 个地块）的 耕地…，第 19 行
+        assert f"{error.source}: {where}: " in error.describe() and where.endswith(f"第 {problem.line} 行")
+        assert f"{error.source}: {path} (line {problem.line}): " in error.describe("en")
 
 
 @pytest.mark.parametrize("bad", ["x", 5, [], {"a": 1}, "2024-13-01"])
@@ -463,5 +465,5 @@ def test_no_compensation_reads_as_not_arranged_never_as_not_needed(tmp_path):
     with pytest.raises(InputError) as refused:
         landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: 无需补充"), "c.yaml"))
     message = refused.value.describe("zh")
-    assert "review.cultivated_compensation.method" in message and "收到“无需补充”" in message
+    assert "耕地占补平衡（C4）的 补充耕地方式" in message and "收到“无需补充”" in message
     assert catalogue().value_name("review.cultivated_compensation.method", "none", "zh") == "未落实补充耕地"
