@@ -470,3 +470,23 @@ def httpx_get(url):
     import httpx
 
     return httpx.get(url)
+
+
+def test_a_four_mistake_file_shows_every_error_at_its_field_at_once(browser, base_url, tmp_path):
+    """批量, 8月32日, 亩 and 洪同县: all four at once (once three came first and the county after)."""
+    text = (ROOT / "cases" / "review" / "complete-approvable.yaml").read_text(encoding="utf-8")
+    text = (text.replace("county: 曲沃县", "county: 洪同县").replace("kind: batch", "kind: 批量")
+            .replace("filed_on: 2024-09-10", "filed_on: 2024年8月32日").replace("cultivated: 1.7114,", "cultivated: 25亩,"))
+    source = tmp_path / "four.yaml"
+    source.write_text(text, encoding="utf-8")
+    open_page(browser, base_url)
+    browser.find_element(By.ID, "file-case").send_keys(str(source))
+    wait(browser, lambda: "有 4 处问题" in browser.find_element(By.ID, "general-errors").text)
+    assert "洪洞县" in error_at(browser, "county")
+    assert "批次用地" in error_at(browser, "kind")
+    assert "不是真实存在的日期" in error_at(browser, "filed_on")
+    assert "亩" in error_at(browser, "parcels[1].land.cultivated")
+    marked = browser.execute_script(
+        "return [...document.querySelectorAll('#case-form [aria-invalid=true]')].map((n) => n.dataset.path)")
+    assert sorted(marked) == sorted(["county", "kind", "filed_on", "parcels[1].land.cultivated"])
+    assert value_of(browser, "kind") == "批量" and value_of(browser, "parcels[1].land.cultivated") == "25亩"  # as written

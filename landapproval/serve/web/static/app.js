@@ -553,6 +553,31 @@ function generalErrors(messages) {
   box.replaceChildren(...messages.map((m) => el("p", {text: m})));
 }
 
+// where a problem is, in the official's words: 地块 P2（第 2 个地块）的 耕地 — never the field path
+function placeWords(path) {
+  if (!path) return "";
+  const parts = [];
+  let so = "";
+  for (const m of path.matchAll(/([^.\[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) {
+      const n = Number(m[2]);
+      const row = document.querySelectorAll(`#case-form [data-table="${CSS.escape(so)}"] tbody tr`)[n];
+      const idInput = row && row.querySelector('[data-rel="id"]');
+      const name = label(fieldOf(so)).split("（")[0];
+      const id = idInput && idInput.value.trim() ? " " + idInput.value.trim() : "";
+      parts[parts.length - 1] = lang === "zh" ? `${name}${id}（第 ${n + 1} 个${name}）` : `${name}${id} (no. ${n + 1})`;
+      so += `[${n}]`;
+      continue;
+    }
+    so = so ? `${so}.${m[1]}` : m[1];
+    const f = fieldOf(so);
+    if (!f.label) { parts.push(`“${path.slice(path.indexOf(m[1]))}”`); break; }
+    const next = path.slice(so.length);
+    if (!next || next.startsWith("[") || (f.kind === "group" && so.startsWith("review.") && so.split(".").length === 2)) parts.push(label(f));
+  }
+  return parts.join(lang === "zh" ? "的 " : ": ");
+}
+
 function problemText(p) {
   return p.suggestion ? `${p.message} — ${p.suggestion}` : p.message;
 }
@@ -571,8 +596,9 @@ function showProblems(problems) {
       if (slot || shorter === path) break;
       path = shorter;
     }
-    if (!slot) { rest.push(p.path ? `${p.path}: ${problemText(p)}` : problemText(p)); continue; }
-    const line = el("div", {text: (path === p.path ? "" : `${p.path}: `) + problemText(p)});
+    const where = placeWords(p.path === "--as-of" ? "" : p.path);
+    if (!slot) { rest.push(where ? `${where}：${problemText(p)}` : problemText(p)); continue; }
+    const line = el("div", {text: (path === p.path ? "" : `${where}：`) + problemText(p)});
     slot.append(line);
     const input = slot.parentNode.querySelector("[data-path], input, select");
     if (input && input.dataset.path === p.path && p.suggestions && p.suggestions.length) {
