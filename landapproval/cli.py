@@ -94,7 +94,8 @@ def main(ctx, rules_dir) -> None:
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML: measure boundaries against the map")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="worker processes for many files")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="html: write one report per case into this folder")
-def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
+@click.option("--appendix", is_flag=True, help="text/html: add the technical appendix (field paths, rule ids, codes); 技术附录")
+def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, appendix):
     """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
     paths = batch.expand(files)
     if not paths:
@@ -144,9 +145,9 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir):
             elif fmt == "xlsx":
                 pass  # written once every case is in
             elif fmt == "html":
-                _write_html(decision, outcome.path, lang, out_dir, layers)
+                _write_html(decision, outcome.path, lang, out_dir, layers, appendix)
             else:
-                click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
+                click.echo(render.text(decision, lang, law=law, appendix=appendix) + ("\n" if many else ""))
     if fmt == "xlsx":
         _write_xlsx(rows, lang, out_dir, law)
     if fmt == "json" and decisions:
@@ -183,7 +184,8 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> Non
     click.echo(str(path), err=True)
 
 
-def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None) -> None:
+def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None,
+                appendix: bool = False) -> None:
     from landapproval.core.reader import read_document
     from landapproval.views import report
 
@@ -195,7 +197,7 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
         title = read_document(path).get("title")
     except Exception:  # the title is decoration; the case already evaluated
         pass
-    page = report.html_report(decision, lang, title=title, svg=svg, law=_law())
+    page = report.html_report(decision, lang, title=title, svg=svg, law=_law(), appendix=appendix)
     if out_dir is None:
         click.echo(page)
         return

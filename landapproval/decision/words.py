@@ -4,7 +4,7 @@ a verdict reads the same everywhere."""
 
 from __future__ import annotations
 
-from landapproval.decision.model import Decision
+from landapproval.decision.model import Decision, area_text
 
 LEVEL = {
     "zh": {"county": "县级人民政府", "city": "临汾市人民政府", "province": "山西省人民政府", "state_council": "国务院"},
@@ -35,7 +35,7 @@ WORDS = {
            "totals": "面积", "law": "规则版本", "calendar": "采用用户提供的工作日安排", "agri": "农用地", "cult": "耕地", "pbf": "永久基本农田", "other_land": "其他土地",
            "comma": "，", "semicolon": "；", "yes": "是", "no": "否",
            "verdict_short_yes": "可以批准", "verdict_short_no": "暂不能批准", "list": "、", "by": "按{}", "figures": "数据", "missing": "缺少审查材料",
-           "appendix": "技术附录", "as_of_field": "适用日期取自", "rules": "审批规则",
+           "appendix": "技术附录", "deciding": "认定事实", "as_of_field": "适用日期取自", "rules": "审批规则",
            "map_agrees": "地图核对：{n} 个地块已按图层实测，与申报一致",
            "map_disagrees": "地图核对：{n} 个地块已按图层实测，与申报不一致 {k} 处（见上面的问题）",
            "map_no_layers": "地图：已读入 {n} 个地块边界；未给图层（--layers），未与图层核对"},
@@ -49,7 +49,7 @@ WORDS = {
            "agri": "agricultural", "cult": "cultivated", "pbf": "permanent basic farmland", "other_land": "other land",
            "comma": ", ", "semicolon": "; ", "yes": "yes", "no": "no",
            "verdict_short_yes": "approvable", "verdict_short_no": "not approvable yet", "list": ", ", "by": "from the {}", "figures": "figures",
-           "missing": "Evidence missing", "appendix": "Technical appendix", "as_of_field": "date taken from",
+           "missing": "Evidence missing", "appendix": "Technical appendix", "deciding": "deciding facts", "as_of_field": "date taken from",
            "rules": "deciding rules",
            "map_agrees": "Map: {n} parcels measured against the layers; they agree with the case",
            "map_disagrees": "Map: {n} parcels measured against the layers; {k} differences from the case (see the findings above)",
@@ -193,3 +193,64 @@ def authority_words(entry, lang: str) -> str:
     if lang == "zh":
         return f"{LEVEL[lang][entry.level]}（{MODE[lang][entry.mode]}）"
     return f"{LEVEL[lang][entry.level]} ({MODE[lang][entry.mode]})"
+
+
+_FACTS = {
+    "zh": {"county": "县（市、区）：{name}（{code}）", "delegated": "属临政发〔2024〕7号 三 承接范围",
+           "not_delegated": "不在临政发〔2024〕7号 三 承接范围内", "before": "适用日期早于下放施行日 2024-06-22",
+           "zone": "开发区：{name}，{level}（级别{source}）", "no_zone": "开发区：不在开发区（示范区）内",
+           "scale": "位于国土空间规划确定的建设用地规模范围内：{yes}",
+           "cultivated": "征收耕地 {area} 公顷 {op} {limit} 公顷", "other": "征收其他土地 {area} 公顷 {op} {limit} 公顷",
+           "pbf": "涉及永久基本农田 {area} 公顷", "kind": "用地类型：{kind}",
+           "declared": "由案件申报", "listed": "取自开发区名录，见于国家标准", "reported": "取自开发区名录，据公开报道",
+           "inferred": "取自开发区名录，据统计推断", "uncertain": "取自开发区名录，尚待核实"},
+    "en": {"county": "county: {name} ({code})", "delegated": "within the delegation of 临政发〔2024〕7号 三",
+           "not_delegated": "outside the delegation of 临政发〔2024〕7号 三", "before": "law applied before the delegation took effect (2024-06-22)",
+           "zone": "development zone: {name}, {level} (level {source})", "no_zone": "development zone: none",
+           "scale": "inside the plan's construction-land scale: {yes}",
+           "cultivated": "cultivated land expropriated {area} ha {op} {limit} ha",
+           "other": "other land expropriated {area} ha {op} {limit} ha", "pbf": "permanent basic farmland {area} ha",
+           "kind": "kind: {kind}",
+           "declared": "as declared in the case", "listed": "from the zone list, in the national standard",
+           "reported": "from the zone list, as reported", "inferred": "from the zone list, inferred",
+           "uncertain": "from the zone list, to be confirmed"},
+}
+
+
+def deciding_facts(decision: Decision, lang: str = "zh") -> list[str]:
+    """The facts that decided who approves, in words, for the authority section of every surface:
+    the county and whether it is in the delegation, the development zone with its level and where
+    that level comes from, the construction-land scale, and the areas against the thresholds
+    (征收耕地 40.0000 公顷 > 35 公顷)."""
+    from landapproval.contract.words import label_data
+
+    v, w = _FACTS[lang], WORDS[lang]
+    raw = decision.engine_facts.get("authority") or {}
+    facts = decision.facts
+    out = []
+    county = v["county"].format(name=decision.county.get("name", ""), code=decision.county.get("code", ""))
+    if raw.get("law.delegation_in_force") is False:
+        county += w["comma"] + v["before"]
+    elif "county.delegated" in raw:
+        county += w["comma"] + (v["delegated"] if raw["county.delegated"] else v["not_delegated"])
+    out.append(county)
+    level = raw.get("scope.zone_level")
+    shown = facts.get("scope.zone")
+    if level and level != "none" and isinstance(shown, str) and " (" in shown:
+        name = shown.rsplit(" (", 1)[0]
+        level_words = (label_data()["values"].get("scope.development_zone.level", {}).get(level) or {}).get(lang, level)
+        confidence = facts.get("scope.zone_confidence", "declared")
+        out.append(v["zone"].format(name=name, level=level_words, source=v.get(confidence, v["declared"])))
+    else:
+        out.append(v["no_zone"])
+    if "scope.within_construction_scale" in raw:
+        out.append(v["scale"].format(yes=w["yes"] if raw["scope.within_construction_scale"] else w["no"]))
+    if decision.expropriation is not None:
+        for key, limit_key in (("cultivated", "threshold.cultivated"), ("other", "threshold.other")):
+            area, limit = facts.get(f"expropriation.{key}"), facts.get(limit_key)
+            if area is not None and limit is not None:
+                out.append(v[key].format(area=area_text(area), op=">" if area > limit else "≤", limit=format(limit.normalize(), "f")))
+    pbf = max(facts.get("conversion.permanent_basic_farmland") or 0, facts.get("expropriation.permanent_basic_farmland") or 0)
+    if pbf:
+        out.append(v["pbf"].format(area=area_text(pbf)))
+    return out
