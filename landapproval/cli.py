@@ -191,7 +191,7 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
 
     svg = None
     if decision.geometry:
-        svg = _map_svg(decision, path, layers)
+        svg = _map_svg(decision, path, layers, lang)
     title = None
     try:
         title = read_document(path).get("title")
@@ -208,12 +208,12 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
     click.echo(str(target / name), err=True)
 
 
-def _map_svg(decision, path: str, layers: str | None) -> str | None:
+def _map_svg(decision, path: str, layers: str | None, lang: str = "zh") -> str | None:
     try:
         from landapproval.views.svg import case_svg
     except ImportError:  # the geo extra is not installed
         return None
-    return case_svg(decision, path, layers, law=_law())
+    return case_svg(decision, path, layers, law=_law(), lang=lang)
 
 
 @main.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import io
 import json
 import urllib.request
@@ -117,6 +118,27 @@ def test_cli_xlsx_and_html(spelled, tmp_path):
             assert words.STATUS["zh"][check.status] in page, (case.name, name, "html")
 
 
+# S6's title reads "批复后〈archive_working_days〉个工作日内" when the law applied predates the parameter
+# (rules/parameters.yaml starts it on 2024-06-22): reported to the rule data's owners
+KNOWN_UNFILLED = {"before-delegation.yaml": {"archive_working_days"}}
+
+
+def _data_words(case: Path) -> list:
+    """What the official wrote that the page shows as written: the case id, title, parcel ids,
+    the numbers of violations and petitions, names (never a value the contract spells in English)."""
+    from landapproval.core.reader import read_document
+
+    out, stack = [], [read_document(case)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            out += [str(v) for k, v in node.items() if k in ("id", "title", "name") and isinstance(v, (str, int))]
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
 def _post(url: str, data: bytes, media: str) -> bytes:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": media}, method="POST")
     with urllib.request.urlopen(request, timeout=60) as answer:
@@ -156,6 +178,7 @@ def test_workbench_upload_form_evaluate_in_chromium(spelled, browser, base_url):
         WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda _: condition())
 
     files, reference = spelled
+    leftovers: dict[str, set] = {}
     browser.get(base_url + "/")
     wait(lambda: browser.execute_script("return document.body.dataset.ready === 'true'"))
     for case, name, path in files:
@@ -172,6 +195,8 @@ def test_workbench_upload_form_evaluate_in_chromium(spelled, browser, base_url):
             checks: [...document.querySelectorAll('#checks tr[data-check] td.st')].map((n) => n.textContent),
             steps: [...document.querySelectorAll('#timeline li .st')].map((n) => n.textContent),
             authority: [...document.querySelectorAll('#authority td.approver')].map((n) => n.textContent),
+            shown: document.getElementById('result').innerText,
+            options: [...document.querySelectorAll('#case-form select option')].map((n) => n.textContent).join(' '),
             errors: document.getElementById('general-errors').textContent}""")
         where = (case.name, name, "workbench")
         assert shown["decision"] is not None, (*where, shown["errors"])
@@ -181,3 +206,17 @@ def test_workbench_upload_form_evaluate_in_chromium(spelled, browser, base_url):
         assert shown["steps"] == [words.STATUS["zh"][s.status] for s in ref.steps], where
         assert shown["authority"] == [words.authority_words(ref.conversion, "zh"),
                                       words.authority_words(ref.expropriation, "zh")], where
+        assert f"下一步：{words.next_words(ref)}" in shown["shown"], where
+        for fact in words.deciding_facts(ref):                       # the deciding facts, in words
+            assert fact in shown["shown"], (*where, fact)
+        # the default Chinese page: no field path, rule id, code or English word (the case's own
+        # numbers are the official's data; C1–C8 and S1–S6 are the items' numbers)
+        data = {str(v) for v in _data_words(case)}
+        english = [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_.\[\]]+", shown["shown"] + " " + shown["options"])
+                   if not re.fullmatch(r"[CS][1-8]", w) and not any(w in d for d in data)]
+        if english:
+            leftovers.setdefault(case.name, set()).update(english)
+    # what the page still shows in English: nothing, but for a defect of the rule data that is not
+    # this surface's (an unfilled parameter in a step title when the law applied predates it); when
+    # it is fixed this test fails until the entry is removed
+    assert leftovers == KNOWN_UNFILLED, leftovers

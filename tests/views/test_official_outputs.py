@@ -103,7 +103,8 @@ def test_filing_on_the_last_day_of_the_announcement_is_during_it_and_the_day_aft
 
 def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_appendix():
     decision = landapproval.evaluate(REVIEW / "incomplete-new-filing.yaml")
-    body, appendix = render.text(decision).split("技术附录:")
+    assert "技术附录" not in render.text(decision)            # the appendix only on request
+    body, appendix = render.text(decision, appendix=True).split("技术附录:")
     assert "缺少审查材料:" in body
     assert "C1 严格国土空间规划管控: 是否符合国土空间规划及“三区三线”管控要求" in body
     for raw in ("review.", "planning.conforms_to_plan", "C1.missing", "conversion.city.batch", "(filed_on)",
@@ -113,7 +114,8 @@ def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_app
     for raw in ("review.planning.conforms_to_plan", "C1.missing.planning.conforms_to_plan",
                 "conversion.city.batch", "适用日期取自: filed_on"):
         assert raw in appendix, raw
-    page = report.html_report(decision, "zh")
+    assert '<div class="appendix">' not in report.html_report(decision, "zh")
+    page = report.html_report(decision, "zh", appendix=True)
     page_body, page_appendix = page.split('<div class="appendix">')
     assert "是否符合国土空间规划及“三区三线”管控要求" in page_body
     assert not re.search(r"review\.|\.missing\.|conversion\.city\.batch", page_body)
@@ -208,7 +210,9 @@ def test_report_is_a_printable_opinion_with_blanks_and_the_parcel_table(tmp_path
     book = Law.default().book
     assert book  # the version and fingerprint of the rules applied
     law = landapproval.evaluate(REVIEW / "c4-supplement-short.yaml").law
-    assert law["version"] in page and law["rules_sha256"] in page and "生成日期" in page
+    assert law["version"] in page and law["rules_sha256"] not in page and "生成日期" in page
+    run("evaluate", REVIEW / "c4-supplement-short.yaml", "--format", "html", "--out", out, "--appendix")
+    assert law["rules_sha256"] in (out / "QW-2024-03-C4.html").read_text(encoding="utf-8")
     table = page[page.index("地块编号"):page.index("</table>", page.index("地块编号"))]
     for cell in ("QW-2024-03-1", "QW-2024-03-3", "国有", "集体所有", "3.4120", "1.7114", "0.3500", "5.1234", "6.7734"):
         assert f">{cell}<" in table, cell

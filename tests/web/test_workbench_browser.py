@@ -398,9 +398,11 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
         assert CJK.search(error_at(browser, f"parcels[{index}].boundary"))
     browser.find_element(By.ID, "file-boundary-case").send_keys(str(ROOT / "cases" / "gis" / "qw-2024-03.txt"))
     wait(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, ".boundary-state")) == 2 and all(
-        "jzd" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
+        "界址点坐标交换文件" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
     states = [s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
-    assert "#QW-2024-03-1" in states[0] and "#QW-2024-03-2" in states[1]
+    # in words: 已上传 界址点坐标交换文件（地块 QW-2024-03-1）, never "jzd #…"
+    assert "（地块 QW-2024-03-1）" in states[0] and "（地块 QW-2024-03-2）" in states[1]
+    assert not any("jzd" in state or "#" in state for state in states)
     # then each parcel on its own row: parcel 1 as GeoJSON, parcel 2 as WKT
     import shapely.geometry
 
@@ -413,7 +415,7 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     rows[0].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(geojson))
     rows[1].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(wkt))
     wait(browser, lambda: [s.text.split()[1] for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
-         == ["geojson", "wkt"])
+         == ["GeoJSON", "WKT"])
     evaluate(browser)
     paths = browser.find_elements(By.CSS_SELECTOR, "#map svg path")
     assert len(paths) >= 2
@@ -423,6 +425,7 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     assert box["width"] > 100 and box["height"] > 100
     legend = " ".join(labels)
     assert "永久基本农田" in legend and "开发区" in legend          # the server's layers under the parcels
+    assert "地块" in labels and "parcel" not in legend and "/" not in legend   # the legend in Chinese only
     assert browser.find_element(By.ID, "result").text.count("图层：服务器图层") == 1
     decision = browser.execute_script("return lastDecision")
     expected = cli.to_dict()

@@ -23,7 +23,8 @@ from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
-from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS, next_words, verdict, verdict_kind, verdict_short
+from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, deciding_facts, next_words, verdict,
+                                         verdict_kind, verdict_short)
 from landapproval.intake.validation import case_mapping
 from landapproval.law import Law
 from landapproval.serve import body
@@ -129,7 +130,7 @@ def _decide(law: Law, raw: bytes, lang: str, layers):
     return model, decision
 
 
-def _map(model: Case, layers) -> str | None:
+def _map(model: Case, layers, lang: str = "zh") -> str | None:
     if not any(p.boundary for p in model.parcels):
         return None
     from landapproval.decision.mapfacts import layer_set_of, read_parcel_boundary
@@ -137,23 +138,25 @@ def _map(model: Case, layers) -> str | None:
 
     parcels = [(p.id, read_parcel_boundary(p.boundary, Path("."), SOURCE["zh"], f"parcels[{i}].boundary").geometry)
                for i, p in enumerate(model.parcels) if p.boundary]
-    return parcels_svg(parcels, layer_set_of(layers))
+    return parcels_svg(parcels, layer_set_of(layers), lang=lang)
 
 
 def evaluate(law: Law, raw: bytes, lang: str, layers) -> Response:
     model, decision = _decide(law, raw, lang, layers)
     # the verdict in words from decision.words, as the CLI's text, the CSV and the report say it
-    return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers),
+    return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers, lang),
+                          "deciding": deciding_facts(decision, lang),
                           "verdict": verdict(decision, lang), "verdict_short": verdict_short(decision, lang),
                           "next_words": next_words(decision, lang),
                           "as_of_words": views_text.as_of_words(decision, lang, law.as_of(decision.as_of))})
 
 
-def report(law: Law, raw: bytes, lang: str, layers) -> Response:
+def report(law: Law, raw: bytes, lang: str, layers, appendix: bool = False) -> Response:
     from landapproval.views import report as reportlib
 
     model, decision = _decide(law, raw, lang, layers)
-    page = reportlib.html_report(decision, lang, title=model.title, svg=_map(model, layers), law=law)
+    page = reportlib.html_report(decision, lang, title=model.title, svg=_map(model, layers, lang), law=law,
+                                 appendix=appendix)
     return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition": disposition("inline", _file_name(model.id) + ".html")})
 

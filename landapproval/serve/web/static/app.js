@@ -27,7 +27,8 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
-    server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。", next_step_done: "下一步",
+    missing_evidence: "缺少审查材料：", supply: "在报件中补充：", appendix_toggle: "技术附录（字段名、规则编号、代码）",
+    server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。",
     fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
@@ -56,7 +57,8 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
-    server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.", next_step_done: "Next step",
+    missing_evidence: "Evidence missing: ", supply: "add to the filing: ", appendix_toggle: "Technical appendix (field names, rule ids, codes)",
+    server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.",
     fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
@@ -66,6 +68,7 @@ let meta = null;           // /web/form
 let lastDecision = null;   // the decision JSON shown
 let lastMap = null;
 let lastDecision_asOf = "";  // where the applicable date came from, in words
+let lastDeciding = null;  // the facts that decided who approves, in words (decision.words.deciding_facts)
 let lastVerdict = null;    // the server's verdict words (decision.words): {verdict, verdict_short, next_words}
 let batchBody = null;      // the last batch upload, re-sent for the CSV
 
@@ -98,7 +101,7 @@ function help(field) {
 }
 function valueLabel(field, value) {
   const names = field.value_labels && field.value_labels[value];
-  if (names) return `${names[lang] || names.zh}（${value}）`;
+  if (names) return names[lang] || names.zh;   // the name only: the contract's value is no word for an official
   return value;
 }
 let idCounter = 0;
@@ -407,6 +410,11 @@ function setCell(input, col, text) {
 
 const boundaries = new WeakMap();   // row → boundary value (inline mapping, or a path string as read)
 
+function boundaryFormat(format) {
+  const f = fieldOf("parcels[].boundary.format");
+  return (f.value_labels && f.value_labels[format] && (f.value_labels[format][lang] || f.value_labels[format].zh)) || format;
+}
+
 function boundaryCell(tr, value) {
   const input = el("input", {type: "file", accept: ".txt,.geojson,.json,.wkt", class: "boundary-file"});
   const state = el("span", {class: "boundary-state"});
@@ -415,7 +423,7 @@ function boundaryCell(tr, value) {
   const show = () => {
     const v = boundaries.get(tr);
     state.textContent = v === undefined ? "" : typeof v === "string" ? `${t("boundary_path")}: ${v}`
-      : `${t("boundary_set")} ${v.format}${v.id ? " #" + v.id : ""}${v.name ? " (" + v.name + ")" : ""}`;
+      : `${t("boundary_set")} ${boundaryFormat(v.format)}${v.id ? `（${t("parcel")} ${v.id}）` : ""}${v.name ? " " + v.name : ""}`;
     clear.hidden = v === undefined;
   };
   if (value !== undefined && value !== null) boundaries.set(tr, value);
@@ -686,6 +694,7 @@ async function evaluateCase() {
   const body = await response.json();
   lastDecision = body.decision; lastMap = body.map; lastDecision_asOf = body.as_of_words;
   lastVerdict = {verdict: body.verdict, short: body.verdict_short, next: body.next_words};
+  lastDeciding = body.deciding;
   showDecision(lastDecision, lastMap);
   $("#download-json").disabled = false;
   $("#open-report").disabled = false;
@@ -725,7 +734,8 @@ function downloadJson() {
 
 async function openReport() {
   const tab = window.open("", "_blank");   // opened on the click, so no popup blocker stops it
-  const response = await post(`/web/report?lang=${lang}`, JSON.stringify(collect()));
+  const withAppendix = document.body.classList.contains("show-tech") ? "&appendix=true" : "";
+  const response = await post(`/web/report?lang=${lang}${withAppendix}`, JSON.stringify(collect()));
   if (!response.ok) { if (tab) tab.close(); showProblems(await problemsOf(response)); return; }
   const url = URL.createObjectURL(new Blob([await response.text()], {type: "text/html"}));
   if (tab) tab.location.href = url; else save(await response.blob(), fileNameOf(response, "report.html"));
@@ -739,17 +749,23 @@ function levelText(entry) {
   return `${meta.words.level[lang][entry.level]}（${meta.words.mode[lang][entry.mode]}）`;
 }
 
+// evidence a finding says is missing, by the names of its fields (never their paths)
+function missingNames(f) {
+  return (f.missing || []).map((path) => label(fieldOf(path))).join("；");
+}
+
 function findingNode(f) {
   const sev = meta.words.severity[lang][f.severity] || f.severity;
+  const missing = f.missing && f.missing.length && f.code.includes(".missing.");
   const node = el("div", {class: "finding " + f.severity},
-    el("span", {class: "sev", text: `[${sev}]`}), " ", f.message,
-    el("div", {class: "cite", text: `${t("basis")}: ${f.citation} · ${f.code}`}));
-  if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${f.remedy}`}));
+    el("span", {class: "sev", text: `[${sev}]`}), " ", missing ? `${t("missing_evidence")}${missingNames(f)}` : f.message,
+    el("div", {class: "cite"}, `${t("basis")}: ${f.citation}`, el("span", {class: "tech", text: ` · ${f.code}`})));
+  if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${missing ? t("supply") + missingNames(f) : f.remedy}`}));
   const known = Object.entries(f.facts || {}).filter(([, v]) => v !== "unknown");
   if (f.figures && f.figures.length) {   // the figures in words, as the report shows them
     node.append(el("ul", {class: "figures"}, f.figures.map((line) => el("li", {text: line}))));
   } else if (known.length) {
-    node.append(el("div", {class: "figures", text: `${t("figures")}: ` + known.map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
+    node.append(el("div", {class: "figures tech", text: `${t("figures")}: ` + known.map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
   }
   for (const path of f.missing || []) {   // evidence not given: a button to the field that takes it
     const input = document.querySelector(`#case-form [data-path="${CSS.escape(path)}"], #case-form [data-target="${CSS.escape(path)}"]`);
@@ -773,8 +789,10 @@ function showDecision(d, svg) {
     return el("tr", {"data-part": part}, el("th", {scope: "row", text: words[part]}),
       el("td", {class: "approver", text: levelText(entry)}),
       el("td", {}, entry ? [...entry.reasons.map((r) => el("div", {text: r})),
-        el("div", {class: "cite", text: `${t("basis")}: ${entry.citations.join("；")} · ${entry.rule}`})] : ""));
+        el("div", {class: "cite"}, `${t("basis")}: ${entry.citations.join("；")}`, el("span", {class: "tech", text: ` · ${entry.rule}`}))] : ""));
   });
+  rows.push(el("tr", {"data-part": "deciding"}, el("th", {scope: "row", text: words.deciding}),
+    el("td", {colspan: "2", class: "deciding", text: (lastDeciding || []).join("；")})));
   out.push(el("h2", {text: t("authority")}),
            el("table", {class: "grid", id: "authority"}, el("tr", {}, el("th", {text: t("part")}), el("th", {text: t("approver")}), el("th", {text: t("why")})), rows));
   if (d.authority.conversion && d.authority.expropriation) out.push(el("p", {text: d.authority.together ? words.together : words.separate}));
@@ -809,6 +827,16 @@ function showDecision(d, svg) {
     out.push(el("table", {class: "grid", id: "measured"}, el("caption", {text: t("measured")}), el("tr", {}, el("th", {text: t("parcel")}), el("th", {text: t("plane")}), el("th", {text: t("ellipsoid")})),
       d.geometry.parcels.map((p) => el("tr", {}, el("td", {text: p.id}), el("td", {text: p.area_plane}), el("td", {text: p.area_ellipsoid})))));
   }
+  const toggleId = "appendix-toggle";
+  const toggle = el("input", {type: "checkbox", id: toggleId});
+  toggle.checked = document.body.classList.contains("show-tech");
+  toggle.addEventListener("change", () => document.body.classList.toggle("show-tech", toggle.checked));
+  out.push(el("p", {class: "tech-toggle"}, toggle, " ", el("label", {for: toggleId, text: t("appendix_toggle")})),
+           el("div", {class: "tech", id: "appendix"},
+             el("h2", {text: words.appendix}),
+             el("ul", {}, [`${words.as_of_field}: ${d.as_of_source}`,
+                           ...["conversion", "expropriation"].filter((p) => d.authority[p]).map((p) => `${words[p]}: ${d.authority[p].rule}`),
+                           `${words.law}: landapproval ${d.law.version || ""} · rules sha256 ${d.law.rules_sha256 || ""}`].map((line) => el("li", {}, el("code", {text: line}))))));
   $("#result").replaceChildren(...out);
 }
 
