@@ -493,3 +493,63 @@ def test_a_four_mistake_file_shows_every_error_at_its_field_at_once(browser, bas
         "return [...document.querySelectorAll('#case-form [aria-invalid=true]')].map((n) => n.dataset.path)")
     assert sorted(marked) == sorted(["county", "kind", "filed_on", "parcels[1].land.cultivated"])
     assert value_of(browser, "kind") == "批量" and value_of(browser, "parcels[1].land.cultivated") == "25亩"  # as written
+
+
+def _printed(browser, html_text: str, tmp_path, name: str) -> list[str]:
+    """The report printed to PDF by Chromium itself (DevTools Page.printToPDF, as 打印 → 另存为 PDF):
+    the text of each page, NFKC (the PDF's CJK radicals read as the ordinary characters)."""
+    import unicodedata
+
+    pypdf = pytest.importorskip("pypdf")
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    page = tmp_path / f"{name}.html"
+    page.write_text(html_text, encoding="utf-8")
+    main = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    try:
+        browser.get(page.as_uri())
+        options = PrintOptions()
+        options.page_width, options.page_height = 21.0, 29.7          # A4, in cm
+        options.margin_top = options.margin_bottom = options.margin_left = options.margin_right = 0
+        pdf = base64.b64decode(browser.print_page(options))
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [unicodedata.normalize("NFKC", p.extract_text()).translate(_RADICALS) for p in reader.pages]
+
+
+# the PDF's CJK Radicals Supplement forms (NFKC leaves them) back to the characters the report wrote
+_RADICALS = str.maketrans("⻚⻅⻢⻓⻔⻛⻜⻋⻉⻄⻩⻬⻰⻳⻆⻨⻥⻦⻙⻘⻝⺠⺟⻣", "页见马长门风飞车贝西黄齐龙龟角麦鱼鸟韦青食民母骨")
+
+
+@pytest.mark.parametrize("name", ["provincial-zone-batch.yaml", "over-35ha-cultivated.yaml",
+                                  "review/incomplete-new-filing.yaml"])
+def test_the_printed_report_has_page_numbers_the_case_number_and_a_signature_never_alone(
+        browser, base_url, tmp_path, name):
+    """审查意见 as an official prints it: a two-parcel case on at most 2 A4 pages; the case number and
+    第 X 页 / 共 Y 页 on every page; the signature block on a page with the workflow, never alone;
+    no technical appendix."""
+    import unicodedata
+
+    from landapproval.views.report import html_report
+
+    path = ROOT / "cases" / name
+    decision = api.evaluate(path)
+    pages = _printed(browser, html_report(decision, "zh"), tmp_path, path.stem)
+    parcels = len(decision.parcels)
+    if parcels <= 2:
+        assert len(pages) <= 2, f"{len(pages)} pages for {parcels} parcels"
+    for number, text in enumerate(pages, 1):
+        assert f"案件编号:{decision.case}" in text.replace(" ", ""), (number, text[:200])
+        assert f"第{number}页/共{len(pages)}页" in text.replace(" ", ""), (number, text[-200:])
+    signed = [text for text in pages if "审查意见签署" in text]
+    assert len(signed) == 1 and "审批流程" in signed[0] and "下一步" in signed[0]
+    def squash(text: str) -> str:   # letters and digits only: the PDF's dashes and spaces vary
+        return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", text))
+
+    whole = "".join(pages)
+    assert squash(render.verdict(decision)) in squash(whole)
+    assert "技术附录" not in whole and "sha256" not in whole
