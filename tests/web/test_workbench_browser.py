@@ -553,3 +553,48 @@ def test_the_printed_report_has_page_numbers_the_case_number_and_a_signature_nev
     whole = "".join(pages)
     assert squash(render.verdict(decision)) in squash(whole)
     assert "技术附录" not in whole and "sha256" not in whole
+
+
+def _paste(browser, target, text):
+    browser.execute_script("""
+        const data = new DataTransfer(); data.setData('text/plain', arguments[1]);
+        arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));""",
+                           target, text)
+
+
+def test_an_excel_paste_with_headers_in_another_order_lands_by_name(browser, base_url):
+    """地块编号 权属 耕地 其他农用地 未利用地 (the order of the official's sheet, not the form's): each
+    column by its name; a column the table lacks is reported; nothing placed by position."""
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+    sheet = ("地块编号\t权属\t耕地\t其他农用地\t未利用地\t备注\r\n"
+             "P1\t集体\t25\t1.5\t0.5公顷\t北侧\r\n"
+             "P2\t国有\t0\t0\t0.2\t\r\n")
+    _paste(browser, field(browser, "parcels[0].id"), sheet)
+    assert value_of(browser, "parcels[0].id") == "P1" and value_of(browser, "parcels[1].id") == "P2"
+    assert [value_of(browser, f"parcels[{i}].ownership") for i in (0, 1)] == ["collective", "state"]
+    assert value_of(browser, "parcels[0].land.cultivated") == "25"
+    assert value_of(browser, "parcels[0].land.other_agricultural") == "1.5"
+    assert value_of(browser, "parcels[0].land.unused") == "0.5公顷"
+    assert value_of(browser, "parcels[0].expropriate") == ""                 # not filled from 耕地
+    assert "“备注”不是地块表的列" in browser.find_element(By.ID, "general-errors").text
+    row = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')[0]
+    # 25 + 1.5 + 0.5公顷 (read as the server reads it) + the 0.2 of 建设用地 the sheet left as it was
+    assert row.find_element(By.CSS_SELECTOR, "td.total").text == "27.2000"
+
+
+def test_farmland_also_counted_in_cultivated_is_noted_at_the_field(browser, base_url):
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+    cultivated, farmland = field(browser, "parcels[0].land.cultivated"), field(browser, "parcels[0].land.permanent_basic_farmland")
+    for node, value in ((cultivated, "12"), (farmland, "0.5")):
+        node.clear()
+        node.send_keys(value)
+    note = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"parcels[0].land.permanent_basic_farmland\"]').parentNode.querySelector('.note').textContent")
+    assert "永久基本农田与耕地互不重叠" in note
+    farmland.clear()
+    farmland.send_keys("0")
+    note = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"parcels[0].land.permanent_basic_farmland\"]').parentNode.querySelector('.note').textContent")
+    assert note == ""

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from landapproval import api, batch as batchlib
 from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
+from landapproval.contract.words import AREA_UNITS
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
 from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, deciding_facts, next_words, verdict,
@@ -49,6 +50,8 @@ def form_payload(law: Law, has_layers: bool) -> dict:
             "limits": {"case_bytes": MAX_CASE_BYTES, "batch_bytes": BATCH_MAX_BYTES,
                        "batch_files": BATCH_MAX_FILES},
             "layers": has_layers,
+            # the units an area may carry (contract.words): the page's 合计 reads a cell as the server does
+            "area_units": list(AREA_UNITS),
             # the names the law knows (rules/jurisdiction.yaml): offered as the fields' suggestions
             "lists": {"county": [c.name for c in law.jurisdiction.counties],
                       "scope.development_zone.name": [z.name for z in law.jurisdiction.zones]}}

@@ -27,6 +27,8 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
+    paste_unknown: "粘贴的列“{name}”不是地块表的列，未填入（请改用表头中的列名）",
+    pbf_disjoint: "注意：永久基本农田与耕地互不重叠——“耕地”只填永久基本农田以外的耕地；本行五类合计 {total} 公顷，如与地块面积不符，可能重复计入了永久基本农田。",
     missing_evidence: "缺少审查材料：", supply: "在报件中补充：", appendix_toggle: "技术附录（字段名、规则编号、代码）",
     server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。",
     fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
@@ -57,6 +59,8 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
+    paste_unknown: "The pasted column “{name}” is not a column of the parcel table; it was not filled in",
+    pbf_disjoint: "Note: permanent basic farmland and cultivated land are disjoint — cultivated is the land outside the farmland; this row adds up to {total} ha: if the parcel is smaller, the farmland is counted twice.",
     missing_evidence: "Evidence missing: ", supply: "add to the filing: ", appendix_toggle: "Technical appendix (field names, rule ids, codes)",
     server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.",
     fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
@@ -311,7 +315,9 @@ function renumber(block) {
 
 // exact decimal hectares: text → integer square metres (×10⁴) as BigInt, or null
 function hectares(text) {
-  const m = String(text).trim().match(/^(\d+)(?:\.(\d{0,4}))?$/);
+  let plain = String(text).normalize("NFKC").trim();
+  for (const unit of (meta.area_units || [])) if (plain.endsWith(unit)) { plain = plain.slice(0, -unit.length).trim(); break; }
+  const m = plain.match(/^(\d+)(?:\.(\d{0,4}))?$/);
   if (!m) return null;
   return BigInt(m[1]) * 10000n + BigInt((m[2] || "").padEnd(4, "0"));
 }
@@ -334,6 +340,13 @@ function updateTotals(block) {
       sums.set(c.rel, sums.get(c.rel) + v);
     }
     tr.querySelector(".total").textContent = rowBad ? "?" : haText(row);
+    const pbf = tr.querySelector('[data-rel="land.permanent_basic_farmland"]');
+    const cult = tr.querySelector('[data-rel="land.cultivated"]');
+    if (pbf && cult) {   // the two classes are disjoint: 耕地 is the cultivated land outside 永久基本农田
+      const both = (hectares(pbf.value) || 0n) > 0n && (hectares(cult.value) || 0n) > 0n;
+      const note = pbf.parentNode.querySelector(".note") || pbf.parentNode.appendChild(el("div", {class: "note"}));
+      note.textContent = both ? t("pbf_disjoint").replace("{total}", rowBad ? "?" : haText(row)) : "";
+    }
     bad = bad || rowBad;
     all += row;
   }
@@ -342,7 +355,20 @@ function updateTotals(block) {
     el("td", {class: "total", text: bad ? "?" : haText(all)}), el("td")));
 }
 
-// rows pasted from Excel: tab-separated cells, one line per row, from the focused cell onwards
+// rows pasted from Excel: tab-separated cells, one line per row, from the focused cell onwards.
+// A first line of column names (the labels, their short forms, the field names) places each column
+// by its name, in any order; a name the table does not have is reported, never silently dropped.
+const PASTE_NAMES = {权属: "ownership", 所有权: "ownership", 土地权属: "ownership", 征收: "expropriate", 编号: "id"};
+
+function columnByName(cols, text) {
+  const name = String(text).trim().replace(/ \*$/, "").replace(/（公顷）$|\(ha\)$/i, "").trim().toLowerCase();
+  if (!name) return null;
+  const short = (s) => String(s).split("（")[0].split("(")[0].trim().toLowerCase();
+  return cols.find((c) => [c.key, c.rel, label(c)].some((n) => String(n).toLowerCase() === name))
+      || cols.find((c) => short(label(c)) === name)
+      || cols.find((c) => PASTE_NAMES[name] === c.rel || PASTE_NAMES[name] === c.key) || null;
+}
+
 function pasteRows(block, event) {
   const text = (event.clipboardData || window.clipboardData).getData("text");
   if (!text || (!text.includes("\t") && !text.includes("\n"))) return;
@@ -350,16 +376,26 @@ function pasteRows(block, event) {
   const {cols, tbody} = block._table;
   const pasteable = cols.filter((c) => c.key !== "boundary");
   const start = event.target.closest("[data-rel]");
-  const startRow = start ? [...tbody.rows].indexOf(start.closest("tr")) : 0;
+  let startRow = start ? [...tbody.rows].indexOf(start.closest("tr")) : 0;
   const startCol = start ? Math.max(0, pasteable.findIndex((c) => c.rel === start.dataset.rel)) : 0;
   let lines = text.replace(/\r\n?/g, "\n").split("\n");
   while (lines.length && lines[lines.length - 1].trim() === "") lines.pop();
-  const names = new Set(pasteable.flatMap((c) => [c.key, c.rel, label(c)].map((s) => String(s).trim().toLowerCase())));
-  if (lines.length && lines[0].split("\t").some((cell) => names.has(cell.trim().toLowerCase().replace(/ \*$/, "")))) lines = lines.slice(1);
+  let placed = null;   // column of each pasted cell, when the first line names them
+  const notes = [];
+  if (lines.length) {
+    const heads = lines[0].split("\t");
+    const found = heads.map((h) => columnByName(pasteable, h));
+    if (found.some(Boolean)) {
+      placed = found;
+      heads.forEach((h, i) => { if (!found[i] && h.trim()) notes.push(t("paste_unknown").replace("{name}", h.trim())); });
+      lines = lines.slice(1);
+      startRow = start ? startRow : 0;
+    }
+  }
   lines.forEach((line, r) => {
     const tr = tbody.rows[startRow + r] || addRow(block, {});
     line.split("\t").forEach((cell, c) => {
-      const col = pasteable[startCol + c];
+      const col = placed ? placed[c] : pasteable[startCol + c];
       if (!col) return;
       const input = tr.querySelector(`[data-rel="${col.rel}"]`);
       setCell(input, col, cell.trim());
@@ -367,6 +403,7 @@ function pasteRows(block, event) {
   });
   renumber(block);
   updateTotals(block);
+  if (notes.length) generalErrors(notes);
 }
 
 // the form entry of an input (for its allowed values and their names)
