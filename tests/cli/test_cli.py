@@ -198,7 +198,7 @@ def test_as_of_option_changes_the_law_applied():
 def test_validate_good_files():
     result = run("validate", *case_files())
     assert result.exit_code == 0, result.output
-    assert result.stdout.count(": 合同格式正确") == len(case_files())
+    assert result.stdout.count(": 文件格式正确") == len(case_files())
 
 
 def test_schema_is_json_schema_of_the_contract():

@@ -115,7 +115,7 @@ def test_a_gbk_file_is_read_and_the_note_says_so(tmp_path):
     assert any("GBK/GB18030" in note("zh") and "UTF-8" in note("zh") for note in notes)
     result = run("validate", path)
     assert result.exit_code == 0
-    assert "已按 GBK/GB18030" in result.stderr and "合同格式正确" in result.stdout
+    assert "已按 GBK/GB18030" in result.stderr and "文件格式正确" in result.stdout
     # a GBK file with a mistake: the error says how the file was read too
     bad = _write(tmp_path, BASE.replace("kind: batch", "kind: 批量").encode("gb18030"), "bad.yaml")
     result = run("evaluate", bad)
@@ -392,8 +392,9 @@ def test_validate_reports_missing_evidence_grouped_by_item(tmp_path):
     result = run("validate", path)
     assert result.exit_code == 0
     head, *items = result.stdout.strip().splitlines()
-    assert re.search(r"合同格式正确；审查材料缺 \d+ 项：", head)
-    assert items[0].startswith("  C1 严格国土空间规划管控：符合国土空间规划及“三区三线”管控要求（review.planning.conforms_to_plan）")
+    assert re.search(r"文件格式正确；审查材料缺 \d+ 项：", head)
+    assert items[0].startswith("  C1 严格国土空间规划管控：符合国土空间规划及“三区三线”管控要求；")
+    assert "review." not in result.stdout                         # labels only: no field path in Chinese
     assert run("validate", path, "--strict").exit_code == 1
     english = run("validate", path, "--lang", "en").stdout
     assert "contract OK; review evidence missing" in english
