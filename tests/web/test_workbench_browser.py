@@ -598,3 +598,27 @@ def test_farmland_also_counted_in_cultivated_is_noted_at_the_field(browser, base
     note = browser.execute_script(
         "return document.querySelector('#case-form [data-path=\"parcels[0].land.permanent_basic_farmland\"]').parentNode.querySelector('.note').textContent")
     assert note == ""
+
+
+def test_at_800_px_the_parcel_table_reflows_and_statuses_stay_on_one_line(browser, base_url):
+    open_page(browser, base_url)
+    size = browser.get_window_size()
+    try:
+        browser.set_window_size(800, 1000)
+        upload_case(browser, ROOT / "cases" / "review" / "incomplete-new-filing.yaml")
+        evaluate(browser)
+        sideways = browser.execute_script("""
+            const t = document.querySelector('[data-table="parcels"]');
+            return [t.scrollWidth, t.parentNode.clientWidth, document.documentElement.scrollWidth, window.innerWidth];""")
+        assert sideways[0] <= sideways[1] + 1 and sideways[2] <= sideways[3] + 1, sideways
+        label = browser.execute_script("""
+            const td = document.querySelector('[data-table="parcels"] tbody td[data-label]');
+            return getComputedStyle(td, '::before').content;""")
+        assert "地块编号" in label                                       # each cell says which column it is
+        heights = browser.execute_script("""
+            return [...document.querySelectorAll('#checks td.st')].map((n) => {
+              const r = document.createRange(); r.selectNodeContents(n);
+              return [n.textContent, r.getBoundingClientRect().height, parseFloat(getComputedStyle(n).lineHeight)]; });""")
+        assert heights and all(h <= 2 * line for _, h, line in heights), heights   # 材料不全 on one line
+    finally:
+        browser.set_window_size(size["width"], size["height"])

@@ -274,7 +274,7 @@ function addRow(block, row) {
   const tr = el("tr");
   tr.append(el("th", {scope: "row", class: "rownum"}));
   for (const col of cols) {
-    const td = el("td");
+    const td = el("td", {"data-label": label(col)});   // the column's name, shown beside the cell when rows reflow
     if (col.key === "boundary") {
       td.append(boundaryCell(tr, getPath(row, col.rel)));
     } else {
@@ -285,7 +285,7 @@ function addRow(block, row) {
     }
     tr.append(td);
   }
-  if (decimals.length) tr.append(el("td", {class: "total", "aria-live": "off"}));
+  if (decimals.length) tr.append(el("td", {class: "total", "aria-live": "off", "data-label": t("row_total")}));
   const remove = el("button", {type: "button", class: "remove", text: t("remove_row")});
   remove.addEventListener("click", () => { tr.remove(); renumber(block); updateTotals(block); });
   tr.append(el("td", {}, remove, el("div", {class: "err row-err"})));
