@@ -226,8 +226,13 @@ def _refused(status: int, code: str, message: str, path: str | None = None) -> R
     return Reject(status, code, message, problems=[problem(path, message)] if path is not None else [])
 
 
-def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
-    """{"files": [{"name", "content" (base64)}]} → (name, bytes) case files, zips unpacked in order."""
+BOUNDARY_SUFFIXES = {".txt": "jzd", ".geojson": "geojson", ".wkt": "wkt"}
+
+
+def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[tuple[str, bytes]]:
+    """{"files": [{"name", "content" (base64)}]} → (name, bytes) case files, zips unpacked in order.
+    Boundary files in a zip (界址点 .txt, .geojson, .wkt) go into `attached` by their name in the
+    zip, for the cases beside them that name them."""
     data = _parse(raw, "zh", json_first=True)
     files = data.get("files")
     if not isinstance(files, list) or not files:
@@ -249,6 +254,14 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
             members = [m for m in archive.infolist()
                        if not m.is_dir() and m.filename.lower().endswith(batchlib.CASE_SUFFIXES)
                        and not m.filename.split("/")[-1].startswith(".")]
+            boundary_members = [m for m in archive.infolist() if not m.is_dir() and attached is not None
+                                and Path(m.filename).suffix.lower() in BOUNDARY_SUFFIXES]
+            for member in boundary_members:
+                unpacked += member.file_size
+                if unpacked > BATCH_MAX_UNPACKED:
+                    break
+                with archive.open(member) as stream:
+                    attached[f"{name}/{member.filename}"] = stream.read(MAX_CASE_BYTES + 1)
             for member in members:
                 unpacked += member.file_size
                 if unpacked > BATCH_MAX_UNPACKED or len(out) >= BATCH_MAX_FILES:
@@ -267,13 +280,42 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
     return out
 
 
-def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers) -> batchlib.Outcome:
+def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dict:
+    """A case from a zip whose parcels name boundary files in the same zip (qw.txt#P1): each such
+    boundary given inline ({format, data, id}), as the page's upload gives it; the server still
+    opens no path."""
+    import posixpath
+
+    parcels = data.get("parcels")
+    if not attached or not isinstance(parcels, list):
+        return data
+    folder = posixpath.dirname(name)
+    changed = []
+    for parcel in parcels:
+        spec = parcel.get("boundary") if isinstance(parcel, dict) else None
+        if isinstance(spec, str):
+            file, _, parcel_id = spec.partition("#")
+            found = attached.get(posixpath.normpath(posixpath.join(folder, file)))
+            fmt = BOUNDARY_SUFFIXES.get(Path(file).suffix.lower())
+            if found is not None and fmt is not None:
+                text, _ = reader.decode(found, file, legacy_encodings=True)   # 界址点 files are often GBK
+                inline = {"format": fmt, "data": text}
+                if parcel_id:
+                    inline["id"] = parcel_id
+                parcel = {**parcel, "boundary": inline}
+        changed.append(parcel)
+    return {**data, "parcels": changed}
+
+
+def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
+                   attached: dict[str, bytes] | None = None) -> batchlib.Outcome:
     if content.startswith(b"\x00"):
         return batchlib.Outcome(name, error=f"{name}: not a readable zip ({content[1:].decode(errors='replace')})")
     try:
         # a file of the batch is read as the CLI reads a file: UTF-8, or GBK as Notepad saves it
         data = _mapping(reader.parse_document(content, name, json_first=name.lower().endswith(".json"),
                                               legacy_encodings=True).data, name)
+        data = _attach_boundaries(data, name, attached or {})
         paths = _path_boundaries(data)
         if paths:
             raise InputError(name, paths)
@@ -291,8 +333,9 @@ def batch(law: Law, raw: bytes, lang: str, fmt: str, layers) -> Response:
                      problems=[problem("format", "json | csv | xlsx")])
     from landapproval.views import table
 
-    files = _batch_files(raw)
-    outcomes = [_batch_outcome(law, name, content, lang, layers) for name, content in files]
+    attached: dict[str, bytes] = {}
+    files = _batch_files(raw, attached)
+    outcomes = [_batch_outcome(law, name, content, lang, layers, attached) for name, content in files]
     if fmt == "csv":
         text = "\n".join([table.csv_header(lang), *(table.csv_line(o, lang, law=law) for o in outcomes)]) + "\n"
         return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
