@@ -210,8 +210,10 @@ def _enum_problem(catalogue: Catalogue, path: str, value: Any) -> tuple[Text, li
     if isinstance(value, str):
         hits = list(dict.fromkeys(spelled[n] for n in suggest(value, list(spelled), cutoff=0.5) if n in spelled))
     names = {c.value: c.name for c in choices}
-    text = _join(Text(f"应为以下之一：{listed.zh}", f"expected one of: {listed.en}"), _got(value),
-                 _suffix([f"{h}（{names[h].zh}）" for h in hits], [f"{h} ({names[h].en})" for h in hits]))
+    # in Chinese by the values' Chinese names (each is read as its value); in English by the values
+    chinese = "、".join(c.name.zh for c in choices)
+    text = _join(Text(f"应为以下之一：{chinese}", f"expected one of: {listed.en}"), _got(value),
+                 _suffix([names[h].zh for h in hits], [f"{h} ({names[h].en})" for h in hits]))
     return text, hits
 
 
