@@ -10,7 +10,8 @@ from landapproval.decision.model import plain as plain_value
 from landapproval.law import Law
 from landapproval.law.conditions import FactRef, Test
 from landapproval.decision.words import (AS_OF_SOURCE, SEVERITY, STATUS, WORDS, all_findings, authority_words,
-                                         checks_summary, deciding_facts, item_name, verdict)
+                                         checks_summary, deciding_facts, item_name, next_words,
+                                         verdict)
 from landapproval.law.rulebook import RuleBook
 
 def text(decision: Decision, lang: str = "zh", *, law: Law | None = None, appendix: bool = False) -> str:
@@ -63,9 +64,8 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None, append
         for step in decision.steps:
             due = f" ({w['due']} {step.due.isoformat()})" if step.due else ""
             parts.append(f"{item_name(step, lang)} {STATUS[lang][step.status]}{due}")
-        nxt = next((s for s in decision.steps if s.id == decision.next_step), None)
-        lines.append(f"{w['workflow']}: " + w["semicolon"].join(parts) +
-                     (f"  → {w['next']} {item_name(nxt, lang)}" if nxt else ""))
+        lines.append(f"{w['workflow']}: " + w["semicolon"].join(parts))
+    lines.append(f"{w['next']}: {next_words(decision, lang)}")   # never blank (decision.words)
     if appendix:
         lines.extend(technical_appendix(decision, lang))
     return "\n".join(lines)

@@ -88,6 +88,8 @@ def test_cli_json_text_csv(spelled):
         for entry in (ref.conversion, ref.expropriation):
             assert words.authority_words(entry, "zh") in text, (case.name, name, "text")
         assert words.checks_summary(ref, "zh") in text, (case.name, name, "text")
+        assert f"下一步: {words.next_words(ref)}" in text, (case.name, name, "text")
+        assert "技术附录" not in text and "rules sha256" not in text, (case.name, name, "text")
 
 
 def test_cli_xlsx_and_html(spelled, tmp_path):

@@ -493,6 +493,9 @@ def test_a_four_mistake_file_shows_every_error_at_its_field_at_once(browser, bas
         "return [...document.querySelectorAll('#case-form [aria-invalid=true]')].map((n) => n.dataset.path)")
     assert sorted(marked) == sorted(["county", "kind", "filed_on", "parcels[1].land.cultivated"])
     assert value_of(browser, "kind") == "批量" and value_of(browser, "parcels[1].land.cultivated") == "25亩"  # as written
+    kept = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"kind\"]').parentNode.querySelector('.note.kept').textContent")
+    assert "“批量”不在可选项中：按原文保留并发送" in kept                     # a value it cannot show: kept, with a note
 
 
 def _printed(browser, html_text: str, tmp_path, name: str) -> list[str]:

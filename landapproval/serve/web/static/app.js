@@ -29,6 +29,7 @@ const UI = {
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
     paste_unknown: "粘贴的列“{name}”不是地块表的列，未填入（请改用表头中的列名）",
     pbf_disjoint: "注意：永久基本农田与耕地互不重叠——“耕地”只填永久基本农田以外的耕地；本行五类合计 {total} 公顷，如与地块面积不符，可能重复计入了永久基本农田。",
+    kept_as_written: "“{value}”不在可选项中：按原文保留并发送，审查时会说明应怎么写",
     missing_evidence: "缺少审查材料：", supply: "在报件中补充：", appendix_toggle: "技术附录（字段名、规则编号、代码）",
     server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。",
     fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
@@ -61,6 +62,7 @@ const UI = {
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
     paste_unknown: "The pasted column “{name}” is not a column of the parcel table; it was not filled in",
     pbf_disjoint: "Note: permanent basic farmland and cultivated land are disjoint — cultivated is the land outside the farmland; this row adds up to {total} ha: if the parcel is smaller, the farmland is counted twice.",
+    kept_as_written: "“{value}” is not one of the choices: kept and sent as written; the review says what to write",
     missing_evidence: "Evidence missing: ", supply: "add to the filing: ", appendix_toggle: "Technical appendix (field names, rule ids, codes)",
     server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.",
     fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
@@ -163,6 +165,7 @@ function scalarInput(field, path, value, rowLabel) {
     if (input.value === "" && value !== undefined && value !== null) {  // a value not in the list: keep it visible
       input.append(el("option", {value: String(value), text: String(value)}));
       input.value = String(value);
+      input.dataset.kept = "true";   // sent as written (never as another value); said beside the field
     }
   } else {
     const list = meta.lists && meta.lists[path] ? "list-" + path.replace(/[^A-Za-z0-9]/g, "_") : null;
@@ -176,7 +179,9 @@ function scalarInput(field, path, value, rowLabel) {
   input.setAttribute("aria-describedby", errId);
   if (rowLabel) input.setAttribute("aria-label", rowLabel);
   const err = el("div", {class: "err", id: errId, "data-errpath": path});
-  return {input, err, id};
+  // a value the list does not have: kept and sent as written, and said so beside the field
+  const note = input.dataset.kept ? el("div", {class: "note kept", text: t("kept_as_written").replace("{value}", String(value))}) : null;
+  return {input, err, id, note};
 }
 
 function fieldRow(field, path, data) {
@@ -190,12 +195,13 @@ function fieldRow(field, path, data) {
   }
   if (field.kind === "table") return tableBlock(field, path, getPath(data, path));
   if (field.kind === "union") return zoneRow(field, path, getPath(data, path));
-  const {input, err, id} = scalarInput(field, path, getPath(data, path));
+  const {input, err, id, note} = scalarInput(field, path, getPath(data, path));
   const wrap = el("div", {class: "field" + (field.required ? " required" : "")},
                   el("label", {for: id, text: label(field) + (field.required ? " *" : "")}), input);
   const hint = help(field);
   if (hint) wrap.append(el("div", {class: "help", id: id + "-help", text: hint}));
   if (hint) input.setAttribute("aria-describedby", `${id}-err ${id}-help`);
+  if (note) wrap.append(note);
   wrap.append(err);
   return wrap;
 }
@@ -278,10 +284,10 @@ function addRow(block, row) {
     if (col.key === "boundary") {
       td.append(boundaryCell(tr, getPath(row, col.rel)));
     } else {
-      const {input, err} = scalarInput(col, "", getPath(row, col.rel), null);
+      const {input, err, note} = scalarInput(col, "", getPath(row, col.rel), null);
       input.dataset.rel = col.rel;
       err.dataset.rel = col.rel;
-      td.append(input, err);
+      td.append(input, ...(note ? [note] : []), err);
     }
     tr.append(td);
   }
