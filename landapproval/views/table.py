@@ -11,7 +11,8 @@ from landapproval.batch import Outcome
 from landapproval.core.jsonout import dumps_text
 from landapproval.decision.figures import enum_label
 from landapproval.decision.model import area_text, land_by_class
-from landapproval.decision.words import STATUS, WORDS, authority_words, item_name, next_words, verdict_short
+from landapproval.decision.words import (STATUS, WORDS, authority_words, deciding_facts, item_name, next_words,
+                                         verdict_short)
 from landapproval.law import Law
 
 # The table officials file (CSV and xlsx): (key, Chinese header, English header). Areas in hectares.
@@ -32,6 +33,7 @@ COLUMNS = (
     ("conversion_authority", "农用地转用审批机关", "conversion approved by"),
     ("expropriation_authority", "土地征收审批机关", "expropriation approved by"),
     ("together", "一并批准", "approved together"),
+    ("deciding", "认定事实", "deciding facts"),
     ("verdict", "结论", "verdict"),
     ("not_passed", "未通过的审查事项", "review items not passed"),
     ("blocking", "阻断问题", "blocking findings"),
@@ -64,6 +66,7 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
         "conversion_authority": authority_words(d.conversion, lang),
         "expropriation_authority": authority_words(d.expropriation, lang),
         "together": w["yes"] if d.together else w["no"],
+        "deciding": w["semicolon"].join(deciding_facts(d, lang)),
         "verdict": verdict_short(d, lang),
         "not_passed": w["semicolon"].join(f"{item_name(c, lang)}（{STATUS[lang][c.status]}）" if lang == "zh"
                                           else f"{item_name(c, lang)} ({STATUS[lang][c.status]})"

@@ -908,7 +908,8 @@ async function runBatch() {
     return;
   }
   const body = await response.json();
-  const shown = body.columns.filter((c) => !["county_code", "kind", "as_of"].includes(c.key));
+  // the table on the page keeps to what decides a row; the downloads (CSV, xlsx) carry every column, 认定事实 too
+  const shown = body.columns.filter((c) => !["county_code", "kind", "as_of", "deciding"].includes(c.key));
   $("#batch-result").replaceChildren(el("div", {class: "scroll"}, el("table", {class: "grid", id: "batch-table"},
     el("tr", {}, shown.map((c) => el("th", {scope: "col", text: c.label}))),
     body.rows.map((r) => el("tr", {class: r.approvable === null ? "bad" : (r.approvable ? "yes" : "no")},
