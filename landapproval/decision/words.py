@@ -63,12 +63,13 @@ _VERDICT = {
     "zh": {"approve": "可以批准", "file": "可以报批", "hold": "暂不能批准", "dash": "——", "to": "应报{who}批准",
            "part_to": "{part}应报{who}批准", "part_by": "{part}由{who}批准", "no_power": "市人民政府对本案无审批权",
            "clean": "各审查事项均通过，无阻断问题", "needs": "待解决：{items}", "lp": "（", "rp": "）",
-           "next_fix": "解决上述问题后重新审查", "next_file": "报{who}批准", "next_done": "各步骤均已完成，无待办步骤"},
+           "next_fix": "解决上述问题后重新审查", "catch_up": "（后面的步骤已记录完成，本步骤尚缺日期或材料，请补记）", "next_file": "报{who}批准", "next_done": "各步骤均已完成，无待办步骤"},
     "en": {"approve": "approvable", "file": "ready to file", "hold": "not approvable yet", "dash": " — ",
            "to": "to be approved by {who}", "part_to": "{part} to be approved by {who}",
            "part_by": "{part} approved by {who}", "no_power": "the city holds no approving power here",
            "clean": "every review item passes, nothing blocks", "needs": "to resolve: {items}", "lp": " (", "rp": ")",
-           "next_fix": "resolve the items above, then review again", "next_file": "file with {who}",
+           "next_fix": "resolve the items above, then review again",
+           "catch_up": " (later steps are recorded as done; this one still lacks its dates or evidence: record them)", "next_file": "file with {who}",
            "next_done": "every step is done; nothing pending"},
 }
 
@@ -155,6 +156,9 @@ def next_words(decision: Decision, lang: str = "zh") -> str:
     v = _VERDICT[lang]
     step = next((s for s in decision.steps if s.id == decision.next_step), None)
     if step is not None:
+        later = decision.steps[decision.steps.index(step) + 1:]
+        if any(s.status == "done" for s in later):   # S1 待办 while S2 已完成: say why S1 comes next
+            return item_name(step, lang) + v["catch_up"]
         return item_name(step, lang)
     if not decision.approvable:
         return v["next_fix"]
