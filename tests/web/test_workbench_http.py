@@ -45,7 +45,7 @@ def test_a_zip_that_unpacks_beyond_the_cap_is_refused(base_url):
     body = {"files": [{"name": "bomb.zip", "content": base64.b64encode(buffer.getvalue()).decode()}]}
     response = httpx.post(base_url + "/web/batch", json=body, timeout=30)
     assert response.status_code == 413
-    assert "unpack" in response.json()["message"]
+    assert "解压后超过" in response.json()["message"]
 
 
 def test_a_boundary_path_is_never_opened_by_the_server(base_url):

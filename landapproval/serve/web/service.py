@@ -236,7 +236,7 @@ def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[t
     data = _parse(raw, "zh", json_first=True)
     files = data.get("files")
     if not isinstance(files, list) or not files:
-        raise _refused(422, "invalid_input", "no files", "files")
+        raise _refused(422, "invalid_input", "没有收到案件文件：请选择案件文件（YAML / JSON）或 zip 压缩包", "files")
     out: list[tuple[str, bytes]] = []
     unpacked = 0
     for index, item in enumerate(files):
@@ -244,8 +244,8 @@ def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[t
         try:
             content = base64.b64decode(item["content"], validate=True)
         except (KeyError, TypeError, binascii.Error):
-            raise Reject(422, "invalid_input", f"{name}: not base64 content",
-                         problems=[problem(f"files[{index}]", "not base64 content")]) from None
+            raise Reject(422, "invalid_input", f"{name}：文件内容无法读取（不是 base64 编码），请重新选择文件",
+                         problems=[problem(f"files[{index}]", "文件内容无法读取（不是 base64 编码）")]) from None
         if not name.lower().endswith(".zip"):
             out.append((name, content))
             continue
@@ -272,11 +272,11 @@ def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[t
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as err:
             out.append((name, b"\x00" + str(err).encode()))  # reported as that file's error below
         if unpacked > BATCH_MAX_UNPACKED:
-            raise _refused(413, "too_large", f"the zips unpack to more than {BATCH_MAX_UNPACKED:,} bytes")
+            raise _refused(413, "too_large", f"zip 压缩包解压后超过 {BATCH_MAX_UNPACKED:,} 字节：请分批审查")
         if len(out) > BATCH_MAX_FILES:
             break
     if len(out) > BATCH_MAX_FILES:
-        raise _refused(413, "too_large", f"more than {BATCH_MAX_FILES} case files in one batch")
+        raise _refused(413, "too_large", f"一次批量审查最多 {BATCH_MAX_FILES} 个案件文件：请分批审查")
     return out
 
 
@@ -310,7 +310,7 @@ def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dic
 def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
                    attached: dict[str, bytes] | None = None) -> batchlib.Outcome:
     if content.startswith(b"\x00"):
-        return batchlib.Outcome(name, error=f"{name}: not a readable zip ({content[1:].decode(errors='replace')})")
+        return batchlib.Outcome(name, error=f"{name}：不是可以读取的 zip 压缩包（{content[1:].decode(errors='replace')}）")
     try:
         # a file of the batch is read as the CLI reads a file: UTF-8, or GBK as Notepad saves it
         data = _mapping(reader.parse_document(content, name, json_first=name.lower().endswith(".json"),
@@ -329,7 +329,7 @@ def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
 def batch(law: Law, raw: bytes, lang: str, fmt: str, layers) -> Response:
     """One row per case: the officials' table of `landapproval evaluate --format csv|xlsx`."""
     if fmt not in ("json", "csv", "xlsx"):
-        raise Reject(422, "invalid_input", "format must be json, csv or xlsx",
+        raise Reject(422, "invalid_input", "下载格式应为 json、csv 或 xlsx",
                      problems=[problem("format", "json | csv | xlsx")])
     from landapproval.views import table
 
