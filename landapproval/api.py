@@ -21,7 +21,7 @@ from landapproval.decision.model import Decision
 from landapproval.decision.words import rules_note
 from landapproval.core.values import Message
 from landapproval.core.reader import decode, with_lines
-from landapproval.intake.validation import CaseInput, load_with_text, read_case_text
+from landapproval.intake.validation import CaseInput, load_with_text, placed, read_case_text
 from landapproval.law import Law
 
 __all__ = ["AsOf", "CaseInput", "rules_for", "evaluate", "evaluate_text", "load_case", "read_case_text", "validate"]
@@ -86,7 +86,7 @@ def _load(law: Law, case: CaseInput, source: str | None, notes: list[Text] | Non
     if _looks_like_text(case) and not _is_file(str(case)):
         raise _not_a_path(str(case))
     try:
-        model, source, read = load_with_text(law.catalogue, case, source, notes)
+        model, source, read = load_with_text(law.catalogue, case, source, notes, law.jurisdiction)
     except InputError as error:
         if not text:
             raise
@@ -127,8 +127,8 @@ def _resolve(law: Law, model: Case, source: str, text: str, as_of: dt.date | Non
     except InputError as error:
         problems = [Problem("as_of", p.text, p.line, p.suggestions) if p.path == "--as-of" else p
                     for p in error.problems]
-        if text:
-            problems = with_lines(problems, text)
+        # located in words as the official wrote them (地块 P2（第 2 个地块）的 耕地), with the file's lines
+        problems = placed(law.catalogue, with_lines(problems, text) if text else problems, None)
         # the same error, its class and fields kept (e.g. OutsideCoveredPeriod), with the renamed paths
         error.problems = problems
         error.args = (error.describe(),)

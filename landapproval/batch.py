@@ -27,7 +27,7 @@ from landapproval import api
 from landapproval.core.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_UNAVAILABLE, CalendarError, InputError,
                                       NotACaseError, Text, UnavailableError, internal_error_line)
 from landapproval.decision.model import Decision
-from landapproval.decision.words import LEVEL, STATUS, WORDS, item_name
+from landapproval.decision.words import LEVEL, STATUS, WORDS, item_name, verdict_kind
 from landapproval.law import Law
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -272,6 +272,7 @@ class Summary:
 
     def __init__(self) -> None:
         self.total = self.approvable = self.errors = 0
+        self.to_file = 0   # approvable, but for a higher authority (可以报批): never counted as 可批准
         self.levels: Counter = Counter()
         self.failed: Counter = Counter()
         self.items: dict[str, object] = {}  # id -> the check, for its title
@@ -282,7 +283,9 @@ class Summary:
         if d is None:
             self.errors += 1
             return
-        self.approvable += d.approvable
+        kind = verdict_kind(d)
+        self.approvable += kind == "approve"
+        self.to_file += kind == "file"
         for part, entry in (("conversion", d.conversion), ("expropriation", d.expropriation)):
             self.levels[(part, entry.level if entry else "none")] += 1
         for check in d.checks:
@@ -294,9 +297,11 @@ class Summary:
         zh = lang == "zh"
         w = WORDS[lang]
         lines = [("汇总" if zh else "Summary") + f": {self.total} " + ("件" if zh else "cases") +
-                 (f"，可批准 {self.approvable}，不可批准 {self.total - self.approvable - self.errors}，无法读取 {self.errors}"
-                  if zh else f", approvable {self.approvable}, not approvable "
-                             f"{self.total - self.approvable - self.errors}, unreadable {self.errors}")]
+                 (f"，可以批准 {self.approvable}，可以报批（报上级批准） {self.to_file}，暂不能批准 "
+                  f"{self.total - self.approvable - self.to_file - self.errors}，无法读取 {self.errors}"
+                  if zh else f", approvable {self.approvable}, ready to file with a higher authority {self.to_file}, "
+                             f"not approvable {self.total - self.approvable - self.to_file - self.errors}, "
+                             f"unreadable {self.errors}")]
         lines.append(("审批机关" if zh else "Approving authority") + ":")
         for part in ("conversion", "expropriation"):
             counts = w["semicolon"].join(

@@ -98,7 +98,8 @@ def main(ctx, rules_dir) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="worker processes for many files")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="html: write one report per case into this folder")
 @click.option("--db", envvar="LANDAPPROVAL_DB", help="a case register (SQLite file or postgresql://…): run the cross-case rules, read-only")
-def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db):
+@click.option("--appendix", is_flag=True, help="text/html: add the technical appendix (field paths, rule ids, codes); 技术附录")
+def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db, appendix):
     """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
     paths = batch.expand(files)
     if not paths:
@@ -160,9 +161,9 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db):
                 elif fmt == "xlsx":
                     pass  # written once every case is in
                 elif fmt == "html":
-                    _write_html(decision, outcome.path, lang, out_dir, layers)
+                    _write_html(decision, outcome.path, lang, out_dir, layers, appendix)
                 else:
-                    click.echo(render.text(decision, lang, law=law) + ("\n" if many else ""))
+                    click.echo(render.text(decision, lang, law=law, appendix=appendix) + ("\n" if many else ""))
                 _flush_stdout(fmt)
                 emitted += 1
         if fmt in ("json", "xlsx"):
@@ -232,19 +233,20 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> Non
     click.echo(str(path), err=True)
 
 
-def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None) -> None:
+def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None,
+                appendix: bool = False) -> None:
     from landapproval.core.reader import read_document
     from landapproval.views import report
 
     svg = None
     if decision.geometry:
-        svg = _map_svg(decision, path, layers)
+        svg = _map_svg(decision, path, layers, lang)
     title = None
     try:
         title = read_document(path).get("title")
     except Exception:  # the title is decoration; the case already evaluated
         pass
-    page = report.html_report(decision, lang, title=title, svg=svg, law=_law())
+    page = report.html_report(decision, lang, title=title, svg=svg, law=_law(), appendix=appendix)
     if out_dir is None:
         click.echo(page)
         return
@@ -252,12 +254,12 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
     click.echo(str(batch.write_atomic(Path(out_dir) / name, page)), err=True)
 
 
-def _map_svg(decision, path: str, layers: str | None) -> str | None:
+def _map_svg(decision, path: str, layers: str | None, lang: str = "zh") -> str | None:
     try:
         from landapproval.views.svg import case_svg
     except ImportError:  # the geo extra is not installed
         return None
-    return case_svg(decision, path, layers, law=_law())
+    return case_svg(decision, path, layers, law=_law(), lang=lang)
 
 
 @main.command()

@@ -15,6 +15,9 @@ import pytest
 # the shared helpers (helpers.py, review_helpers.py) sit here, beside the folders of each layer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# the real server and one headless Chromium, shared by tests/web and tests/surfaces (tests/browser.py)
+pytest_plugins = ("browser",)
+
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,

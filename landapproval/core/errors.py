@@ -52,6 +52,8 @@ class Problem:
     text: Text
     line: int | None = None
     suggestions: tuple[str, ...] = ()
+    # where it is in the official's words (地块 P2（第 2 个地块）的 耕地), set by intake where the case is known
+    place: Text | None = None
 
     @classmethod
     def of(cls, item: "Problem | tuple[str, str | Text]") -> "Problem":
@@ -64,8 +66,12 @@ class Problem:
         return self.text(lang)
 
     def where(self, lang: str = "zh") -> str:
-        """'parcels[0].id（第 12 行）' / 'parcels[0].id (line 12)'; the path alone without a line.
+        """'地块 P1（第 1 个地块）的 地块编号，第 12 行' where intake gave the place in words, else
+        'parcels[0].id（第 12 行）' / 'parcels[0].id (line 12)'; the path alone without a line.
         Whole-file problems ("" path) carry their line and column in the sentence itself."""
+        if self.place is not None and self.path and lang == "zh":   # English keeps the field path
+            said = self.place(lang)
+            return said if self.line is None else f"{said}，第 {self.line} 行"
         if not self.path or self.line is None:
             return self.path
         return f"{self.path}（第 {self.line} 行）" if lang == "zh" else f"{self.path} (line {self.line})"

@@ -71,6 +71,9 @@ def file_problem(kind: str, **values: Any) -> Text:
     return Text(zh, en)
 
 
+_TIGHT = __import__("re").compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*:[^\s:/]")
+
+
 def yaml_problem(problem: str, rows: list[tuple[int, str]], line: int | None,
                  column: int | None) -> tuple[Text, int | None]:
     """A PyYAML parser message as a sentence an official can act on, and the line it is about
@@ -79,11 +82,20 @@ def yaml_problem(problem: str, rows: list[tuple[int, str]], line: int | None,
         return next((n for n, row in reversed(rows) if test(row)), None)
 
     tab = found(lambda row: "\t" in row[: len(row) - len(row.lstrip())])
-    colon = found(lambda row: "：" in row and ":" not in row.split("#", 1)[0])
+    colon = found(lambda row: "：" in row.split("#", 1)[0] and ":" not in row.split("#", 1)[0])
+    # key:value with no space after the colon (YAML reads it as one word)
+    tight = found(lambda row: _TIGHT.match(row.split("#", 1)[0]) is not None)
     column_text = (f"第 {column} 列：", f", column {column}") if column else ("", "")
     if tab is not None or "'\\t'" in problem:
         line = tab or line
         hint = Text("用了制表符（Tab）缩进：YAML 只能用空格缩进", "a tab is used for indentation: YAML indents with spaces only")
+        column_text = ("", "")
+    elif tight is not None:
+        line = tight
+        row = next(r for n, r in rows if n == tight).split("#", 1)[0].strip().lstrip("-{ ")
+        key, _, value = row.partition(":")
+        hint = Text(f"冒号后缺少空格：“{row}”被读成一个词；请写成 {key}: {value}（冒号后加一个空格）",
+                    f"no space after the colon: {row!r} reads as one word; write {key}: {value}")
         column_text = ("", "")
     elif colon is not None:
         line = colon

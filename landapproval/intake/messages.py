@@ -92,6 +92,14 @@ def _suffix(suggestions: list[str], english: list[str] | None = None) -> Text:
 # Problems the reader, the models and the jurisdiction find
 
 def unknown_field(catalogue: Catalogue, path: str, key: Any) -> Problem:
+    if isinstance(key, str) and ":" in key and path.endswith(key):
+        name, _, value = key.partition(":")
+        parent = path[: len(path) - len(key)].rstrip(".")
+        if catalogue.field_info(f"{parent}.{name}" if parent else name) is not None:
+            # {cultivated:21.5}: no space after the colon, so YAML read one word, a key without a value
+            return Problem(path, Text(f"冒号后缺少空格：“{shown(key)}”被读成一个字段名；请写成 {name}: {value}（冒号后加一个空格）",
+                                      f"no space after the colon: {shown(key)!r} reads as one key; write {name}: {value}"),
+                           suggestions=(f"{name}: {value}",))
     hints = suggest_key(catalogue, path, key)
     where = [h if "." in h else _sibling(path, h) for h in hints]
     text = _join(Text(f"不认识的字段“{shown(key)}”（landapproval/v1 合同中没有这一项，请检查拼写）",
@@ -151,8 +159,23 @@ def area_in_other_unit(value: str) -> Text | None:
     return None
 
 
+_RANGE = __import__("re").compile(r"^(.+?)\s*(?:至|到|~|～|—|–|－{1,2}|-{2})\s*(.+)$")
+
+
 def _date_problem(value: Any) -> Text:
     text = plain(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str) and "号" in text and parse_date(text.replace("号", "日")) is not None:
+        fixed = parse_date(text.replace("号", "日"))
+        return _join(Text(f"日期写“日”，不写“号”：请写 {fixed.year}年{fixed.month}月{fixed.day}日 或 {fixed.isoformat()}",
+                          f"a date ends in 日, not 号: write {fixed.year}年{fixed.month}月{fixed.day}日 or {fixed.isoformat()}"),
+                     _got(value))
+    ranged = _RANGE.match(text) if isinstance(value, str) else None
+    if ranged and parse_date(ranged.group(1).replace("号", "日")) and parse_date(ranged.group(2).replace("号", "日")):
+        return _join(Text("这里填一个日期，不填期间：请写该事项办理（完成）的那一天，例如期间的最后一天 "
+                          f"{parse_date(ranged.group(2).replace('号', '日')).isoformat()}",
+                          "one date is asked here, not a period: give the day it was done, e.g. the period's last day "
+                          f"{parse_date(ranged.group(2).replace('号', '日')).isoformat()}"),
+                     _got(value))
     if isinstance(value, str) and (":" in text or "T" in text[8:]):
         return _join(Text("只写日期，不写时刻", "a date without a time of day"), Text("：", ": "), DATE_FORMS, _got(value))
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -187,8 +210,10 @@ def _enum_problem(catalogue: Catalogue, path: str, value: Any) -> tuple[Text, li
     if isinstance(value, str):
         hits = list(dict.fromkeys(spelled[n] for n in suggest(value, list(spelled), cutoff=0.5) if n in spelled))
     names = {c.value: c.name for c in choices}
-    text = _join(Text(f"应为以下之一：{listed.zh}", f"expected one of: {listed.en}"), _got(value),
-                 _suffix([f"{h}（{names[h].zh}）" for h in hits], [f"{h} ({names[h].en})" for h in hits]))
+    # in Chinese by the values' Chinese names (each is read as its value); in English by the values
+    chinese = "、".join(c.name.zh for c in choices)
+    text = _join(Text(f"应为以下之一：{chinese}", f"expected one of: {listed.en}"), _got(value),
+                 _suffix([names[h].zh for h in hits], [f"{h} ({names[h].en})" for h in hits]))
     return text, hits
 
 
@@ -219,9 +244,17 @@ def problem_for(catalogue: Catalogue, item: dict, path: str) -> Problem:
     label = _label(catalogue, path)
     suggestions: list[str] = []
     if kind_of_error == "extra_forbidden":
-        return unknown_field(catalogue, path, path.rsplit(".", 1)[-1])
+        loc = item.get("loc") or ()
+        return unknown_field(catalogue, path, loc[-1] if loc and isinstance(loc[-1], str) else path.rsplit(".", 1)[-1])
     if kind_of_error == "missing":
         text = _join(Text(f"缺少必填项“{label.zh}”", f"required field {label.en!r} is missing"), _example(catalogue, path))
+    elif isinstance(value, str) and plain(value) in _NONE_WORDS and kind == "bool" and info is not None:
+        # 无 for a yes/no question: 否 is the answer "no"; null is "not known" (the item is then incomplete)
+        text = Text(f"“{label.zh}”是一个是/否问题，“{shown(value)}”不是回答：没有这种情况写 否；"
+                    f"不知道或尚未核查写 null（视为未提供，该审查事项为材料不全）。例如 {info.key}: 否",
+                    f"{label.en} is a yes/no question and {shown(value)!r} is no answer: write false (否) when it "
+                    f"is not so; null when not known (the item is then incomplete). E.g. {info.key}: false")
+        suggestions = ["否"]
     elif (isinstance(value, str) and plain(value) in _NONE_WORDS and kind not in ("list", "zone")
           and info is not None):
         # 无 / 不详 where a value is expected: how this field says "none" or "not known"
@@ -310,3 +343,52 @@ def from_validation(catalogue: Catalogue, error: ValidationError) -> Iterator[Pr
                 yield problem
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a problem is, as the official wrote the case
+
+_STEP = __import__("re").compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def place(catalogue: Catalogue, path: str, data: Any) -> Text | None:
+    """'parcels[1].land.cultivated' of a case whose second parcel is P2 →
+    地块 P2（第 2 个地块）的 耕地（永久基本农田以外） / parcel P2 (no. 2 of the parcels): cultivated land …;
+    the field's name from the catalogue, an item of a list by its id and its number counted from 1.
+    None for a whole-file problem."""
+    if not path or path.startswith("-"):
+        return None
+    zh: list[str] = []
+    en: list[str] = []
+    node: Any = data
+    so_far = ""
+    parts = [(m.group(1), m.group(2)) for m in _STEP.finditer(path)]
+    for index, (key, number) in enumerate(parts):
+        last = index == len(parts) - 1
+        if number is not None:
+            n = int(number)
+            item = node[n] if isinstance(node, list) and n < len(node) else None
+            name = item.get("id") if isinstance(item, dict) else None
+            label = _core(_label(catalogue, so_far).zh)
+            label_en = _label(catalogue, so_far).en
+            named = f" {shown(name)}" if isinstance(name, (str, int)) and not isinstance(name, bool) else ""
+            zh[-1:] = [f"{label}{named}（第 {n + 1} 个{label}）"]
+            en[-1:] = [f"{label_en}{named} (no. {n + 1})"]
+            so_far += f"[{n}]"
+            node = item
+            continue
+        candidate = f"{so_far}.{key}" if so_far else key
+        info = catalogue.field_info(candidate)
+        if info is None:  # a key the contract does not have (it may hold dots: cultivated:21.5) ends the path
+            rest = path[len(so_far):].lstrip(".")
+            zh.append(f"“{shown(rest)}”")
+            en.append(repr(rest))
+            break
+        so_far = candidate
+        node = node.get(key) if isinstance(node, dict) else None
+        following_is_item = not last and parts[index + 1][1] is not None
+        if last or following_is_item or (info.kind == "group" and so_far.startswith("review.")
+                                           and so_far.count(".") == 1):
+            zh.append(info.label.zh)
+            en.append(info.label.en)
+    return Text("的 ".join(zh), ": ".join(en))

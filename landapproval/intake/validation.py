@@ -7,6 +7,7 @@ field path, the line of the file and a sentence in both languages (`intake.messa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -128,9 +129,33 @@ def load_case(catalogue: Catalogue, case: CaseInput, source: str | None = None,
     return model, source
 
 
+def place_problems(jurisdiction: Any, data: dict) -> list[Problem]:
+    """The county and a development zone named by the file, checked against the jurisdiction on the
+    case as written, so that a file's every error comes in one run (with the field errors, not after
+    they are fixed)."""
+    if jurisdiction is None:
+        return []
+    problems = []
+    county = data.get("county")
+    if isinstance(county, (str, int)) and not isinstance(county, bool) and str(county).strip() \
+            and jurisdiction.county(str(county)) is None:
+        problems.append(messages.unknown_county(str(county), jurisdiction.counties))
+    scope = data.get("scope")
+    zone = scope.get("development_zone") if isinstance(scope, dict) else None
+    if isinstance(zone, str) and zone.strip() and jurisdiction.zone(zone) is None:
+        problems.append(messages.unknown_zone(zone, jurisdiction.zones))
+    return problems
+
+
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    """In the order of the file (a problem without a line where it falls by path)."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
 def load_with_text(catalogue: Catalogue, case: CaseInput, source: str | None,
-                   notes: list[Text] | None) -> tuple[Case, str, str]:
-    """load_case, and the file's text (for the line numbers of later problems)."""
+                   notes: list[Text] | None, jurisdiction: Any = None) -> tuple[Case, str, str]:
+    """load_case, and the file's text (for the line numbers of later problems). With the
+    jurisdiction, a file that fails is also checked for its county and zone (every error at once)."""
     text = ""
     found: list[Text] = []
     if isinstance(case, Case):
@@ -172,4 +197,15 @@ def load_with_text(catalogue: Catalogue, case: CaseInput, source: str | None,
             return Case.model_validate(normalised), source, text
         except ValidationError as error:
             first = error
-    raise InputError(source, validation_problems(catalogue, first, text), notes=found) from None
+    problems = validation_problems(catalogue, first, text)
+    seen = {p.path for p in problems}
+    places = [p for p in place_problems(jurisdiction, normalised) if p.path not in seen]
+    if places:
+        problems = _by_line(problems + (with_lines(places, text) if text else places))
+    raise InputError(source, placed(catalogue, problems, case), notes=found) from None
+
+
+def placed(catalogue: Catalogue, problems: list[Problem], data: Any) -> list[Problem]:
+    """Each problem with where it is in the official's words (地块 P2（第 2 个地块）的 耕地)."""
+    return [p if p.place is not None else replace(p, place=messages.place(catalogue, p.path, data))
+            for p in problems]

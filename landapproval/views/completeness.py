@@ -31,17 +31,18 @@ def missing_evidence(decision: Decision) -> list[Gap]:
 
 
 def report(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str:
-    """'合同格式正确；审查材料缺 3 项：' and one line per item, evidence named by its label."""
+    """'文件格式正确；审查材料缺 3 项：' and one line per item, evidence named by its label (the field
+    path only in English: the Chinese view has no field path, the template names each field by it)."""
     check_lang(lang)
     catalogue = (law or Law.default()).catalogue
     gaps = missing_evidence(decision)
     count = sum(len(g.fields) for g in gaps)
     zh = lang == "zh"
     if not count:
-        return "合同格式正确；审查材料齐全" if zh else "contract OK; review evidence complete"
-    lines = [f"合同格式正确；审查材料缺 {count} 项：" if zh else f"contract OK; review evidence missing ({count}):"]
+        return "文件格式正确；审查材料齐全" if zh else "contract OK; review evidence complete"
+    lines = [f"文件格式正确；审查材料缺 {count} 项：" if zh else f"contract OK; review evidence missing ({count}):"]
     for gap in gaps:
-        names = ("；" if zh else "; ").join(f"{catalogue.field_label(p, lang)}（{p}）" if zh
+        names = ("；" if zh else "; ").join(catalogue.field_label(p, lang) if zh
                                             else f"{catalogue.field_label(p, lang)} ({p})" for p in gap.fields)
         lines.append(f"  {gap.item} {gap.title[lang]}：{names}" if zh else f"  {gap.item} {gap.title[lang]}: {names}")
     return "\n".join(lines)

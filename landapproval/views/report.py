@@ -12,9 +12,8 @@ from functools import lru_cache
 
 from landapproval.decision.figures import enum_label
 from landapproval.decision.model import LAND_CLASSES, Decision, area_text, land_by_class
-from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, item_name, level_name,
-                                         mode_name, verdict)
-from landapproval.decision.words import rules_note
+from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, deciding_facts, item_name,
+                                         level_name, mode_name, next_words, rules_note, verdict)
 from landapproval.law import Law
 from landapproval.law.types import Citation, Rule
 from landapproval.views import text as render
@@ -65,9 +64,11 @@ def _environment():
 
 
 def html_report(decision: Decision, lang: str = "zh", title: str | None = None, svg: str | None = None,
-                generated: dt.date | None = None, *, law: Law | None = None) -> str:
-    """The printable 审查意见 (A4): who approves and why, the findings with their figures, the evidence
-    still missing by its name, blanks to sign; codes and field paths in the technical appendix."""
+                generated: dt.date | None = None, *, law: Law | None = None, appendix: bool = False) -> str:
+    """The printable 审查意见 (A4): who approves and why (with the deciding facts), the findings with
+    their figures, the evidence still missing by its name, blanks to sign kept with the last section;
+    the case number and 第 X 页 / 共 Y 页 on every printed page (CSS page margin boxes); codes, field
+    paths and rule ids only in the technical appendix (`appendix=True`)."""
     law = law or Law.default()
     book = law.as_of(decision.as_of)
     words = {**WORDS[lang], **_EXTRA[lang]}
@@ -97,8 +98,21 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         is_missing=is_missing, missing_count={c.id: sum(map(is_missing, c.findings)) for c in decision.checks},
         map_line=render.map_summary(decision, lang),
         measured_findings=render.measurement_findings(decision),
-        appendix=render.appendix_entries(decision, lang),
+        appendix=render.appendix_entries(decision, lang), show_appendix=appendix,
+        deciding=deciding_facts(decision, lang), next_words=next_words(decision, lang),
+        page_case=_css_string(f"{words['case_id']}{words['colon']}{decision.case}"),
+        page_of=_PAGE_OF[lang],
         rules_note=(note[lang] if (note := rules_note(decision, law.fingerprint)) else None))
+
+
+# 第 X 页 / 共 Y 页 in the page margin (CSS paged media; `content` outside the quotes is CSS)
+_PAGE_OF = {"zh": '第 " counter(page) " 页 / 共 " counter(pages) " 页',
+            "en": 'page " counter(page) " / " counter(pages) "'}
+
+
+def _css_string(text: str) -> str:
+    """Text inside a CSS double-quoted string (the template's `content: "…"`)."""
+    return "".join(f"\\{ord(ch):x} " if ch in '"\\<>&' or ord(ch) < 32 else ch for ch in text)
 
 
 def _parcel_rows(decision: Decision, words: dict, lang: str, law: Law) -> dict:

@@ -12,17 +12,19 @@ from pathlib import Path
 from landapproval import api
 from landapproval.law import Law
 
-STYLE = {  # layer key: (fill, stroke, label zh / en)
-    "construction_scale": ("#e5e7eb", "#9ca3af", "建设用地规模 / construction-land scale"),
-    "development_zones": ("none", "#7c3aed", "开发区 / development zone"),
-    "ecological_red_line": ("#fecaca", "#dc2626", "生态保护红线 / ecological red line"),
-    "protected_areas": ("#bbf7d0", "#16a34a", "保护地 / protected area"),
-    "permanent_basic_farmland": ("#fde68a", "#b45309", "永久基本农田 / permanent basic farmland"),
+STYLE = {  # layer key: (fill, stroke, {lang: label})
+    "construction_scale": ("#e5e7eb", "#9ca3af", {"zh": "建设用地规模", "en": "construction-land scale"}),
+    "development_zones": ("none", "#7c3aed", {"zh": "开发区", "en": "development zone"}),
+    "ecological_red_line": ("#fecaca", "#dc2626", {"zh": "生态保护红线", "en": "ecological red line"}),
+    "protected_areas": ("#bbf7d0", "#16a34a", {"zh": "保护地", "en": "protected area"}),
+    "permanent_basic_farmland": ("#fde68a", "#b45309", {"zh": "永久基本农田", "en": "permanent basic farmland"}),
 }
+_MAP_WORDS = {"zh": {"parcel": "地块", "title": "地块与图层", "metres": "米"},
+              "en": {"parcel": "parcel", "title": "parcels and layers", "metres": "m"}}
 
 
 def case_svg(decision, case_path: str, layers_path: str | None = None, width: int = 640, *,
-             law: Law | None = None) -> str | None:
+             law: Law | None = None, lang: str = "zh") -> str | None:
     from landapproval.decision.mapfacts import layer_set_of, read_parcel_boundary  # shapely & co.
 
     case, source = api.load_case(case_path, law=law)
@@ -32,10 +34,10 @@ def case_svg(decision, case_path: str, layers_path: str | None = None, width: in
     if not parcels:
         return None
     layer_set = layer_set_of(layers_path)
-    return parcels_svg(parcels, layer_set, width)
+    return parcels_svg(parcels, layer_set, width, lang)
 
 
-def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
+def parcels_svg(parcels: list, layer_set, width: int = 640, lang: str = "zh") -> str:
     """The SVG of (parcel id, shapely geometry in EPSG:4525) pairs over a loaded `geo.LayerSet`."""
     from shapely import box, intersects
 
@@ -60,7 +62,7 @@ def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
         return " ".join(parts)
 
     items = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="parcels and layers">']
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{_MAP_WORDS[lang]["title"]}">']
     legend = []
     for key, (fill, stroke, label) in STYLE.items():
         layer = layer_set.get(key)
@@ -74,14 +76,14 @@ def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
         for geom in shown:
             items.append(f'<path d="{path(geom)}" fill="{fill}" fill-opacity="0.6" stroke="{stroke}"{dash} '
                          f'fill-rule="evenodd"/>')
-        legend.append((fill if fill != "none" else "#ffffff", stroke, label))
+        legend.append((fill if fill != "none" else "#ffffff", stroke, label[lang]))
     for pid, geom in parcels:
         items.append(f'<path d="{path(geom)}" fill="#3b82f6" fill-opacity="0.25" stroke="#1d4ed8" '
                      f'stroke-width="2" fill-rule="evenodd"/>')
         cx, cy = geom.representative_point().coords[0]
         items.append(f'<text x="{(cx - fx0) * scale:.1f}" y="{(fy1 - cy) * scale:.1f}" font-size="13" '
                      f'text-anchor="middle" fill="#1e3a8a">{escape(pid)}</text>')
-    legend.insert(0, ("#93c5fd", "#1d4ed8", "地块 / parcel"))
+    legend.insert(0, ("#93c5fd", "#1d4ed8", _MAP_WORDS[lang]["parcel"]))
     for index, (fill, stroke, label) in enumerate(legend):
         y = 14 + index * 18
         items.append(f'<rect x="8" y="{y - 10}" width="14" height="12" fill="{fill}" stroke="{stroke}"/>'
@@ -90,6 +92,6 @@ def parcels_svg(parcels: list, layer_set, width: int = 640) -> str:
     bar = metres * scale
     items.append(f'<line x1="{width - bar - 12}" y1="{height - 12}" x2="{width - 12}" y2="{height - 12}" '
                  f'stroke="#111" stroke-width="3"/><text x="{width - 12 - bar / 2}" y="{height - 18}" '
-                 f'font-size="11" text-anchor="middle">{metres} m</text>')
+                 f'font-size="11" text-anchor="middle">{metres} {_MAP_WORDS[lang]["metres"]}</text>')
     items.append("</svg>")
     return "\n".join(items)

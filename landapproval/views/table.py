@@ -11,7 +11,8 @@ from landapproval.batch import Outcome
 from landapproval.core.jsonout import dumps_text
 from landapproval.decision.figures import enum_label
 from landapproval.decision.model import area_text, land_by_class
-from landapproval.decision.words import STATUS, WORDS, authority_words, item_name
+from landapproval.decision.words import (STATUS, WORDS, authority_words, deciding_facts, item_name, next_words,
+                                         verdict_short)
 from landapproval.law import Law
 
 # The table officials file (CSV and xlsx): (key, Chinese header, English header). Areas in hectares.
@@ -32,6 +33,7 @@ COLUMNS = (
     ("conversion_authority", "农用地转用审批机关", "conversion approved by"),
     ("expropriation_authority", "土地征收审批机关", "expropriation approved by"),
     ("together", "一并批准", "approved together"),
+    ("deciding", "认定事实", "deciding facts"),
     ("verdict", "结论", "verdict"),
     ("not_passed", "未通过的审查事项", "review items not passed"),
     ("blocking", "阻断问题", "blocking findings"),
@@ -53,7 +55,6 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
     law = law or Law.default()
     land = land_by_class(d)
     expropriated = d.totals["expropriation"]
-    steps = {s.id: s for s in d.steps}
     findings = [f for c in d.checks for f in c.findings] + [f for s in d.steps for f in s.findings]
     return {
         "file": outcome.path, "case": d.case, "county_code": d.county["code"], "county": d.county["name"],
@@ -65,13 +66,13 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
         "conversion_authority": authority_words(d.conversion, lang, d.county["name"]),
         "expropriation_authority": authority_words(d.expropriation, lang, d.county["name"]),
         "together": w["yes"] if d.together else w["no"],
-        "verdict": (w["verdict_short_nothing"] if d.conversion is None and d.expropriation is None
-                    else w["verdict_short_yes"] if d.approvable else w["verdict_short_no"]),
+        "deciding": w["semicolon"].join(deciding_facts(d, lang)),
+        "verdict": verdict_short(d, lang),
         "not_passed": w["semicolon"].join(f"{item_name(c, lang)}（{STATUS[lang][c.status]}）" if lang == "zh"
                                           else f"{item_name(c, lang)} ({STATUS[lang][c.status]})"
                                           for c in d.checks if c.status in ("fail", "incomplete")),
         "blocking": w["semicolon"].join(f.message[lang] for f in findings if f.severity == "blocking"),
-        "next_step": item_name(steps[d.next_step], lang) if d.next_step in steps else "",
+        "next_step": next_words(d, lang),
         "error": "",
     }
 

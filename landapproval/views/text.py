@@ -11,12 +11,14 @@ from landapproval.law import Law
 from landapproval.law.conditions import FactRef, Test
 from landapproval.decision.words import rules_note
 from landapproval.decision.words import (AS_OF_SOURCE, SEVERITY, STATUS, WORDS, all_findings, authority_words,
-                                         checks_summary, item_name, verdict)
+                                         checks_summary, deciding_facts, item_name, next_words,
+                                         verdict)
 from landapproval.law.rulebook import RuleBook
 
-def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str:
+def text(decision: Decision, lang: str = "zh", *, law: Law | None = None, appendix: bool = False) -> str:
     """The verdict first, then what blocks it (with its figures, the clause and what to do), then the
-    rest, in the words of the review; codes, field paths and rule ids go to the appendix at the end."""
+    rest, in the words of the review; codes, field paths and rule ids only in the technical appendix
+    (`appendix=True`: `evaluate --appendix`, and `explain`)."""
     w = WORDS[lang]
     book = (law or Law.default()).as_of(decision.as_of)
     lines = [f"{verdict(decision, lang)}  —  {w['case']} {decision.case}  {decision.county['name']}  "
@@ -38,6 +40,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
         lines.append(f"    {w['basis']}: {'; '.join(entry.citations)}")
     if decision.conversion and decision.expropriation:
         lines.append(f"    {w['together'] if decision.together else w['separate']}")
+    lines.append(f"{w['deciding']}: " + w["semicolon"].join(deciding_facts(decision, lang)))
     t = decision.totals
     lines.append(f"{w['totals']}: {w['conversion']} {w['agri']} {area_text(t['conversion']['agricultural'])}"
                  f" / {w['expropriation']} {w['cult']} {area_text(t['expropriation']['cultivated'])},"
@@ -64,10 +67,10 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> str
         for step in decision.steps:
             due = f" ({w['due']} {step.due.isoformat()})" if step.due else ""
             parts.append(f"{item_name(step, lang)} {STATUS[lang][step.status]}{due}")
-        nxt = next((s for s in decision.steps if s.id == decision.next_step), None)
-        lines.append(f"{w['workflow']}: " + w["semicolon"].join(parts) +
-                     (f"  → {w['next']} {item_name(nxt, lang)}" if nxt else ""))
-    lines.extend(appendix(decision, lang))
+        lines.append(f"{w['workflow']}: " + w["semicolon"].join(parts))
+    lines.append(f"{w['next']}: {next_words(decision, lang)}")   # never blank (decision.words)
+    if appendix:
+        lines.extend(technical_appendix(decision, lang))
     return "\n".join(lines)
 
 
@@ -154,7 +157,7 @@ def map_summary(decision: Decision, lang: str) -> str | None:
     return w["map_agrees"].format(n=count)
 
 
-def appendix(decision: Decision, lang: str) -> list[str]:
+def technical_appendix(decision: Decision, lang: str) -> list[str]:
     """Technical appendix: the codes, field paths and rule ids behind the words above, and the
     law applied (the last line: what a stored decision needs to be reproduced)."""
     w = WORDS[lang]

@@ -10,6 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from landapproval.batch import Outcome
+from landapproval.decision.words import verdict_kind
 from landapproval.law import Law
 from landapproval.views.table import COLUMNS, CSV_COLUMNS, table_row
 
@@ -18,11 +19,12 @@ AREA_COLUMNS = ("permanent_basic_farmland", "cultivated", "other_agricultural", 
 _WORDS = {
     "zh": {"cases": "审查结果", "summary": "汇总", "authority": "审批机关", "conversion": "农用地转用（件）",
            "expropriation": "土地征收（件）", "county": "县（市、区）", "count": "案件数", "total": "合计",
-           "approvable": "可以批准", "not_approvable": "暂不能批准", "unreadable": "无法读取",
+           "approvable": "可以批准", "to_file": "可以报批（报上级批准）", "not_approvable": "暂不能批准", "unreadable": "无法读取",
            "by_authority": "按审批机关统计", "by_county": "按县（市、区）统计面积（公顷）", "counts": "案件"},
     "en": {"cases": "Decisions", "summary": "Summary", "authority": "approving authority",
            "conversion": "conversions (cases)", "expropriation": "expropriations (cases)", "county": "county",
-           "count": "cases", "total": "total", "approvable": "approvable", "not_approvable": "not approvable yet",
+           "count": "cases", "total": "total", "approvable": "approvable", "to_file": "ready to file with a higher authority",
+           "not_approvable": "not approvable yet",
            "unreadable": "unreadable", "by_authority": "Cases by approving authority",
            "by_county": "Areas by county (ha)", "counts": "Cases"},
 }
@@ -47,11 +49,12 @@ def workbook_bytes(outcomes: list[Outcome], lang: str = "zh", *, law: Law | None
 
     summary = book.create_sheet(w["summary"])
     decided = [o for o in outcomes if o.decision is not None]
-    approvable = sum(o.decision.approvable for o in decided)
+    kinds = Counter(verdict_kind(o.decision) for o in decided)
     summary.append([w["counts"], w["count"]])
     summary.append([w["total"], len(outcomes)])
-    summary.append([w["approvable"], approvable])
-    summary.append([w["not_approvable"], len(decided) - approvable])
+    summary.append([w["approvable"], kinds["approve"]])
+    summary.append([w["to_file"], kinds["file"]])
+    summary.append([w["not_approvable"], kinds["hold"]])
     summary.append([w["unreadable"], len(outcomes) - len(decided)])
     summary.append([])
     summary.append([w["by_authority"]])

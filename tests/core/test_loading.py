@@ -44,7 +44,8 @@ def test_bad_input_is_an_input_error_naming_file_and_field(tmp_path, name, conte
     if field:
         paths = [p for p, _ in error.problems]
         assert any(p == field or p.startswith(field + ".") or p.startswith(field + "[") for p in paths), paths
-        assert f"{path}: {field}" in text
+        assert f"{path}: {field}" in error.describe("en")          # English: the field path
+        assert f"{path}: {field}" not in text                         # Chinese: the field in words
     english = error.describe("en")  # the words are the English sentences; Chinese is the default
     for word in words:
         assert word.lower() in english.lower(), (word, english)
@@ -116,7 +117,7 @@ def test_unknown_county_in_a_file_names_file_and_field(tmp_path):
     path = _write(tmp_path, "county.yaml", GOOD_YAML.replace("county: 曲沃县", "county: 临汾").encode("utf-8"))
     with pytest.raises(InputError) as caught:
         landapproval.evaluate(path)
-    assert f"{path}: county" in str(caught.value)
+    assert f"{path}: county" in caught.value.describe("en") and f"{path}: 县（市、区）" in str(caught.value)
 
 
 def test_unknown_zone_in_a_file_names_file_and_field(tmp_path):
@@ -124,7 +125,8 @@ def test_unknown_zone_in_a_file_names_file_and_field(tmp_path):
                   GOOD_YAML.replace("development_zone: null", "development_zone: 曲沃某某园区").encode("utf-8"))
     with pytest.raises(InputError) as caught:
         landapproval.evaluate(path)
-    assert f"{path}: scope.development_zone" in str(caught.value)
+    assert f"{path}: scope.development_zone" in caught.value.describe("en")
+    assert f"{path}: 所在开发区（示范区）" in str(caught.value)
 
 
 def test_several_problems_are_reported_together(tmp_path):

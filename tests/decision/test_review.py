@@ -374,7 +374,7 @@ def test_exit_code_is_0_for_approvable_and_1_for_not(path):
 def test_bad_input_exits_2(tmp_path):
     result = run_cli(tmp_path, variant({"review.planning.conforms_to_plann": True}))
     assert result.exit_code == 2
-    assert "review.planning.conforms_to_plann" in result.output
+    assert "规划管控（C1）的 “conforms_to_plann”" in result.output
 
 
 def test_text_output_leads_with_the_verdict():
@@ -386,8 +386,10 @@ def test_text_output_leads_with_the_verdict():
     lines = refused.output.splitlines()
     assert lines[0].startswith("结论：暂不能批准")
     assert lines[1] == "阻断问题:" and lines[2].startswith("  [C4 严格非农建设占用耕地审查 · 阻断] 补充耕地面积少于")
-    # the code is in the technical appendix, not in the body
-    body, appendix = refused.output.split("技术附录:")
+    # the code is in the technical appendix (evaluate --appendix), not in the body
+    assert "技术附录" not in refused.output and "C4.supplement_short" not in refused.output
+    with_appendix = CliRunner().invoke(cli, ["evaluate", str(CASES / "c4-supplement-short.yaml"), "--appendix"])
+    body, appendix = with_appendix.output.split("技术附录:")
     assert "C4.supplement_short" not in body and "C4.supplement_short" in appendix
     assert refused.output.index("阻断问题") < refused.output.index("农用地转用")
 

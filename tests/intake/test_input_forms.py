@@ -115,11 +115,11 @@ def test_a_gbk_file_is_read_and_the_note_says_so(tmp_path):
     assert any("GBK/GB18030" in note("zh") and "UTF-8" in note("zh") for note in notes)
     result = run("validate", path)
     assert result.exit_code == 0
-    assert "已按 GBK/GB18030" in result.stderr and "合同格式正确" in result.stdout
+    assert "已按 GBK/GB18030" in result.stderr and "文件格式正确" in result.stdout
     # a GBK file with a mistake: the error says how the file was read too
     bad = _write(tmp_path, BASE.replace("kind: batch", "kind: 批量").encode("gb18030"), "bad.yaml")
     result = run("evaluate", bad)
-    assert result.exit_code == 2 and "GBK/GB18030" in result.stderr and "是否想写 batch" in result.stderr
+    assert result.exit_code == 2 and "GBK/GB18030" in result.stderr and "是否想写 批次用地" in result.stderr
 
 
 # --- each mistake gives a Chinese sentence with the expected form, and the suggestion where one exists
@@ -148,11 +148,11 @@ MISTAKES = [
     ("area-too-big", "cultivated: 3.4120", "cultivated: 3412000", "parcels[0].land.cultivated", ["超过临汾市全市面积"], None),
     ("bool-other-word", "conforms_to_plan: true", "conforms_to_plan: 符合", "review.planning.conforms_to_plan",
      ["应填 是 或 否"], None),
-    ("enum-kind", "kind: batch", "kind: 批量", "kind", ["应为以下之一：batch（批次用地）"], "batch"),
+    ("enum-kind", "kind: batch", "kind: 批量", "kind", ["应为以下之一：批次用地、单独选址用地、村民住宅用地"], "batch"),
     ("enum-ownership", "ownership: collective", "ownership: 集体土地所有", "parcels[0].ownership",
-     ["collective（集体所有）"], "collective"),
+     ["应为以下之一：集体所有、国有", "是否想写 集体所有"], "collective"),
     ("enum-english-typo", "method: fee", "method: fees", "review.cultivated_compensation.method",
-     ["self_reclaim（自行开垦补充）"], "fee"),
+     ["自行开垦补充", "是否想写 缴纳耕地开垦费"], "fee"),
     ("unknown-key-typo", "other_agricultural: 0.6000", "other_agricultral: 0.6000",
      "parcels[0].land.other_agricultral", ["不认识的字段“other_agricultral”"], "other_agricultural"),
     ("chinese-label-as-key", "other_agricultural: 0.6000, construction", "other_agricultural: 0.6000, 耕地: 1, construction",
@@ -194,10 +194,24 @@ def test_a_mistake_gets_a_chinese_sentence_with_the_expected_form(tmp_path, old,
     for internal in ("Input should", "Value error", "pydantic", "Traceback", "type=", "Decimal("):
         assert internal not in zh and internal not in en
     if suggestion:
-        assert suggestion in problem.suggestions and suggestion in zh and suggestion in en
+        # the value to write is suggested (the page writes it into the field); Chinese names an
+        # enum's value by its Chinese name, which is read as that value
+        from landapproval.law import Law
+
+        named = Law.default().catalogue.value_name(canonical_path(path), suggestion) if path == "kind" or \
+            path.endswith(("ownership", "method")) else suggestion
+        assert suggestion in problem.suggestions and named in zh and suggestion in en
     if path != "kind":  # a missing top-level field has no line of its own
         assert problem.line is not None, zh
-        assert f"{error.source}: {path}（第 {problem.line} 行）: " in error.describe()
+        where = problem.where()   # in the official's words: 地块 P1（第 1 个地块）的 耕地…，第 19 行
+        assert f"{error.source}: {where}: " in error.describe() and where.endswith(f"第 {problem.line} 行")
+        assert f"{error.source}: {path} (line {problem.line}): " in error.describe("en")
+
+
+def canonical_path(path: str) -> str:
+    import re as _re
+
+    return _re.sub(r"\[\d+\]", "[]", path)
 
 
 @pytest.mark.parametrize("bad", ["x", 5, [], {"a": 1}, "2024-13-01"])
@@ -390,8 +404,9 @@ def test_validate_reports_missing_evidence_grouped_by_item(tmp_path):
     result = run("validate", path)
     assert result.exit_code == 0
     head, *items = result.stdout.strip().splitlines()
-    assert re.search(r"合同格式正确；审查材料缺 \d+ 项：", head)
-    assert items[0].startswith("  C1 严格国土空间规划管控：符合国土空间规划及“三区三线”管控要求（review.planning.conforms_to_plan）")
+    assert re.search(r"文件格式正确；审查材料缺 \d+ 项：", head)
+    assert items[0].startswith("  C1 严格国土空间规划管控：符合国土空间规划及“三区三线”管控要求；")
+    assert "review." not in result.stdout                         # labels only: no field path in Chinese
     assert run("validate", path, "--strict").exit_code == 1
     english = run("validate", path, "--lang", "en").stdout
     assert "contract OK; review evidence missing" in english
@@ -463,5 +478,5 @@ def test_no_compensation_reads_as_not_arranged_never_as_not_needed(tmp_path):
     with pytest.raises(InputError) as refused:
         landapproval.evaluate(_write(tmp_path, text.replace("method: fee", "method: 无需补充"), "c.yaml"))
     message = refused.value.describe("zh")
-    assert "review.cultivated_compensation.method" in message and "收到“无需补充”" in message
+    assert "耕地占补平衡（C4）的 补充耕地方式" in message and "收到“无需补充”" in message
     assert catalogue().value_name("review.cultivated_compensation.method", "none", "zh") == "未落实补充耕地"

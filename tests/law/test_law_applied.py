@@ -50,7 +50,7 @@ def test_fingerprint_follows_the_content_of_any_rule_file_not_its_folder(tmp_pat
 def test_text_footer_and_cli_json_carry_the_same_law():
     decision = landapproval.evaluate(CASE)
     for lang in ("zh", "en"):
-        footer = render.text(decision, lang).splitlines()[-1]
+        footer = render.text(decision, lang, appendix=True).splitlines()[-1]   # the technical appendix's last line
         assert decision.law["rules_sha256"] in footer and decision.law["version"] in footer
     out = subprocess.run([sys.executable, "-m", "landapproval.cli", "evaluate", str(CASE), "--format", "json"],
                          capture_output=True, text=True, check=False)

@@ -99,7 +99,7 @@ def test_decision_case(entry, tmp_path):
     assert not set(expect.get("not_findings", [])) & codes, where
     if "verdict_contains" in expect:
         assert expect["verdict_contains"] in verdict(decision, "zh"), verdict(decision, "zh")
-    text = render.text(decision, "zh")
+    text = render.text(decision, "zh", appendix=True)   # the body and the technical appendix
     for words in expect.get("text_contains", []):
         assert words in text, f"{entry['name']}: {words!r} not in the text:\n{text}"
     for words in expect.get("text_not_contains", []):

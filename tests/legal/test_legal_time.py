@@ -208,7 +208,8 @@ def test_more_agreements_than_required_is_an_input_error():
     from landapproval.core.errors import InputError
     with pytest.raises(InputError) as error:
         evaluate(variant({P + "agreements_required": 3, P + "agreements_reached": 4}))
-    assert "review.expropriation_procedure" in str(error.value) and "agreements_reached" in str(error.value)
+    assert "review.expropriation_procedure" in error.value.describe("en") and "agreements_reached" in str(error.value)
+    assert "征收程序（C7，日期）" in str(error.value)
 
 
 # --- item 12: each procedure step cites its own article of the Regs --------------------------------

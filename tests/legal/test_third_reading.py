@@ -85,7 +85,7 @@ def test_the_cli_refuses_a_case_outside_the_period_with_exit_2(tmp_path):
     path.write_text(case.replace("decided_on: 2024-09-25", "decided_on: 2019-12-31"), encoding="utf-8")
     result = CliRunner().invoke(main, ["evaluate", str(path)])
     assert result.exit_code == 2, result.output
-    assert "workflow.decided_on" in result.output and "2020-03-01" in result.output
+    assert "市政府审定日期" in result.output and "2020-03-01" in result.output
     assert "Traceback" not in result.output
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from landapproval.register import Register
 from tests.register.conftest import case
-from tests.web.conftest import _serve, browser, downloads  # noqa: F401 (fixtures: one Chromium for the session)
+from browser import _serve  # the browser and downloads fixtures come from tests/browser.py (pytest_plugins)
 
 CITY, HONGTONG = "ledger-city-token-0123456789", "ledger-hongtong-token-0123456789"
 

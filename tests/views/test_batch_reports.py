@@ -96,8 +96,11 @@ def test_html_report_is_self_contained_and_complete(tmp_path):
     assert not re.search(r"(src|href)=\"https?://", page)  # nothing to fetch: opens offline
     assert "@media print" in page
     for text in ("结论：暂不能批准", "临汾市人民政府", "临政发〔2024〕7号 三(一)", "按土地利用年度计划分批次",
-                 "C4.supplement_short", "补足补充耕地数量", "2024-10-10"):
+                 "补足补充耕地数量", "2024-10-10"):
         assert text in page, text
+    assert "C4.supplement_short" not in page and 'class="appendix"' not in page   # codes only on request
+    run("evaluate", REPO / "cases/review/c4-supplement-short.yaml", "--format", "html", "--out", out, "--appendix")
+    assert "C4.supplement_short" in (out / "QW-2024-03-C4.html").read_text(encoding="utf-8")
     assert all(f">C{i} " in page for i in range(1, 9)) and all(f"S{i} " in page for i in range(1, 7))
 
 
@@ -106,7 +109,7 @@ def test_html_report_draws_the_map_when_the_case_has_boundaries(tmp_path):
     run("evaluate", REPO / "cases/gis/qw-2024-03.yaml", "--layers", REPO / "cases/gis/layers.yaml",
         "--format", "html", "--out", out)
     page = (out / "QW-2024-03-GIS.html").read_text(encoding="utf-8")
-    assert "<svg" in page and "永久基本农田 / permanent basic farmland" in page and ">P1<" in page
+    assert "<svg" in page and ">永久基本农田<" in page and ">P1<" in page and "permanent" not in page
 
 
 def test_html_for_many_files_needs_an_output_folder():

@@ -103,7 +103,8 @@ def test_filing_on_the_last_day_of_the_announcement_is_during_it_and_the_day_aft
 
 def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_appendix():
     decision = landapproval.evaluate(REVIEW / "incomplete-new-filing.yaml")
-    body, appendix = render.text(decision).split("技术附录:")
+    assert "技术附录" not in render.text(decision)            # the appendix only on request
+    body, appendix = render.text(decision, appendix=True).split("技术附录:")
     assert "缺少审查材料:" in body
     assert "C1 严格国土空间规划管控: 是否符合国土空间规划及“三区三线”管控要求" in body
     for raw in ("review.", "planning.conforms_to_plan", "C1.missing", "conversion.city.batch", "(filed_on)",
@@ -114,7 +115,8 @@ def test_chinese_body_names_evidence_by_label_and_keeps_paths_and_ids_in_the_app
     for raw in ("review.planning.conforms_to_plan", "C1.missing.planning.conforms_to_plan",
                 "conversion.city.batch", "适用日期取自: today"):
         assert raw in appendix, raw
-    page = report.html_report(decision, "zh")
+    assert '<div class="appendix">' not in report.html_report(decision, "zh")
+    page = report.html_report(decision, "zh", appendix=True)
     page_body, page_appendix = page.split('<div class="appendix">')
     assert "是否符合国土空间规划及“三区三线”管控要求" in page_body
     assert not re.search(r"review\.|\.missing\.|conversion\.city\.batch", page_body)
@@ -164,7 +166,8 @@ def test_csv_opens_in_excel_with_chinese_intact_and_formulas_guarded(tmp_path):
     bad = dict(zip(header, rows[2]))
     assert bad["案件编号"] == "'" + '=HYPERLINK("http://x","点我")'  # stays text in a spreadsheet
     assert bad["未通过的审查事项"] == "C4 严格非农建设占用耕地审查（不通过）"
-    assert bad["结论"] == "暂不能批准"
+    assert bad["结论"] == "暂不能批准——C4 不通过"          # with the item that blocks it
+    assert bad["下一步"] == "解决上述问题后重新审查" and complete["下一步"]   # never blank
 
 
 def test_xlsx_has_the_columns_and_the_summary_sheet(tmp_path):
@@ -185,7 +188,11 @@ def test_xlsx_has_the_columns_and_the_summary_sheet(tmp_path):
     injected = sheet.cell(row=3, column=2)
     assert injected.value == "=1+2" and injected.data_type == "s"  # text, never a formula
     summary = [[c.value for c in row] for row in book["汇总"].iter_rows()]
-    assert ["合计", 3] in [r[:2] for r in summary] and ["可以批准", 2] in [r[:2] for r in summary]
+    # 尧都区 is the province's to approve: ready to file, never "可以批准" (the city cannot approve it)
+    assert rows[2]["结论"] == "可以报批——应报山西省人民政府批准" and rows[0]["结论"] == "可以批准"
+    assert rows[2]["下一步"] == "报山西省人民政府批准"
+    assert ["合计", 3] in [r[:2] for r in summary] and ["可以批准", 1] in [r[:2] for r in summary]
+    assert ["可以报批（报上级批准）", 1] in [r[:2] for r in summary] and ["暂不能批准", 1] in [r[:2] for r in summary]
     by_authority = {r[0]: r[1:3] for r in summary if r[0] and "人民政府" in str(r[0])}
     assert by_authority["临汾市人民政府（省政府授权）"] == [2, 0]
     assert by_authority["山西省人民政府（法定权限）"] == [1, 1]
@@ -204,7 +211,9 @@ def test_report_is_a_printable_opinion_with_blanks_and_the_parcel_table(tmp_path
     book = Law.default().book
     assert book  # the version and fingerprint of the rules applied
     law = landapproval.evaluate(REVIEW / "c4-supplement-short.yaml").law
-    assert law["version"] in page and law["rules_sha256"] in page and "生成日期" in page
+    assert law["version"] in page and law["rules_sha256"] not in page and "生成日期" in page
+    run("evaluate", REVIEW / "c4-supplement-short.yaml", "--format", "html", "--out", out, "--appendix")
+    assert law["rules_sha256"] in (out / "QW-2024-03-C4.html").read_text(encoding="utf-8")
     table = page[page.index("地块编号"):page.index("</table>", page.index("地块编号"))]
     for cell in ("QW-2024-03-1", "QW-2024-03-3", "国有", "集体所有", "3.4120", "1.7114", "0.3500", "5.1234", "6.7734"):
         assert f">{cell}<" in table, cell

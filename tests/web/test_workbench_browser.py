@@ -135,7 +135,7 @@ def test_uploaded_case_shows_the_verdict_first_and_who_approves(browser, base_ur
     assert browser.switch_to.active_element == verdict               # the verdict is read first
     first = browser.find_element(By.CSS_SELECTOR, "#result > *")
     assert first == verdict
-    assert verdict.text == (render.WORDS["zh"]["verdict_yes"] if expected.approvable else render.WORDS["zh"]["verdict_no"])
+    assert verdict.text == render.verdict(expected, "zh")       # decision.words, as the CLI's first line
     conversion = browser.find_element(By.CSS_SELECTOR, '#authority tr[data-part="conversion"]').text
     level, mode = expected.conversion.level, expected.conversion.mode
     assert f"{render.LEVEL['zh'][level]}（{render.MODE['zh'][mode]}）" in conversion
@@ -246,6 +246,32 @@ def test_downloaded_yaml_and_json_give_the_cli_decision(browser, base_url, downl
     assert decision == cli_json(source)
 
 
+def test_a_chinese_case_number_downloads_and_reports(browser, base_url, downloads, tmp_path):
+    """Every real case number is Chinese: the YAML downloads under it and the report opens (once a
+    latin-1 error on the file name, shown as `internal error …` in English)."""
+    source = tmp_path / "chinese-id.yaml"
+    text = (ROOT / "cases" / "review" / "complete-approvable.yaml").read_text(encoding="utf-8")
+    case_id = "洪洞县2024年第3批次"
+    source.write_text(re.sub(r"(?m)^id: .*$", f"id: {case_id}", text), encoding="utf-8")
+    open_page(browser, base_url)
+    upload_case(browser, source)
+    evaluate(browser)
+    browser.find_element(By.ID, "download-yaml").click()
+    saved = downloaded(downloads, f"{case_id}.yaml")
+    assert cli_json(saved) == cli_json(source)
+    main = browser.current_window_handle
+    browser.find_element(By.ID, "open-report").click()
+    wait(browser, lambda: len(browser.window_handles) == 2)
+    browser.switch_to.window(next(h for h in browser.window_handles if h != main))
+    try:
+        wait(browser, lambda: browser.execute_script("return !!document.querySelector('.verdict')"))
+        assert case_id in browser.find_element(By.TAG_NAME, "body").text
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
+    assert browser.find_element(By.ID, "general-errors").text == ""
+
+
 def _ink(image, box) -> tuple[int, bytes]:
     crop = image.crop(box).convert("L")
     data = crop.tobytes()
@@ -316,12 +342,13 @@ def test_english_switch(browser, base_url):
     evaluate(browser)
     browser.find_element(By.ID, "lang-switch").click()
     wait(browser, lambda: browser.execute_script("return document.documentElement.lang") == "en")
-    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["en"]["verdict_no"])
+    c4 = api.evaluate(ROOT / "cases" / "review" / "c4-supplement-short.yaml")
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.verdict(c4, "en"))
     wait(browser, lambda: [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#case-form h2")]
          == ["Basic information", "Parcels", "Review evidence", "Approval workflow"])
     assert field(browser, "id").get_attribute("value") == "QW-2024-03-C4"   # the form kept its values
     browser.find_element(By.ID, "lang-switch").click()
-    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.WORDS["zh"]["verdict_no"])
+    wait(browser, lambda: browser.find_element(By.ID, "verdict").text == render.verdict(c4, "zh"))
 
 
 def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp_path, downloads):
@@ -344,15 +371,15 @@ def test_batch_page_one_row_per_case_from_files_and_a_zip(browser, base_url, tmp
         names[0], "cases.zip/review/" + names[1], "cases.zip/review/" + names[2], "cases.zip/review/broken.yaml"]
     for row, name in zip(rows, names):
         expected = api.evaluate(ROOT / "cases" / "review" / name)
-        assert ("可以批准" if expected.approvable else "暂不能批准") in row.text
+        assert render.verdict_short(expected, "zh") in row.text
     assert "无法读取" in rows[3].text
     browser.find_element(By.ID, "batch-csv").click()
-    csv_text = downloaded(downloads, "batch.csv").read_text(encoding="utf-8-sig")
+    csv_text = downloaded(downloads, "审查结果_complete-approvable等4件.csv").read_text(encoding="utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert len(lines) == 5 and lines[0].startswith("文件,案件编号")
     browser.find_element(By.ID, "batch-xlsx").click()
     openpyxl = pytest.importorskip("openpyxl")
-    sheet = openpyxl.load_workbook(downloaded(downloads, "batch.xlsx")).worksheets[0]
+    sheet = openpyxl.load_workbook(downloaded(downloads, "审查结果_complete-approvable等4件.xlsx")).worksheets[0]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)][:3] == [
         api.load_case(ROOT / "cases" / "review" / n)[0].id for n in names]
 
@@ -371,9 +398,11 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
         assert CJK.search(error_at(browser, f"parcels[{index}].boundary"))
     browser.find_element(By.ID, "file-boundary-case").send_keys(str(ROOT / "cases" / "gis" / "qw-2024-03.txt"))
     wait(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, ".boundary-state")) == 2 and all(
-        "jzd" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
+        "界址点坐标交换文件" in s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")))
     states = [s.text for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
-    assert "#QW-2024-03-1" in states[0] and "#QW-2024-03-2" in states[1]
+    # in words: 已上传 界址点坐标交换文件（地块 QW-2024-03-1）, never "jzd #…"
+    assert "（地块 QW-2024-03-1）" in states[0] and "（地块 QW-2024-03-2）" in states[1]
+    assert not any("jzd" in state or "#" in state for state in states)
     # then each parcel on its own row: parcel 1 as GeoJSON, parcel 2 as WKT
     import shapely.geometry
 
@@ -386,7 +415,7 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     rows[0].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(geojson))
     rows[1].find_element(By.CSS_SELECTOR, "input.boundary-file").send_keys(str(wkt))
     wait(browser, lambda: [s.text.split()[1] for s in browser.find_elements(By.CSS_SELECTOR, ".boundary-state")]
-         == ["geojson", "wkt"])
+         == ["GeoJSON", "WKT"])
     evaluate(browser)
     paths = browser.find_elements(By.CSS_SELECTOR, "#map svg path")
     assert len(paths) >= 2
@@ -396,6 +425,7 @@ def test_boundary_upload_draws_the_map(browser, base_url, tmp_path, downloads):
     assert box["width"] > 100 and box["height"] > 100
     legend = " ".join(labels)
     assert "永久基本农田" in legend and "开发区" in legend          # the server's layers under the parcels
+    assert "地块" in labels and "parcel" not in legend and "/" not in legend   # the legend in Chinese only
     assert browser.find_element(By.ID, "result").text.count("图层：服务器图层") == 1
     decision = browser.execute_script("return lastDecision")
     expected = cli.to_dict()
@@ -443,3 +473,155 @@ def httpx_get(url):
     import httpx
 
     return httpx.get(url)
+
+
+def test_a_four_mistake_file_shows_every_error_at_its_field_at_once(browser, base_url, tmp_path):
+    """批量, 8月32日, 亩 and 洪同县: all four at once (once three came first and the county after)."""
+    text = (ROOT / "cases" / "review" / "complete-approvable.yaml").read_text(encoding="utf-8")
+    text = (text.replace("county: 曲沃县", "county: 洪同县").replace("kind: batch", "kind: 批量")
+            .replace("filed_on: 2024-09-10", "filed_on: 2024年8月32日").replace("cultivated: 1.7114,", "cultivated: 25亩,"))
+    source = tmp_path / "four.yaml"
+    source.write_text(text, encoding="utf-8")
+    open_page(browser, base_url)
+    browser.find_element(By.ID, "file-case").send_keys(str(source))
+    wait(browser, lambda: "有 4 处问题" in browser.find_element(By.ID, "general-errors").text)
+    assert "洪洞县" in error_at(browser, "county")
+    assert "批次用地" in error_at(browser, "kind")
+    assert "不是真实存在的日期" in error_at(browser, "filed_on")
+    assert "亩" in error_at(browser, "parcels[1].land.cultivated")
+    marked = browser.execute_script(
+        "return [...document.querySelectorAll('#case-form [aria-invalid=true]')].map((n) => n.dataset.path)")
+    assert sorted(marked) == sorted(["county", "kind", "filed_on", "parcels[1].land.cultivated"])
+    assert value_of(browser, "kind") == "批量" and value_of(browser, "parcels[1].land.cultivated") == "25亩"  # as written
+    kept = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"kind\"]').parentNode.querySelector('.note.kept').textContent")
+    assert "“批量”不在可选项中：按原文保留并发送" in kept                     # a value it cannot show: kept, with a note
+
+
+def _printed(browser, html_text: str, tmp_path, name: str) -> list[str]:
+    """The report printed to PDF by Chromium itself (DevTools Page.printToPDF, as 打印 → 另存为 PDF):
+    the text of each page, NFKC (the PDF's CJK radicals read as the ordinary characters)."""
+    import unicodedata
+
+    pypdf = pytest.importorskip("pypdf")
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    page = tmp_path / f"{name}.html"
+    page.write_text(html_text, encoding="utf-8")
+    main = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    try:
+        browser.get(page.as_uri())
+        options = PrintOptions()
+        options.page_width, options.page_height = 21.0, 29.7          # A4, in cm
+        options.margin_top = options.margin_bottom = options.margin_left = options.margin_right = 0
+        pdf = base64.b64decode(browser.print_page(options))
+    finally:
+        browser.close()
+        browser.switch_to.window(main)
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [unicodedata.normalize("NFKC", p.extract_text()).translate(_RADICALS) for p in reader.pages]
+
+
+# the PDF's CJK Radicals Supplement forms (NFKC leaves them) back to the characters the report wrote
+_RADICALS = str.maketrans("⻚⻅⻢⻓⻔⻛⻜⻋⻉⻄⻩⻬⻰⻳⻆⻨⻥⻦⻙⻘⻝⺠⺟⻣", "页见马长门风飞车贝西黄齐龙龟角麦鱼鸟韦青食民母骨")
+
+
+@pytest.mark.parametrize("name", ["provincial-zone-batch.yaml", "over-35ha-cultivated.yaml",
+                                  "review/incomplete-new-filing.yaml"])
+def test_the_printed_report_has_page_numbers_the_case_number_and_a_signature_never_alone(
+        browser, base_url, tmp_path, name):
+    """审查意见 as an official prints it: a two-parcel case on at most 2 A4 pages; the case number and
+    第 X 页 / 共 Y 页 on every page; the signature block on a page with the workflow, never alone;
+    no technical appendix."""
+    import unicodedata
+
+    from landapproval.views.report import html_report
+
+    path = ROOT / "cases" / name
+    decision = api.evaluate(path)
+    pages = _printed(browser, html_report(decision, "zh"), tmp_path, path.stem)
+    parcels = len(decision.parcels)
+    if parcels <= 2:
+        assert len(pages) <= 2, f"{len(pages)} pages for {parcels} parcels"
+    for number, text in enumerate(pages, 1):
+        assert f"案件编号:{decision.case}" in text.replace(" ", ""), (number, text[:200])
+        assert f"第{number}页/共{len(pages)}页" in text.replace(" ", ""), (number, text[-200:])
+    signed = [text for text in pages if "审查意见签署" in text]
+    assert len(signed) == 1 and "审批流程" in signed[0] and "下一步" in signed[0]
+    def squash(text: str) -> str:   # letters and digits only: the PDF's dashes and spaces vary
+        return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", text))
+
+    whole = "".join(pages)
+    assert squash(render.verdict(decision)) in squash(whole)
+    assert "技术附录" not in whole and "sha256" not in whole
+
+
+def _paste(browser, target, text):
+    browser.execute_script("""
+        const data = new DataTransfer(); data.setData('text/plain', arguments[1]);
+        arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));""",
+                           target, text)
+
+
+def test_an_excel_paste_with_headers_in_another_order_lands_by_name(browser, base_url):
+    """地块编号 权属 耕地 其他农用地 未利用地 (the order of the official's sheet, not the form's): each
+    column by its name; a column the table lacks is reported; nothing placed by position."""
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+    sheet = ("地块编号\t权属\t耕地\t其他农用地\t未利用地\t备注\r\n"
+             "P1\t集体\t25\t1.5\t0.5公顷\t北侧\r\n"
+             "P2\t国有\t0\t0\t0.2\t\r\n")
+    _paste(browser, field(browser, "parcels[0].id"), sheet)
+    assert value_of(browser, "parcels[0].id") == "P1" and value_of(browser, "parcels[1].id") == "P2"
+    assert [value_of(browser, f"parcels[{i}].ownership") for i in (0, 1)] == ["collective", "state"]
+    assert value_of(browser, "parcels[0].land.cultivated") == "25"
+    assert value_of(browser, "parcels[0].land.other_agricultural") == "1.5"
+    assert value_of(browser, "parcels[0].land.unused") == "0.5公顷"
+    assert value_of(browser, "parcels[0].expropriate") == ""                 # not filled from 耕地
+    assert "“备注”不是地块表的列" in browser.find_element(By.ID, "general-errors").text
+    row = browser.find_elements(By.CSS_SELECTOR, '[data-table="parcels"] tbody tr')[0]
+    # 25 + 1.5 + 0.5公顷 (read as the server reads it) + the 0.2 of 建设用地 the sheet left as it was
+    assert row.find_element(By.CSS_SELECTOR, "td.total").text == "27.2000"
+
+
+def test_farmland_also_counted_in_cultivated_is_noted_at_the_field(browser, base_url):
+    open_page(browser, base_url)
+    upload_case(browser, ROOT / "cases" / "review" / "complete-approvable.yaml")
+    cultivated, farmland = field(browser, "parcels[0].land.cultivated"), field(browser, "parcels[0].land.permanent_basic_farmland")
+    for node, value in ((cultivated, "12"), (farmland, "0.5")):
+        node.clear()
+        node.send_keys(value)
+    note = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"parcels[0].land.permanent_basic_farmland\"]').parentNode.querySelector('.note').textContent")
+    assert "永久基本农田与耕地互不重叠" in note
+    farmland.clear()
+    farmland.send_keys("0")
+    note = browser.execute_script(
+        "return document.querySelector('#case-form [data-path=\"parcels[0].land.permanent_basic_farmland\"]').parentNode.querySelector('.note').textContent")
+    assert note == ""
+
+
+def test_at_800_px_the_parcel_table_reflows_and_statuses_stay_on_one_line(browser, base_url):
+    open_page(browser, base_url)
+    size = browser.get_window_size()
+    try:
+        browser.set_window_size(800, 1000)
+        upload_case(browser, ROOT / "cases" / "review" / "incomplete-new-filing.yaml")
+        evaluate(browser)
+        sideways = browser.execute_script("""
+            const t = document.querySelector('[data-table="parcels"]');
+            return [t.scrollWidth, t.parentNode.clientWidth, document.documentElement.scrollWidth, window.innerWidth];""")
+        assert sideways[0] <= sideways[1] + 1 and sideways[2] <= sideways[3] + 1, sideways
+        label = browser.execute_script("""
+            const td = document.querySelector('[data-table="parcels"] tbody td[data-label]');
+            return getComputedStyle(td, '::before').content;""")
+        assert "地块编号" in label                                       # each cell says which column it is
+        heights = browser.execute_script("""
+            return [...document.querySelectorAll('#checks td.st')].map((n) => {
+              const r = document.createRange(); r.selectNodeContents(n);
+              return [n.textContent, r.getBoundingClientRect().height, parseFloat(getComputedStyle(n).lineHeight)]; });""")
+        assert heights and all(h <= 2 * line for _, h, line in heights), heights   # 材料不全 on one line
+    finally:
+        browser.set_window_size(size["width"], size["height"])

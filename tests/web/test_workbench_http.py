@@ -45,7 +45,7 @@ def test_a_zip_that_unpacks_beyond_the_cap_is_refused(base_url):
     body = {"files": [{"name": "bomb.zip", "content": base64.b64encode(buffer.getvalue()).decode()}]}
     response = httpx.post(base_url + "/web/batch", json=body, timeout=30)
     assert response.status_code == 413
-    assert "unpack" in response.json()["message"]
+    assert "解压后超过" in response.json()["message"]
 
 
 def test_a_boundary_path_is_never_opened_by_the_server(base_url):
@@ -175,3 +175,55 @@ def test_an_opened_file_written_with_chinese_words_reaches_the_form_as_the_engin
     got = answer.json()["decision"]["authority"] if "decision" in answer.json() else answer.json()["authority"]
     assert got["conversion"]["level"] == expected["conversion"]["level"] == "city"
     assert got["expropriation"]["level"] == expected["expropriation"]["level"]
+
+
+def _chinese_case() -> str:
+    from landapproval.core.reader import read_document
+
+    data = read_document(ROOT / "cases" / "review" / "complete-approvable.yaml")
+    data["id"] = "洪洞县2024年第3批次"
+    return json.dumps(data, default=str, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("route, suffix, kind", [("/web/yaml", "yaml", "attachment"), ("/web/report", "html", "inline")])
+def test_a_chinese_case_number_names_the_download(base_url, route, suffix, kind):
+    """Every real case number is Chinese: the file is named after it (RFC 6266 filename*), never a 500."""
+    from urllib.parse import quote
+
+    response = httpx.post(base_url + route, content=_chinese_case().encode("utf-8"),
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    header = response.headers["content-disposition"]
+    assert header.startswith(kind + ";")
+    assert f"filename*=UTF-8''{quote('洪洞县2024年第3批次.' + suffix)}" in header
+    assert f'filename="___2024__3__.{suffix}"' in header and header.isascii()   # an ASCII fallback too
+
+
+def test_disposition_is_ascii_with_the_name_in_utf8():
+    header = service.disposition("attachment", "审查结果_临汾 1.xlsx")
+    assert header == ("attachment; filename=\"________1.xlsx\"; "
+                      "filename*=UTF-8''%E5%AE%A1%E6%9F%A5%E7%BB%93%E6%9E%9C_%E4%B8%B4%E6%B1%BE%201.xlsx")
+
+
+def test_the_web_batch_takes_boundary_files_in_the_zip_with_the_cases(base_url):
+    """A case naming qw-2024-03.txt#… and the 界址点 file beside it in one zip: measured against the
+    server's layers, the row is the CLI's decision of the case on disk."""
+    from landapproval import api
+    from landapproval.batch import Outcome
+    from landapproval.views import table
+
+    gis = ROOT / "cases" / "gis"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.write(gis / "qw-2024-03.yaml", "报件/qw-2024-03.yaml")
+        zf.write(gis / "qw-2024-03.txt", "报件/qw-2024-03.txt")
+        zf.write(gis / "qw-2024-03.yaml", "别处/qw-2024-03.yaml")     # its boundary file is not beside it
+    body = {"files": [{"name": "批次.zip", "content": base64.b64encode(buffer.getvalue()).decode()}]}
+    response = httpx.post(base_url + "/web/batch", content=json.dumps(body).encode(),
+                          headers={"content-type": "application/json"}, timeout=60)
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    expected = table.table_row(Outcome("批次.zip/报件/qw-2024-03.yaml",
+                                       decision=api.evaluate(gis / "qw-2024-03.yaml", layers=gis / "layers.yaml")))
+    assert {k: rows[0][k] for k in expected} == expected
+    assert rows[1]["error"] and "界址" in rows[1]["error"]                  # named, not found: said so

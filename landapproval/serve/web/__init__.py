@@ -12,7 +12,8 @@ refusals answered as on /v1 (`serve.body`, `serve.errors`).
     POST /web/open              a case file's text (YAML/JSON) → its data for the form + problems
     POST /web/evaluate          the form's case (JSON) → decision + SVG map
     POST /web/yaml              the form's case (JSON) → the case file (YAML)
-    POST /web/report            the form's case (JSON) → the printable report (HTML)
+    POST /web/report            the form's case (JSON) → the printable report (HTML; ?appendix=true: with
+                                the technical appendix)
     POST /web/batch             several case files or zips → one row per case (JSON, CSV or XLSX)
 
 Uploads are capped (one case: `core.reader.MAX_FILE_BYTES`; a batch: BATCH_MAX_BYTES, and its zips'
@@ -116,8 +117,9 @@ async def case_yaml(request: Request, lang: str = Query("zh")):
 
 
 @router.post("/web/report")
-async def report(request: Request, lang: str = Query("zh")):
-    return await _serve(request, service.MAX_CASE_BYTES, service.report, _lang(lang), request.app.state.layers)
+async def report(request: Request, lang: str = Query("zh"), appendix: bool = Query(False)):
+    return await _serve(request, service.MAX_CASE_BYTES, service.report, _lang(lang), request.app.state.layers,
+                        appendix)
 
 
 @router.post("/web/batch")

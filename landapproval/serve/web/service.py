@@ -21,9 +21,11 @@ from fastapi.responses import Response
 from landapproval import api, batch as batchlib
 from landapproval.contract.models import Case
 from landapproval.contract.normalise import normalise
+from landapproval.contract.words import AREA_UNITS
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
-from landapproval.decision.words import LEVEL, MODE, SEVERITY, STATUS, WORDS
+from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, authority_words, deciding_facts, next_words, verdict,
+                                         verdict_kind, verdict_short)
 from landapproval.intake.validation import case_mapping
 from landapproval.law import Law
 from landapproval.serve import body
@@ -48,6 +50,8 @@ def form_payload(law: Law, has_layers: bool) -> dict:
             "limits": {"case_bytes": MAX_CASE_BYTES, "batch_bytes": BATCH_MAX_BYTES,
                        "batch_files": BATCH_MAX_FILES},
             "layers": has_layers,
+            # the units an area may carry (contract.words): the page's 合计 reads a cell as the server does
+            "area_units": list(AREA_UNITS),
             # the names the law knows (rules/jurisdiction.yaml): offered as the fields' suggestions
             "lists": {"county": [c.name for c in law.jurisdiction.counties],
                       "scope.development_zone.name": [z.name for z in law.jurisdiction.zones]}}
@@ -129,7 +133,7 @@ def _decide(law: Law, raw: bytes, lang: str, layers):
     return model, decision
 
 
-def _map(model: Case, layers) -> str | None:
+def _map(model: Case, layers, lang: str = "zh") -> str | None:
     if not any(p.boundary for p in model.parcels):
         return None
     from landapproval.decision.mapfacts import layer_set_of, read_parcel_boundary
@@ -137,22 +141,29 @@ def _map(model: Case, layers) -> str | None:
 
     parcels = [(p.id, read_parcel_boundary(p.boundary, Path("."), SOURCE["zh"], f"parcels[{i}].boundary").geometry)
                for i, p in enumerate(model.parcels) if p.boundary]
-    return parcels_svg(parcels, layer_set_of(layers))
+    return parcels_svg(parcels, layer_set_of(layers), lang=lang)
 
 
 def evaluate(law: Law, raw: bytes, lang: str, layers) -> Response:
     model, decision = _decide(law, raw, lang, layers)
-    return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers),
+    # the verdict in words from decision.words, as the CLI's text, the CSV and the report say it
+    return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers, lang),
+                          "deciding": deciding_facts(decision, lang),
+                          "verdict": verdict(decision, lang), "verdict_short": verdict_short(decision, lang),
+                          "next_words": next_words(decision, lang),
+                          "authority_words": {part: authority_words(getattr(decision, part), lang, decision.county["name"])
+                                              for part in ("conversion", "expropriation")},
                           "as_of_words": views_text.as_of_words(decision, lang, law.as_of(decision.as_of))})
 
 
-def report(law: Law, raw: bytes, lang: str, layers) -> Response:
+def report(law: Law, raw: bytes, lang: str, layers, appendix: bool = False) -> Response:
     from landapproval.views import report as reportlib
 
     model, decision = _decide(law, raw, lang, layers)
-    page = reportlib.html_report(decision, lang, title=model.title, svg=_map(model, layers), law=law)
+    page = reportlib.html_report(decision, lang, title=model.title, svg=_map(model, layers, lang), law=law,
+                                 appendix=appendix)
     return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{_file_name(model.id)}.html"'})
+                    headers={"Content-Disposition": disposition("inline", _file_name(model.id) + ".html")})
 
 
 class _Dumper(yaml.SafeDumper):
@@ -186,11 +197,28 @@ def case_yaml(law: Law, raw: bytes, lang: str) -> Response:
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
     header = "# landapproval/v1 — 用地审批工作台导出 (landapproval evaluate 本文件)\n"
     return Response((header + text).encode("utf-8"), media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_file_name(model.id)}.yaml"'})
+                    headers={"Content-Disposition": disposition("attachment", _file_name(model.id) + ".yaml")})
 
 
 def _file_name(case_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in case_id)[:80] or "case"
+    """A case number as a file name: letters of any script (临汾-2024-07), digits, - _ . kept."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in case_id)[:80].strip(".") or "case"
+
+
+def disposition(kind: str, name: str) -> str:
+    """Content-Disposition with a Chinese file name (RFC 6266 / RFC 5987 ``filename*``), and an
+    ASCII ``filename`` for clients that know only that (non-ASCII letters as _)."""
+    from urllib.parse import quote
+
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _batch_name(files: list[tuple[str, bytes]], suffix: str) -> str:
+    """审查结果_<first file>等3件.xlsx: the download says which batch it is."""
+    first = Path(files[0][0].split("/")[-1]).stem if files else "batch"
+    more = f"等{len(files)}件" if len(files) > 1 else ""
+    return f"审查结果_{_file_name(first)}{more}.{suffix}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,12 +228,17 @@ def _refused(status: int, code: str, message: str, path: str | None = None) -> R
     return Reject(status, code, message, problems=[problem(path, message)] if path is not None else [])
 
 
-def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
-    """{"files": [{"name", "content" (base64)}]} → (name, bytes) case files, zips unpacked in order."""
+BOUNDARY_SUFFIXES = {".txt": "jzd", ".geojson": "geojson", ".wkt": "wkt"}
+
+
+def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[tuple[str, bytes]]:
+    """{"files": [{"name", "content" (base64)}]} → (name, bytes) case files, zips unpacked in order.
+    Boundary files in a zip (界址点 .txt, .geojson, .wkt) go into `attached` by their name in the
+    zip, for the cases beside them that name them."""
     data = _parse(raw, "zh", json_first=True)
     files = data.get("files")
     if not isinstance(files, list) or not files:
-        raise _refused(422, "invalid_input", "no files", "files")
+        raise _refused(422, "invalid_input", "没有收到案件文件：请选择案件文件（YAML / JSON）或 zip 压缩包", "files")
     out: list[tuple[str, bytes]] = []
     unpacked = 0
     for index, item in enumerate(files):
@@ -213,8 +246,8 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
         try:
             content = base64.b64decode(item["content"], validate=True)
         except (KeyError, TypeError, binascii.Error):
-            raise Reject(422, "invalid_input", f"{name}: not base64 content",
-                         problems=[problem(f"files[{index}]", "not base64 content")]) from None
+            raise Reject(422, "invalid_input", f"{name}：文件内容无法读取（不是 base64 编码），请重新选择文件",
+                         problems=[problem(f"files[{index}]", "文件内容无法读取（不是 base64 编码）")]) from None
         if not name.lower().endswith(".zip"):
             out.append((name, content))
             continue
@@ -223,6 +256,14 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
             members = [m for m in archive.infolist()
                        if not m.is_dir() and m.filename.lower().endswith(batchlib.CASE_SUFFIXES)
                        and not m.filename.split("/")[-1].startswith(".")]
+            boundary_members = [m for m in archive.infolist() if not m.is_dir() and attached is not None
+                                and Path(m.filename).suffix.lower() in BOUNDARY_SUFFIXES]
+            for member in boundary_members:
+                unpacked += member.file_size
+                if unpacked > BATCH_MAX_UNPACKED:
+                    break
+                with archive.open(member) as stream:
+                    attached[f"{name}/{member.filename}"] = stream.read(MAX_CASE_BYTES + 1)
             for member in members:
                 unpacked += member.file_size
                 if unpacked > BATCH_MAX_UNPACKED or len(out) >= BATCH_MAX_FILES:
@@ -233,19 +274,50 @@ def _batch_files(raw: bytes) -> list[tuple[str, bytes]]:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as err:
             out.append((name, b"\x00" + str(err).encode()))  # reported as that file's error below
         if unpacked > BATCH_MAX_UNPACKED:
-            raise _refused(413, "too_large", f"the zips unpack to more than {BATCH_MAX_UNPACKED:,} bytes")
+            raise _refused(413, "too_large", f"zip 压缩包解压后超过 {BATCH_MAX_UNPACKED:,} 字节：请分批审查")
         if len(out) > BATCH_MAX_FILES:
             break
     if len(out) > BATCH_MAX_FILES:
-        raise _refused(413, "too_large", f"more than {BATCH_MAX_FILES} case files in one batch")
+        raise _refused(413, "too_large", f"一次批量审查最多 {BATCH_MAX_FILES} 个案件文件：请分批审查")
     return out
 
 
-def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers) -> batchlib.Outcome:
+def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dict:
+    """A case from a zip whose parcels name boundary files in the same zip (qw.txt#P1): each such
+    boundary given inline ({format, data, id}), as the page's upload gives it; the server still
+    opens no path."""
+    import posixpath
+
+    parcels = data.get("parcels")
+    if not attached or not isinstance(parcels, list):
+        return data
+    folder = posixpath.dirname(name)
+    changed = []
+    for parcel in parcels:
+        spec = parcel.get("boundary") if isinstance(parcel, dict) else None
+        if isinstance(spec, str):
+            file, _, parcel_id = spec.partition("#")
+            found = attached.get(posixpath.normpath(posixpath.join(folder, file)))
+            fmt = BOUNDARY_SUFFIXES.get(Path(file).suffix.lower())
+            if found is not None and fmt is not None:
+                text, _ = reader.decode(found, file, legacy_encodings=True)   # 界址点 files are often GBK
+                inline = {"format": fmt, "data": text}
+                if parcel_id:
+                    inline["id"] = parcel_id
+                parcel = {**parcel, "boundary": inline}
+        changed.append(parcel)
+    return {**data, "parcels": changed}
+
+
+def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
+                   attached: dict[str, bytes] | None = None) -> batchlib.Outcome:
     if content.startswith(b"\x00"):
-        return batchlib.Outcome(name, error=f"{name}: not a readable zip ({content[1:].decode(errors='replace')})")
+        return batchlib.Outcome(name, error=f"{name}：不是可以读取的 zip 压缩包（{content[1:].decode(errors='replace')}）")
     try:
-        data = _mapping(reader.parse_bytes(content, name, json_first=name.lower().endswith(".json")), name)
+        # a file of the batch is read as the CLI reads a file: UTF-8, or GBK as Notepad saves it
+        data = _mapping(reader.parse_document(content, name, json_first=name.lower().endswith(".json"),
+                                              legacy_encodings=True).data, name)
+        data = _attach_boundaries(data, name, attached or {})
         paths = _path_boundaries(data)
         if paths:
             raise InputError(name, paths)
@@ -259,25 +331,28 @@ def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers) -> ba
 def batch(law: Law, raw: bytes, lang: str, fmt: str, layers) -> Response:
     """One row per case: the officials' table of `landapproval evaluate --format csv|xlsx`."""
     if fmt not in ("json", "csv", "xlsx"):
-        raise Reject(422, "invalid_input", "format must be json, csv or xlsx",
+        raise Reject(422, "invalid_input", "下载格式应为 json、csv 或 xlsx",
                      problems=[problem("format", "json | csv | xlsx")])
     from landapproval.views import table
 
-    outcomes = [_batch_outcome(law, name, content, lang, layers) for name, content in _batch_files(raw)]
+    attached: dict[str, bytes] = {}
+    files = _batch_files(raw, attached)
+    outcomes = [_batch_outcome(law, name, content, lang, layers, attached) for name, content in files]
     if fmt == "csv":
         text = "\n".join([table.csv_header(lang), *(table.csv_line(o, lang, law=law) for o in outcomes)]) + "\n"
         return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="batch.csv"'})
+                        headers={"Content-Disposition": disposition("attachment", _batch_name(files, "csv"))})
     if fmt == "xlsx":
         from landapproval.views.workbook import workbook_bytes
 
         return Response(workbook_bytes(outcomes, lang, law=law),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": 'attachment; filename="batch.xlsx"'})
+                        headers={"Content-Disposition": disposition("attachment", _batch_name(files, "xlsx"))})
     summary = batchlib.Summary()
     for outcome in outcomes:
         summary.add(outcome)
     columns = [{"key": key, "label": zh if lang == "zh" else en} for key, zh, en in table.COLUMNS]
-    rows = [{**table.table_row(o, lang, law=law), "approvable": None if o.decision is None else o.decision.approvable}
+    rows = [{**table.table_row(o, lang, law=law), "approvable": None if o.decision is None else o.decision.approvable,
+             "verdict_kind": None if o.decision is None else verdict_kind(o.decision)}
             for o in outcomes]
     return json_response({"columns": columns, "rows": rows, "summary": summary.table(lang)})

@@ -27,6 +27,11 @@ const UI = {
     next_step: "下一步", error: "错误", can: "可以批准", cannot: "暂不能批准", unreadable: "无法读取",
     errors_count: "有 {n} 处问题，请按字段旁的提示修改。", field_missing: "（字段）", go_field: "定位",
     parcel_cols_hint: "每行合计为五类土地面积之和（公顷，精确到 0.0001）。",
+    paste_unknown: "粘贴的列“{name}”不是地块表的列，未填入（请改用表头中的列名）",
+    pbf_disjoint: "注意：永久基本农田与耕地互不重叠——“耕地”只填永久基本农田以外的耕地；本行五类合计 {total} 公顷，如与地块面积不符，可能重复计入了永久基本农田。",
+    kept_as_written: "“{value}”不在可选项中：按原文保留并发送，审查时会说明应怎么写",
+    missing_evidence: "缺少审查材料：", supply: "在报件中补充：", appendix_toggle: "技术附录（字段名、规则编号、代码）",
+    server_error: "服务器处理出错（编号 {ref}），请把编号告诉系统管理员，由其查看服务器日志。",
     fill_in: "填写", token_prompt: "此服务器需要访问令牌（Bearer token），请输入：", use: "改为", declared_none: "确认没有（填为空列表；不勾选表示未填写）", zone_name: "名称", zone_level: "级别（已知开发区可不填）",
   },
   en: {
@@ -55,6 +60,11 @@ const UI = {
     error: "Error", can: "approvable", cannot: "not approvable", unreadable: "unreadable",
     errors_count: "{n} problems: see the notes beside the fields.", field_missing: "(field)", go_field: "go to",
     parcel_cols_hint: "Row total: the five land classes added up (hectares, to 0.0001).",
+    paste_unknown: "The pasted column “{name}” is not a column of the parcel table; it was not filled in",
+    pbf_disjoint: "Note: permanent basic farmland and cultivated land are disjoint — cultivated is the land outside the farmland; this row adds up to {total} ha: if the parcel is smaller, the farmland is counted twice.",
+    kept_as_written: "“{value}” is not one of the choices: kept and sent as written; the review says what to write",
+    missing_evidence: "Evidence missing: ", supply: "add to the filing: ", appendix_toggle: "Technical appendix (field names, rule ids, codes)",
+    server_error: "The server failed (reference {ref}); give the reference to the administrator, who can read the server log.",
     fill_in: "fill in", token_prompt: "This server needs an access token (Bearer token):", use: "use", declared_none: "declared none (an empty list; unticked means not given)", zone_name: "name", zone_level: "level (may be left empty for a known zone)",
   },
 };
@@ -64,6 +74,8 @@ let meta = null;           // /web/form
 let lastDecision = null;   // the decision JSON shown
 let lastMap = null;
 let lastDecision_asOf = "";  // where the applicable date came from, in words
+let lastDeciding = null;  // the facts that decided who approves, in words (decision.words.deciding_facts)
+let lastVerdict = null;    // the server's verdict words (decision.words): {verdict, verdict_short, next_words}
 let batchBody = null;      // the last batch upload, re-sent for the CSV
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -95,7 +107,7 @@ function help(field) {
 }
 function valueLabel(field, value) {
   const names = field.value_labels && field.value_labels[value];
-  if (names) return `${names[lang] || names.zh}（${value}）`;
+  if (names) return names[lang] || names.zh;   // the name only: the contract's value is no word for an official
   return value;
 }
 let idCounter = 0;
@@ -153,6 +165,7 @@ function scalarInput(field, path, value, rowLabel) {
     if (input.value === "" && value !== undefined && value !== null) {  // a value not in the list: keep it visible
       input.append(el("option", {value: String(value), text: String(value)}));
       input.value = String(value);
+      input.dataset.kept = "true";   // sent as written (never as another value); said beside the field
     }
   } else {
     const list = meta.lists && meta.lists[path] ? "list-" + path.replace(/[^A-Za-z0-9]/g, "_") : null;
@@ -166,7 +179,9 @@ function scalarInput(field, path, value, rowLabel) {
   input.setAttribute("aria-describedby", errId);
   if (rowLabel) input.setAttribute("aria-label", rowLabel);
   const err = el("div", {class: "err", id: errId, "data-errpath": path});
-  return {input, err, id};
+  // a value the list does not have: kept and sent as written, and said so beside the field
+  const note = input.dataset.kept ? el("div", {class: "note kept", text: t("kept_as_written").replace("{value}", String(value))}) : null;
+  return {input, err, id, note};
 }
 
 function fieldRow(field, path, data) {
@@ -180,12 +195,13 @@ function fieldRow(field, path, data) {
   }
   if (field.kind === "table") return tableBlock(field, path, getPath(data, path));
   if (field.kind === "union") return zoneRow(field, path, getPath(data, path));
-  const {input, err, id} = scalarInput(field, path, getPath(data, path));
+  const {input, err, id, note} = scalarInput(field, path, getPath(data, path));
   const wrap = el("div", {class: "field" + (field.required ? " required" : "")},
                   el("label", {for: id, text: label(field) + (field.required ? " *" : "")}), input);
   const hint = help(field);
   if (hint) wrap.append(el("div", {class: "help", id: id + "-help", text: hint}));
   if (hint) input.setAttribute("aria-describedby", `${id}-err ${id}-help`);
+  if (note) wrap.append(note);
   wrap.append(err);
   return wrap;
 }
@@ -264,18 +280,18 @@ function addRow(block, row) {
   const tr = el("tr");
   tr.append(el("th", {scope: "row", class: "rownum"}));
   for (const col of cols) {
-    const td = el("td");
+    const td = el("td", {"data-label": label(col)});   // the column's name, shown beside the cell when rows reflow
     if (col.key === "boundary") {
       td.append(boundaryCell(tr, getPath(row, col.rel)));
     } else {
-      const {input, err} = scalarInput(col, "", getPath(row, col.rel), null);
+      const {input, err, note} = scalarInput(col, "", getPath(row, col.rel), null);
       input.dataset.rel = col.rel;
       err.dataset.rel = col.rel;
-      td.append(input, err);
+      td.append(input, ...(note ? [note] : []), err);
     }
     tr.append(td);
   }
-  if (decimals.length) tr.append(el("td", {class: "total", "aria-live": "off"}));
+  if (decimals.length) tr.append(el("td", {class: "total", "aria-live": "off", "data-label": t("row_total")}));
   const remove = el("button", {type: "button", class: "remove", text: t("remove_row")});
   remove.addEventListener("click", () => { tr.remove(); renumber(block); updateTotals(block); });
   tr.append(el("td", {}, remove, el("div", {class: "err row-err"})));
@@ -305,7 +321,9 @@ function renumber(block) {
 
 // exact decimal hectares: text → integer square metres (×10⁴) as BigInt, or null
 function hectares(text) {
-  const m = String(text).trim().match(/^(\d+)(?:\.(\d{0,4}))?$/);
+  let plain = String(text).normalize("NFKC").trim();
+  for (const unit of (meta.area_units || [])) if (plain.endsWith(unit)) { plain = plain.slice(0, -unit.length).trim(); break; }
+  const m = plain.match(/^(\d+)(?:\.(\d{0,4}))?$/);
   if (!m) return null;
   return BigInt(m[1]) * 10000n + BigInt((m[2] || "").padEnd(4, "0"));
 }
@@ -328,6 +346,13 @@ function updateTotals(block) {
       sums.set(c.rel, sums.get(c.rel) + v);
     }
     tr.querySelector(".total").textContent = rowBad ? "?" : haText(row);
+    const pbf = tr.querySelector('[data-rel="land.permanent_basic_farmland"]');
+    const cult = tr.querySelector('[data-rel="land.cultivated"]');
+    if (pbf && cult) {   // the two classes are disjoint: 耕地 is the cultivated land outside 永久基本农田
+      const both = (hectares(pbf.value) || 0n) > 0n && (hectares(cult.value) || 0n) > 0n;
+      const note = pbf.parentNode.querySelector(".note") || pbf.parentNode.appendChild(el("div", {class: "note"}));
+      note.textContent = both ? t("pbf_disjoint").replace("{total}", rowBad ? "?" : haText(row)) : "";
+    }
     bad = bad || rowBad;
     all += row;
   }
@@ -336,7 +361,20 @@ function updateTotals(block) {
     el("td", {class: "total", text: bad ? "?" : haText(all)}), el("td")));
 }
 
-// rows pasted from Excel: tab-separated cells, one line per row, from the focused cell onwards
+// rows pasted from Excel: tab-separated cells, one line per row, from the focused cell onwards.
+// A first line of column names (the labels, their short forms, the field names) places each column
+// by its name, in any order; a name the table does not have is reported, never silently dropped.
+const PASTE_NAMES = {权属: "ownership", 所有权: "ownership", 土地权属: "ownership", 征收: "expropriate", 编号: "id"};
+
+function columnByName(cols, text) {
+  const name = String(text).trim().replace(/ \*$/, "").replace(/（公顷）$|\(ha\)$/i, "").trim().toLowerCase();
+  if (!name) return null;
+  const short = (s) => String(s).split("（")[0].split("(")[0].trim().toLowerCase();
+  return cols.find((c) => [c.key, c.rel, label(c)].some((n) => String(n).toLowerCase() === name))
+      || cols.find((c) => short(label(c)) === name)
+      || cols.find((c) => PASTE_NAMES[name] === c.rel || PASTE_NAMES[name] === c.key) || null;
+}
+
 function pasteRows(block, event) {
   const text = (event.clipboardData || window.clipboardData).getData("text");
   if (!text || (!text.includes("\t") && !text.includes("\n"))) return;
@@ -344,16 +382,26 @@ function pasteRows(block, event) {
   const {cols, tbody} = block._table;
   const pasteable = cols.filter((c) => c.key !== "boundary");
   const start = event.target.closest("[data-rel]");
-  const startRow = start ? [...tbody.rows].indexOf(start.closest("tr")) : 0;
+  let startRow = start ? [...tbody.rows].indexOf(start.closest("tr")) : 0;
   const startCol = start ? Math.max(0, pasteable.findIndex((c) => c.rel === start.dataset.rel)) : 0;
   let lines = text.replace(/\r\n?/g, "\n").split("\n");
   while (lines.length && lines[lines.length - 1].trim() === "") lines.pop();
-  const names = new Set(pasteable.flatMap((c) => [c.key, c.rel, label(c)].map((s) => String(s).trim().toLowerCase())));
-  if (lines.length && lines[0].split("\t").some((cell) => names.has(cell.trim().toLowerCase().replace(/ \*$/, "")))) lines = lines.slice(1);
+  let placed = null;   // column of each pasted cell, when the first line names them
+  const notes = [];
+  if (lines.length) {
+    const heads = lines[0].split("\t");
+    const found = heads.map((h) => columnByName(pasteable, h));
+    if (found.some(Boolean)) {
+      placed = found;
+      heads.forEach((h, i) => { if (!found[i] && h.trim()) notes.push(t("paste_unknown").replace("{name}", h.trim())); });
+      lines = lines.slice(1);
+      startRow = start ? startRow : 0;
+    }
+  }
   lines.forEach((line, r) => {
     const tr = tbody.rows[startRow + r] || addRow(block, {});
     line.split("\t").forEach((cell, c) => {
-      const col = pasteable[startCol + c];
+      const col = placed ? placed[c] : pasteable[startCol + c];
       if (!col) return;
       const input = tr.querySelector(`[data-rel="${col.rel}"]`);
       setCell(input, col, cell.trim());
@@ -361,6 +409,7 @@ function pasteRows(block, event) {
   });
   renumber(block);
   updateTotals(block);
+  if (notes.length) generalErrors(notes);
 }
 
 // the form entry of an input (for its allowed values and their names)
@@ -404,6 +453,11 @@ function setCell(input, col, text) {
 
 const boundaries = new WeakMap();   // row → boundary value (inline mapping, or a path string as read)
 
+function boundaryFormat(format) {
+  const f = fieldOf("parcels[].boundary.format");
+  return (f.value_labels && f.value_labels[format] && (f.value_labels[format][lang] || f.value_labels[format].zh)) || format;
+}
+
 function boundaryCell(tr, value) {
   const input = el("input", {type: "file", accept: ".txt,.geojson,.json,.wkt", class: "boundary-file"});
   const state = el("span", {class: "boundary-state"});
@@ -412,7 +466,7 @@ function boundaryCell(tr, value) {
   const show = () => {
     const v = boundaries.get(tr);
     state.textContent = v === undefined ? "" : typeof v === "string" ? `${t("boundary_path")}: ${v}`
-      : `${t("boundary_set")} ${v.format}${v.id ? " #" + v.id : ""}${v.name ? " (" + v.name + ")" : ""}`;
+      : `${t("boundary_set")} ${boundaryFormat(v.format)}${v.id ? `（${t("parcel")} ${v.id}）` : ""}${v.name ? " " + v.name : ""}`;
     clear.hidden = v === undefined;
   };
   if (value !== undefined && value !== null) boundaries.set(tr, value);
@@ -550,6 +604,31 @@ function generalErrors(messages) {
   box.replaceChildren(...messages.map((m) => el("p", {text: m})));
 }
 
+// where a problem is, in the official's words: 地块 P2（第 2 个地块）的 耕地 — never the field path
+function placeWords(path) {
+  if (!path) return "";
+  const parts = [];
+  let so = "";
+  for (const m of path.matchAll(/([^.\[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) {
+      const n = Number(m[2]);
+      const row = document.querySelectorAll(`#case-form [data-table="${CSS.escape(so)}"] tbody tr`)[n];
+      const idInput = row && row.querySelector('[data-rel="id"]');
+      const name = label(fieldOf(so)).split("（")[0];
+      const id = idInput && idInput.value.trim() ? " " + idInput.value.trim() : "";
+      parts[parts.length - 1] = lang === "zh" ? `${name}${id}（第 ${n + 1} 个${name}）` : `${name}${id} (no. ${n + 1})`;
+      so += `[${n}]`;
+      continue;
+    }
+    so = so ? `${so}.${m[1]}` : m[1];
+    const f = fieldOf(so);
+    if (!f.label) { parts.push(`“${path.slice(path.indexOf(m[1]))}”`); break; }
+    const next = path.slice(so.length);
+    if (!next || next.startsWith("[") || (f.kind === "group" && so.startsWith("review.") && so.split(".").length === 2)) parts.push(label(f));
+  }
+  return parts.join(lang === "zh" ? "的 " : ": ");
+}
+
 function problemText(p) {
   return p.suggestion ? `${p.message} — ${p.suggestion}` : p.message;
 }
@@ -568,8 +647,9 @@ function showProblems(problems) {
       if (slot || shorter === path) break;
       path = shorter;
     }
-    if (!slot) { rest.push(p.path ? `${p.path}: ${problemText(p)}` : problemText(p)); continue; }
-    const line = el("div", {text: (path === p.path ? "" : `${p.path}: `) + problemText(p)});
+    const where = placeWords(p.path === "--as-of" ? "" : p.path);
+    if (!slot) { rest.push(where ? `${where}：${problemText(p)}` : problemText(p)); continue; }
+    const line = el("div", {text: (path === p.path ? "" : `${where}：`) + problemText(p)});
     slot.append(line);
     const input = slot.parentNode.querySelector("[data-path], input, select");
     if (input && input.dataset.path === p.path && p.suggestions && p.suggestions.length) {
@@ -610,6 +690,11 @@ async function post(url, body, type = "application/json") {
 }
 
 async function problemsOf(response) {
+  if (response.status >= 500) {   // the server's own failure: said in the page's language, with its reference
+    let ref = "";
+    try { ref = ((await response.json()).message || "").match(/[0-9a-f]{12}/) || ""; } catch { /* no body */ }
+    return [{path: "", message: t("server_error").replace("{ref}", ref ? String(ref) : String(response.status))}];
+  }
   try {
     const body = await response.json();
     return body.problems && body.problems.length ? body.problems : [{path: "", message: body.message || response.statusText}];
@@ -627,6 +712,7 @@ async function openText(text) {
   clearResult();
   if (body.problems.length) showProblems(body.problems); else clearErrors();
   status(t("done"));
+  document.body.dataset.opened = String(Number(document.body.dataset.opened || 0) + 1);  // the browser tests wait on it
 }
 
 function clearResult() {
@@ -650,6 +736,8 @@ async function evaluateCase() {
   clearErrors();
   const body = await response.json();
   lastDecision = body.decision; lastMap = body.map; lastDecision_asOf = body.as_of_words;
+  lastVerdict = {verdict: body.verdict, short: body.verdict_short, next: body.next_words, authority: body.authority_words};
+  lastDeciding = body.deciding;
   showDecision(lastDecision, lastMap);
   $("#download-json").disabled = false;
   $("#open-report").disabled = false;
@@ -666,8 +754,12 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// the server names a download in Chinese (RFC 6266 filename*=UTF-8''…), with an ASCII filename beside it
 function fileNameOf(response, fallback) {
-  const m = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+  const header = response.headers.get("Content-Disposition") || "";
+  const star = header.match(/filename\*=UTF-8''([^;\s]+)/i);
+  if (star) { try { return decodeURIComponent(star[1]); } catch { /* the plain name below */ } }
+  const m = header.match(/filename="([^"]+)"/);
   return m ? m[1] : fallback;
 }
 
@@ -685,7 +777,8 @@ function downloadJson() {
 
 async function openReport() {
   const tab = window.open("", "_blank");   // opened on the click, so no popup blocker stops it
-  const response = await post(`/web/report?lang=${lang}`, JSON.stringify(collect()));
+  const withAppendix = document.body.classList.contains("show-tech") ? "&appendix=true" : "";
+  const response = await post(`/web/report?lang=${lang}${withAppendix}`, JSON.stringify(collect()));
   if (!response.ok) { if (tab) tab.close(); showProblems(await problemsOf(response)); return; }
   const url = URL.createObjectURL(new Blob([await response.text()], {type: "text/html"}));
   if (tab) tab.location.href = url; else save(await response.blob(), fileNameOf(response, "report.html"));
@@ -694,22 +787,28 @@ async function openReport() {
 // ------------------------------------------------------------------------------------------
 // The decision: the verdict first
 
-function levelText(entry) {
-  if (!entry) return meta.words.text[lang].none;
-  return `${meta.words.level[lang][entry.level]}（${meta.words.mode[lang][entry.mode]}）`;
+// the approving government in the server's words (decision.words.authority_words: 翼城县人民政府（省政府授权）)
+function levelText(part) {
+  return (lastVerdict && lastVerdict.authority && lastVerdict.authority[part]) || meta.words.text[lang].none;
+}
+
+// evidence a finding says is missing, by the names of its fields (never their paths)
+function missingNames(f) {
+  return (f.missing || []).map((path) => label(fieldOf(path))).join("；");
 }
 
 function findingNode(f) {
   const sev = meta.words.severity[lang][f.severity] || f.severity;
+  const missing = f.missing && f.missing.length && f.code.includes(".missing.");
   const node = el("div", {class: "finding " + f.severity},
-    el("span", {class: "sev", text: `[${sev}]`}), " ", f.message,
-    el("div", {class: "cite", text: `${t("basis")}: ${f.citation} · ${f.code}`}));
-  if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${f.remedy}`}));
+    el("span", {class: "sev", text: `[${sev}]`}), " ", missing ? `${t("missing_evidence")}${missingNames(f)}` : f.message,
+    el("div", {class: "cite"}, `${t("basis")}: ${f.citation}`, el("span", {class: "tech", text: ` · ${f.code}`})));
+  if (f.remedy) node.append(el("div", {class: "remedy", text: `${t("remedy")}: ${missing ? t("supply") + missingNames(f) : f.remedy}`}));
   const known = Object.entries(f.facts || {}).filter(([, v]) => v !== "unknown");
   if (f.figures && f.figures.length) {   // the figures in words, as the report shows them
     node.append(el("ul", {class: "figures"}, f.figures.map((line) => el("li", {text: line}))));
   } else if (known.length) {
-    node.append(el("div", {class: "figures", text: `${t("figures")}: ` + known.map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
+    node.append(el("div", {class: "figures tech", text: `${t("figures")}: ` + known.map(([k, v]) => `${k} = ${display(v)}`).join("；")}));
   }
   for (const path of f.missing || []) {   // evidence not given: a button to the field that takes it
     const input = document.querySelector(`#case-form [data-path="${CSS.escape(path)}"], #case-form [data-target="${CSS.escape(path)}"]`);
@@ -723,16 +822,20 @@ function showDecision(d, svg) {
   const words = meta.words.text[lang];
   const status_ = meta.words.status[lang];
   const out = [];
+  const said = lastVerdict || {};   // the server's words (decision.words.verdict), never re-derived here
   out.push(el("div", {id: "verdict", tabindex: "-1", class: "verdict " + (d.approvable ? "yes" : "no"),
-                      text: d.approvable ? words.verdict_yes : words.verdict_no}),
+                      text: said.verdict || (d.approvable ? words.verdict_yes : words.verdict_no)}),
+           el("p", {id: "next-step", class: "meta", text: `${t("next_step")}：${said.next || ""}`}),
            el("p", {class: "meta", text: `${words.case} ${d.case} · ${d.county ? d.county.name : ""} · ${words.as_of} ${d.as_of}（${lastDecision_asOf || d.as_of_source || ""}）`}));
   const rows = ["conversion", "expropriation"].map((part) => {
     const entry = d.authority[part];
     return el("tr", {"data-part": part}, el("th", {scope: "row", text: words[part]}),
-      el("td", {class: "approver", text: levelText(entry)}),
+      el("td", {class: "approver", text: levelText(part)}),
       el("td", {}, entry ? [...entry.reasons.map((r) => el("div", {text: r})),
-        el("div", {class: "cite", text: `${t("basis")}: ${entry.citations.join("；")} · ${entry.rule}`})] : ""));
+        el("div", {class: "cite"}, `${t("basis")}: ${entry.citations.join("；")}`, el("span", {class: "tech", text: ` · ${entry.rule}`}))] : ""));
   });
+  rows.push(el("tr", {"data-part": "deciding"}, el("th", {scope: "row", text: words.deciding}),
+    el("td", {colspan: "2", class: "deciding", text: (lastDeciding || []).join("；")})));
   out.push(el("h2", {text: t("authority")}),
            el("table", {class: "grid", id: "authority"}, el("tr", {}, el("th", {text: t("part")}), el("th", {text: t("approver")}), el("th", {text: t("why")})), rows));
   if (d.authority.conversion && d.authority.expropriation) out.push(el("p", {text: d.authority.together ? words.together : words.separate}));
@@ -767,6 +870,16 @@ function showDecision(d, svg) {
     out.push(el("table", {class: "grid", id: "measured"}, el("caption", {text: t("measured")}), el("tr", {}, el("th", {text: t("parcel")}), el("th", {text: t("plane")}), el("th", {text: t("ellipsoid")})),
       d.geometry.parcels.map((p) => el("tr", {}, el("td", {text: p.id}), el("td", {text: p.area_plane}), el("td", {text: p.area_ellipsoid})))));
   }
+  const toggleId = "appendix-toggle";
+  const toggle = el("input", {type: "checkbox", id: toggleId});
+  toggle.checked = document.body.classList.contains("show-tech");
+  toggle.addEventListener("change", () => document.body.classList.toggle("show-tech", toggle.checked));
+  out.push(el("p", {class: "tech-toggle"}, toggle, " ", el("label", {for: toggleId, text: t("appendix_toggle")})),
+           el("div", {class: "tech", id: "appendix"},
+             el("h2", {text: words.appendix}),
+             el("ul", {}, [`${words.as_of_field}: ${d.as_of_source}`,
+                           ...["conversion", "expropriation"].filter((p) => d.authority[p]).map((p) => `${words[p]}: ${d.authority[p].rule}`),
+                           `${words.law}: landapproval ${d.law.version || ""} · rules sha256 ${d.law.rules_sha256 || ""}`].map((line) => el("li", {}, el("code", {text: line}))))));
   $("#result").replaceChildren(...out);
 }
 
@@ -795,7 +908,8 @@ async function runBatch() {
     return;
   }
   const body = await response.json();
-  const shown = body.columns.filter((c) => !["county_code", "kind", "as_of"].includes(c.key));
+  // the table on the page keeps to what decides a row; the downloads (CSV, xlsx) carry every column, 认定事实 too
+  const shown = body.columns.filter((c) => !["county_code", "kind", "as_of", "deciding"].includes(c.key));
   $("#batch-result").replaceChildren(el("div", {class: "scroll"}, el("table", {class: "grid", id: "batch-table"},
     el("tr", {}, shown.map((c) => el("th", {scope: "col", text: c.label}))),
     body.rows.map((r) => el("tr", {class: r.approvable === null ? "bad" : (r.approvable ? "yes" : "no")},

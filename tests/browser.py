@@ -1,4 +1,5 @@
-"""The workbench in a real browser: `landapproval serve` on a free loopback port, driven by Debian's
+"""The workbench in a real browser (a plugin of the root conftest, so that tests/web and
+tests/surfaces share one server and one Chromium in a run): `landapproval serve` on a free loopback port, driven by Debian's
 Chromium through its chromedriver (selenium; Selenium Manager never downloads anything).
 
 One server and one browser for the whole session keep these tests within a minute or so. Under
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 LAYERS = ROOT / "cases" / "gis" / "layers.yaml"
