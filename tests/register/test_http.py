@@ -89,7 +89,7 @@ def test_bad_input_is_a_json_error_naming_the_problem(client):
     answer = client.post("/v1/cases", json=broken, headers=auth(CITY))
     assert answer.status_code == 422 and answer.json()["problems"][0]["path"].startswith("parcels[0].land.cultivated")
     garbled = client.post("/v1/cases", content=b"{not json", headers={**auth(CITY), "Content-Type": "application/json"})
-    assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_json"
+    assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_input"
     client.post("/v1/cases", json=case("HD-2024-01", parcels=[("A", 1, 0)]), headers=auth(CITY))
     bad_day = client.post("/v1/cases/洪洞县/HD-2024-01/events", json={"kind": "受理", "day": "2024-02-30"}, headers=auth(CITY))
     assert bad_day.status_code == 422 and "不是有效日期" in bad_day.json()["message"]
