@@ -3,18 +3,17 @@ case with its versions, decisions and events, post an event), /v1/reports/… an
 /ledger. Its own router and its own access dependency, so the rest of the service is untouched.
 
 The register is `LANDAPPROVAL_DB` (a SQLite file or postgresql://…), opened once per worker with the
-service's law. Scopes come from the tokens file named by `LANDAPPROVAL_REGISTER_TOKENS` (YAML or
-JSON: a list of {token_sha256, scope: city | county:<code>, can_write}); hashes are stored, never
-tokens. A county token sees and writes only its county's cases — another county's case is a 404,
-its existence not revealed; reports and county events need the city. Without a tokens file every
-caller is the city (a loopback service, as `serve` without --token-file).
+service's law. Scopes come from `serve --token-file`, the one way tokens reach the service: each
+line `TOKEN [city | county:<code>] [read-only | read-write]` (a bare `TOKEN` is the city with every
+right), checked by the guard, which leaves the accepted token in the request's state. A county token
+sees and writes only its county's cases — another county's case is a 404, its existence not
+revealed; reports and county events need the city. Without a token file every caller is the city (a
+loopback service).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import os
 import threading
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from landapproval.core.errors import InputError
-from landapproval.core.jsonout import dumps
-from landapproval.core.reader import read_document
 from landapproval.register import Register
 from landapproval.register import report as reports
 from landapproval.serve import body as bodies
@@ -34,8 +31,8 @@ from landapproval.serve.errors import Reject, json_response, rejected
 from landapproval.serve.runtime import law_of
 from landapproval.serve.v1 import AUDIT_HEADERS, ERRORS
 
-TOKENS_ENV = "LANDAPPROVAL_REGISTER_TOKENS"
 PAGE = Path(__file__).resolve().parent / "ledger_web"
+PUBLIC_PATHS = frozenset({"/ledger", "/ledger/ledger.js"})   # the page holds no data: open without a token
 
 router = APIRouter(tags=["register"])
 _lock = threading.Lock()
@@ -133,33 +130,18 @@ class Scope:
         return self.county is None or self.county == county_code
 
 
-def _tokens() -> list[dict] | None:
-    path = os.environ.get(TOKENS_ENV)
-    if not path:
-        return None
-    entries = read_document(Path(path))
-    if not isinstance(entries, list):
-        raise Reject(500, "misconfigured", f"{path}: the register tokens file is a list of {{token_sha256, scope, can_write}}")
-    return entries
-
-
 def scope_of(request: Request) -> Scope:
-    """The caller's scope from `Authorization: Bearer …` and the tokens file (401 when unknown)."""
-    state = request.app.state
-    entries = getattr(state, "register_tokens", None)
-    if entries is None:
-        entries = state.register_tokens = _tokens() or []
-    if not entries:
+    """The caller's scope: that of the token the guard accepted (`serve --token-file`, one line per
+    token: `TOKEN [city | county:<code>] [read-only | read-write]`). Without a token file every
+    caller is the city (a loopback service); with one, a request without an accepted token never
+    gets here (401 from the guard)."""
+    token = request.scope.get("state", {}).get("token")
+    if token is None:
+        if request.app.state.settings.guarded:   # defensive: a guarded service always sets it
+            raise Reject(401, "unauthorized", "this server needs `Authorization: Bearer <token>`",
+                         headers={"WWW-Authenticate": 'Bearer realm="landapproval"'})
         return Scope(None, True)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    digest = hashlib.sha256(given.strip().encode()).hexdigest()
-    for entry in entries:
-        if scheme.lower() == "bearer" and hmac.compare_digest(str(entry.get("token_sha256", "")), digest):
-            scope = str(entry.get("scope", ""))
-            county = None if scope == "city" else scope.removeprefix("county:")
-            return Scope(county, bool(entry.get("can_write", False)))
-    raise Reject(401, "unauthorized", "the register needs `Authorization: Bearer <token>` with a token of the tokens file",
-                 headers={"WWW-Authenticate": 'Bearer realm="landapproval-register"'})
+    return Scope(token.county, token.can_write)
 
 
 def register_of(request: Request) -> Register:
@@ -353,4 +335,4 @@ def ledger_script() -> Response:
     return Response((PAGE / "ledger.js").read_bytes(), media_type="text/javascript; charset=utf-8")
 
 
-__all__ = ["router", "scope_of", "Scope"]
+__all__ = ["PUBLIC_PATHS", "Scope", "router", "scope_of"]
