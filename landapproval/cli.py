@@ -395,7 +395,8 @@ def rules(lang, fmt):
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="processes, each with its own rule engine, sharing the port")
 @click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="require `Authorization: Bearer <token>` on /v1/* (the token is the file's first line)")
+              help="require `Authorization: Bearer <token>` on /v1/*: one token a line, "
+                   "`TOKEN [city | county:<code>] [read-only | read-write]` (the register's scope; a bare TOKEN is the city)")
 @click.option("--max-in-flight", default=64, show_default=True, type=click.IntRange(1, 100_000),
               help="requests handled at once per worker; more wait for a slot (--queue-timeout)")
 @click.option("--queue-timeout", default=2.0, show_default=True, type=click.FloatRange(0, 600),
@@ -430,19 +431,20 @@ def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_con
         click.echo(f"error: the HTTP server needs fastapi and uvicorn ({error}); "
                    "install them with: pip install 'landapproval[server]'", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    token = None
-    if token_file is not None:
-        lines = token_file.read_text(encoding="utf-8").splitlines()
-        token = lines[0].strip() if lines else ""
-        if len(token) < 16:
-            click.echo(f"error: {token_file}: the token (first line) must be at least 16 characters", err=True)
-            sys.exit(EXIT_BAD_INPUT)
     from landapproval.serve.protocol import serve as run
-    from landapproval.serve.settings import Settings
+    from landapproval.serve.settings import Settings, TokenFileError, read_token_file
+
+    tokens = ()
+    if token_file is not None:  # one token a line, each with its register scope (issue 20; docs/http.md)
+        try:
+            tokens = read_token_file(token_file)
+        except TokenFileError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
 
     # a bad layers file or rules folder stops here (exit 2 or 3), not in every worker
     run(Settings(host=host, port=port, workers=workers, log_level=log_level, max_connections=max_connections,
-                 token=token, max_in_flight=max_in_flight, queue_timeout=queue_timeout, body_timeout=body_timeout,
+                 tokens=tokens, max_in_flight=max_in_flight, queue_timeout=queue_timeout, body_timeout=body_timeout,
                  header_timeout=header_timeout, access_log=access_log,
                  layers=None if layers is None else str(layers),
                  db_connect_timeout=db_connect_timeout, db_statement_timeout=db_statement_timeout,

@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
     _mount_docs(app)
     _publish_schemas(app)
     app.state.metrics.app = app
-    app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS)
+    app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS | ledger.PUBLIC_PATHS)
     return app
 
 
@@ -210,7 +210,7 @@ def _publish_schemas(app: FastAPI) -> None:
         components.update(_batch_line_schemas(components))
         for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's own; our 422 is ErrorBody
             components.pop(unused, None)
-        if app.state.settings.token:
+        if app.state.settings.guarded:
             document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
             for path, route in document["paths"].items():
                 if path.startswith("/v1/"):

@@ -1,6 +1,7 @@
 """Around every request (plain ASGI; Starlette's BaseHTTPMiddleware would add a task per request):
 a request id (the client's X-Request-ID, or a new one), the package version and the law's
-fingerprint as headers, optional bearer-token auth, a limit on requests in flight, Content-Encoding
+fingerprint as headers, optional bearer-token auth (any token of `serve --token-file`; the one
+accepted, with its register scope, is left in the request's state as `token`), a limit on requests in flight, Content-Encoding
 refused (415), and one structured access-log line.
 
 The limit queues before it sheds (issue 18 item 6): a request beyond `max_in_flight` waits for a
@@ -45,7 +46,8 @@ class Guard:
         self.waiting = 0                                # requests queued for a slot
         self.slots: asyncio.Semaphore | None = None     # made in the server's event loop, on first use
         self.audit: list[tuple[bytes, bytes]] = []      # filled on the first request (the law is compiled by then)
-        self.token = settings.token.encode() if settings.token else None
+        # every accepted token (the file's, with their register scopes): (secret, Token)
+        self.tokens = [(token.secret.encode(), token) for token in settings.accepted_tokens()]
         self.metrics = getattr(state, "metrics", None)
         if self.metrics is not None:
             self.metrics.in_flight.set_function(lambda: self.in_flight)
@@ -96,7 +98,7 @@ class Guard:
         path = scope["path"]
         guarded = not (path.startswith(OPEN_PATHS) or path in self.public)  # the page, not its data
         try:
-            refusal = self._refusal(guarded, authorization, encoding)
+            refusal = self._refusal(guarded, authorization, encoding, scope["state"])
             if refusal is not None:
                 await refusal.response(request_id)(scope, receive, send_with_headers)
             elif guarded and not await self._slot():
@@ -148,10 +150,17 @@ class Guard:
         finally:
             self.waiting -= 1
 
-    def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None) -> Reject | None:
-        if guarded and self.token is not None:
+    def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None, state: dict) -> Reject | None:
+        if guarded and self.tokens:
             scheme, _, given = (authorization or b"").partition(b" ")
-            if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self.token):
+            given = given.strip()
+            matched = None
+            for secret, token in self.tokens:   # every one compared, in constant time each
+                if hmac.compare_digest(given, secret) and matched is None:
+                    matched = token
+            if scheme.lower() == b"bearer" and matched is not None:
+                state["token"] = matched        # the caller's register scope (`ledger.scope_of`)
+            else:
                 return Reject(401, "unauthorized", "this server needs `Authorization: Bearer <token>`"
                               if authorization is None else "the bearer token is not accepted",
                               headers={"WWW-Authenticate": 'Bearer realm="landapproval"'})

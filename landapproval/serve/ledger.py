@@ -3,18 +3,17 @@ case with its versions, decisions and events, post an event), /v1/reports/… an
 /ledger. Its own router and its own access dependency, so the rest of the service is untouched.
 
 The register is `LANDAPPROVAL_DB` (a SQLite file or postgresql://…), opened once per worker with the
-service's law. Scopes come from the tokens file named by `LANDAPPROVAL_REGISTER_TOKENS` (YAML or
-JSON: a list of {token_sha256, scope: city | county:<code>, can_write}); hashes are stored, never
-tokens. A county token sees and writes only its county's cases — another county's case is a 404,
-its existence not revealed; reports and county events need the city. Without a tokens file every
-caller is the city (a loopback service, as `serve` without --token-file).
+service's law. Scopes come from `serve --token-file`, the one way tokens reach the service: each
+line `TOKEN [city | county:<code>] [read-only | read-write]` (a bare `TOKEN` is the city with every
+right), checked by the guard, which leaves the accepted token in the request's state. A county token
+sees and writes only its county's cases — another county's case is a 404, its existence not
+revealed; reports and county events need the city. Without a token file every caller is the city (a
+loopback service).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import os
 import threading
 from dataclasses import dataclass
@@ -24,21 +23,101 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from landapproval.core.errors import InputError
-from landapproval.core.jsonout import dumps
-from landapproval.core.reader import read_document
 from landapproval.register import Register
 from landapproval.register import report as reports
-from landapproval.serve.errors import Reject, input_error, json_response, rejected
+from landapproval.serve import body as bodies
+from landapproval.serve.body import MAX_BODY_BYTES
+from landapproval.serve.errors import Reject, json_response, rejected
 from landapproval.serve.runtime import law_of
+from landapproval.serve.v1 import AUDIT_HEADERS, ERRORS
 
-TOKENS_ENV = "LANDAPPROVAL_REGISTER_TOKENS"
 PAGE = Path(__file__).resolve().parent / "ledger_web"
+PUBLIC_PATHS = frozenset({"/ledger", "/ledger/ledger.js"})   # the page holds no data: open without a token
 
-_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-router = APIRouter(tags=["register"], responses={
-    401: {"description": "no token, or one the register's tokens file does not know", "content": _ERROR},
-    404: {"description": "no such case — or one outside the token's county (its existence is not revealed)", "content": _ERROR},
-    422: {"description": "the case, the event or a query parameter is refused (the sentence says why)", "content": _ERROR}})
+router = APIRouter(tags=["register"])
+_lock = threading.Lock()
+MAX_OFFSET = 2**31 - 1      # beyond any register; a bigger number is a 422, never an integer the encoder cannot write
+
+# ---------------------------------------------------------------------------------------------
+# OpenAPI: every status a route answers (the one error body, `ErrorBody`) and every media type
+
+_WHY = {
+    400: "the body is not UTF-8 JSON (or YAML)",
+    401: "no token, or one the service's token file does not know (Authorization: Bearer …)",
+    403: "the token may not do this: it is read-only, or a county's token files another county's case, "
+         "or asks for a report or a county event (the city's token only)",
+    404: "no such case — or one outside the token's county (its existence is not revealed)",
+    408: "the body did not arrive within the body timeout",
+    413: f"the body is larger than {MAX_BODY_BYTES:,} bytes",
+    415: "a Content-Encoding is set (send the body uncompressed)",
+    422: "the case, the event or a query parameter is refused (the sentence and `problems` say why)",
+    500: "an internal error (no traceback; quote `id`)",
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "headers": AUDIT_HEADERS,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
+def _errors(*statuses: int) -> dict:
+    """The error answers of a route: the statuses it can really answer, each with `ErrorBody`;
+    503 (`overloaded`, or the register's database `unavailable`) always, with Retry-After."""
+    out = {status: _error(_WHY[status]) for status in (*statuses, 401, 415, 500)}
+    out[503] = {**ERRORS[503], "description": "`overloaded`: more requests in flight than the server's limit, "
+                "or `unavailable`: the register's database is down; retry after the Retry-After seconds"}
+    return dict(sorted(out.items()))
+
+
+def _answer(status: int, description: str, schema: dict) -> dict:
+    return {status: {"description": description, "headers": AUDIT_HEADERS,
+                     "content": {"application/json": {"schema": schema}}}}
+
+
+_TEXT, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+_OR_NULL = lambda schema: {"anyOf": [schema, {"type": "null"}]}  # noqa: E731
+_SUMMARY_PROPERTIES = {
+    "county": {**_TEXT, "description": "the county's code"}, "county_name": _TEXT, "id": _TEXT, "kind": _TEXT,
+    "title": _OR_NULL(_TEXT),
+    "project": {"type": "object", "properties": {k: _OR_NULL(_TEXT) for k in ("code", "name", "applicant")}},
+    "status": {**_TEXT, "description": "受理 … 备案, in Chinese"}, "status_en": _TEXT,
+    "approvable": _OR_NULL(_BOOL), "conversion": _OR_NULL(_TEXT), "expropriation": _OR_NULL(_TEXT)}
+CASE_SUMMARY = {"type": "object", "title": "register case", "properties": {**_SUMMARY_PROPERTIES, "versions": _INT},
+                "required": [*_SUMMARY_PROPERTIES, "versions"]}
+CASE_LIST = {"type": "object", "title": "register case list", "required": ["total", "offset", "limit", "cases"],
+             "properties": {"total": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0},
+                            "limit": {"type": "integer", "minimum": 1}, "cases": {"type": "array", "items": CASE_SUMMARY}}}
+CHANGE = {"type": "object", "required": ["field", "label", "old", "new"],
+          "properties": {"field": _TEXT, "label": _TEXT, "old": {}, "new": {}}}
+CASE_ADDED = {"type": "object", "title": "register case added", "required": ["county", "id", "version", "new", "changes", "decision"],
+              "properties": {"county": _TEXT, "id": _TEXT, "version": {"type": "integer", "minimum": 1}, "new": _BOOL,
+                             "changes": {"type": "array", "items": CHANGE},
+                             "decision": {"$ref": "#/components/schemas/Decision"}}}
+STORED_DECISION = {"type": "object", "required": ["rules_sha256", "package_version", "as_of", "approvable", "recorded_at", "decision"],
+                   "properties": {"rules_sha256": _TEXT, "package_version": _TEXT, "as_of": _OR_NULL(_TEXT),
+                                  "approvable": _OR_NULL(_BOOL), "recorded_at": _TEXT,
+                                  "decision": {"$ref": "#/components/schemas/Decision"}}}
+VERSION = {"type": "object", "required": ["number", "sha256", "recorded_at", "recorded_by", "changes", "case", "decisions"],
+           "properties": {"number": {"type": "integer", "minimum": 1}, "sha256": _TEXT, "recorded_at": _TEXT,
+                          "recorded_by": _OR_NULL(_TEXT), "changes": {"type": "array", "items": CHANGE},
+                          "case": {"type": "object", "description": "the case file as filed (normalised)"},
+                          "decisions": {"type": "array", "items": STORED_DECISION}}}
+EVENT = {"type": "object", "required": ["id", "kind", "day", "recorded_at", "recorded_by", "note", "corrects"],
+         "properties": {"id": _INT, "kind": _TEXT, "day": {"type": "string", "format": "date"}, "recorded_at": _TEXT,
+                        "recorded_by": _OR_NULL(_TEXT), "note": _OR_NULL(_TEXT), "corrects": _OR_NULL(_INT)}}
+CASE_HISTORY = {"type": "object", "title": "register case history", "required": [*_SUMMARY_PROPERTIES, "versions", "events"],
+                "properties": {**_SUMMARY_PROPERTIES, "versions": {"type": "array", "items": VERSION},
+                               "events": {"type": "array", "items": EVENT}}}
+EVENT_RECORDED = {"type": "object", "title": "register event recorded", "required": ["id"], "properties": {"id": _INT}}
+EVENT_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "title": "register event", "required": ["kind", "day"],
+    "properties": {"kind": {**_TEXT, "description": "受理 补正 退件 会审 审定 缴费 批复 备案 征收土地公告 (a case); 暂停 恢复 (a county)"},
+                   "day": {"type": "string", "format": "date"}, "note": _TEXT,
+                   "corrects": {**_INT, "description": "the id of the event this one corrects"},
+                   "by": {**_TEXT, "description": "who records it"}}}}}}}
+CASE_BODY = {"requestBody": {"required": True, "description": f"one case (landapproval/v1) as JSON, at most {MAX_BODY_BYTES:,} bytes",
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}}}
+
 _lock = threading.Lock()
 
 
@@ -51,33 +130,18 @@ class Scope:
         return self.county is None or self.county == county_code
 
 
-def _tokens() -> list[dict] | None:
-    path = os.environ.get(TOKENS_ENV)
-    if not path:
-        return None
-    entries = read_document(Path(path))
-    if not isinstance(entries, list):
-        raise Reject(500, "misconfigured", f"{path}: the register tokens file is a list of {{token_sha256, scope, can_write}}")
-    return entries
-
-
 def scope_of(request: Request) -> Scope:
-    """The caller's scope from `Authorization: Bearer …` and the tokens file (401 when unknown)."""
-    state = request.app.state
-    entries = getattr(state, "register_tokens", None)
-    if entries is None:
-        entries = state.register_tokens = _tokens() or []
-    if not entries:
+    """The caller's scope: that of the token the guard accepted (`serve --token-file`, one line per
+    token: `TOKEN [city | county:<code>] [read-only | read-write]`). Without a token file every
+    caller is the city (a loopback service); with one, a request without an accepted token never
+    gets here (401 from the guard)."""
+    token = request.scope.get("state", {}).get("token")
+    if token is None:
+        if request.app.state.settings.guarded:   # defensive: a guarded service always sets it
+            raise Reject(401, "unauthorized", "this server needs `Authorization: Bearer <token>`",
+                         headers={"WWW-Authenticate": 'Bearer realm="landapproval"'})
         return Scope(None, True)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    digest = hashlib.sha256(given.strip().encode()).hexdigest()
-    for entry in entries:
-        if scheme.lower() == "bearer" and hmac.compare_digest(str(entry.get("token_sha256", "")), digest):
-            scope = str(entry.get("scope", ""))
-            county = None if scope == "city" else scope.removeprefix("county:")
-            return Scope(county, bool(entry.get("can_write", False)))
-    raise Reject(401, "unauthorized", "the register needs `Authorization: Bearer <token>` with a token of the tokens file",
-                 headers={"WWW-Authenticate": 'Bearer realm="landapproval-register"'})
+    return Scope(token.county, token.can_write)
 
 
 def register_of(request: Request) -> Register:
@@ -111,17 +175,16 @@ def _need_city(scope: Scope) -> None:
         raise Reject(403, "forbidden", "报告和县的暂停、恢复须市局令牌 / reports and county events need the city's token")
 
 
-@router.post("/v1/cases", response_model=None, status_code=201)
+@router.post("/v1/cases", response_model=None, status_code=201, openapi_extra=CASE_BODY, responses={
+    **_answer(201, "a new version of the case, with what changed and its decision", CASE_ADDED),
+    **_answer(200, "the same content was already filed: its version, nothing recorded", CASE_ADDED),
+    **_errors(400, 403, 408, 413, 422)})
 async def add_case(request: Request, by: str = Query("http", description="who files it"),
                    scope: Scope = Depends(scope_of)) -> Response:
     """File a case version (the case file as JSON): 201 with a new version, 200 when the same content was filed."""
     _need_write(scope)
     reg = register_of(request)
-    import orjson
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError as error:
-        raise Reject(400, "invalid_json", f"请求体不是 JSON / the body is not JSON: {error}") from None
+    body = await _json_body(request)
     if isinstance(body, dict) and isinstance(body.get("county"), (str, int)):
         code = _code(reg, str(body["county"]))
         if not scope.sees(code):
@@ -134,9 +197,11 @@ async def add_case(request: Request, by: str = Query("http", description="who fi
     return json_response(content, 201 if added.new else 200)
 
 
-@router.get("/v1/cases", response_model=None)
+@router.get("/v1/cases", response_model=None, responses={
+    **_answer(200, "the cases, filtered and paginated (a county's token: its county's only)", CASE_LIST),
+    **_errors(422)})
 def list_cases(request: Request, county: str | None = None, year: int | None = Query(None, ge=1999, le=2099),
-               status: str | None = None, project: str | None = None, offset: int = Query(0, ge=0),
+               status: str | None = None, project: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),
                limit: int = Query(50, ge=1, le=1000), scope: Scope = Depends(scope_of)) -> Response:
     """The cases, filtered (county, year accepted, status, project code) and paginated."""
     reg = register_of(request)
@@ -149,7 +214,9 @@ def list_cases(request: Request, county: str | None = None, year: int | None = Q
                                              offset=offset, limit=limit))
 
 
-@router.get("/v1/cases/{county}/{case_id}", response_model=None)
+@router.get("/v1/cases/{county}/{case_id}", response_model=None, responses={
+    **_answer(200, "one case: its versions (what changed, their decisions) and its events", CASE_HISTORY),
+    **_errors(404, 422)})
 def show_case(request: Request, county: str, case_id: str, scope: Scope = Depends(scope_of)) -> Response:
     """One case: its versions (with what changed and their decisions) and its events."""
     reg = register_of(request)
@@ -162,17 +229,18 @@ def show_case(request: Request, county: str, case_id: str, scope: Scope = Depend
         raise _not_found(county, case_id) from None
 
 
-@router.post("/v1/cases/{county}/{case_id}/events", response_model=None, status_code=201)
+@router.post("/v1/cases/{county}/{case_id}/events", response_model=None, status_code=201, openapi_extra=EVENT_BODY,
+             responses={**_answer(201, "the event is recorded: its id", EVENT_RECORDED),
+                        **_errors(400, 403, 404, 408, 413, 422)})
 async def post_event(request: Request, county: str, case_id: str, scope: Scope = Depends(scope_of)) -> Response:
     """Record an event {kind, day, note?, corrects?, by?}; refused (422) when the workflow forbids it.
     County events (暂停 / 恢复) go to /v1/counties/{county}/events."""
-    import orjson
     reg = register_of(request)
     code = _code(reg, county)
     if not scope.sees(code):
         raise _not_found(county, case_id)
     _need_write(scope)
-    body = _event_body(orjson, await request.body())
+    body = _event_body(await _json_body(request))
     try:
         reg.show(code, case_id)
     except InputError:
@@ -183,25 +251,28 @@ async def post_event(request: Request, county: str, case_id: str, scope: Scope =
     return json_response({"id": number}, 201)
 
 
-@router.post("/v1/counties/{county}/events", response_model=None, status_code=201)
+@router.post("/v1/counties/{county}/events", response_model=None, status_code=201, openapi_extra=EVENT_BODY,
+             responses={**_answer(201, "the county event is recorded: its id", EVENT_RECORDED),
+                        **_errors(400, 403, 408, 413, 422)})
 async def post_county_event(request: Request, county: str, scope: Scope = Depends(scope_of)) -> Response:
     """A county's 暂停 / 恢复 (七(三)): the city's token only."""
-    import orjson
     _need_city(scope)
     _need_write(scope)
     reg = register_of(request)
-    body = _event_body(orjson, await request.body())
+    body = _event_body(await _json_body(request))
     with rejected():
         number = reg.event(county, None, str(body.get("kind")), str(body.get("day")), by=str(body.get("by") or "http"),
                            note=body.get("note"))
     return json_response({"id": number}, 201)
 
 
-def _event_body(orjson, raw: bytes) -> dict:
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise Reject(400, "invalid_json", f"请求体不是 JSON / the body is not JSON: {error}") from None
+async def _json_body(request: Request):
+    """The body as data, read and parsed as every body of the service: capped (413), timed (408),
+    JSON (or YAML) with the case files' safe loader, else 400 `invalid_input`."""
+    return bodies.parse(await bodies.read_body(request), json_first=True)
+
+
+def _event_body(body) -> dict:
     if not isinstance(body, dict):
         raise Reject(422, "invalid_input", "事件是一个对象 {kind, day, note, corrects, by} / an event is an object")
     return body
@@ -211,7 +282,15 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@router.get("/v1/reports/quality", response_model=None)
+@router.get("/v1/reports/quality", response_model=None, responses={
+    200: {"description": "the 通报 as JSON, or as CSV (UTF-8 with BOM), HTML or an xlsx workbook (`format`), "
+                         "the last three as an attachment",
+          "headers": AUDIT_HEADERS,
+          "content": {"application/json": {"schema": {"type": "object", "title": "register quality report",
+                                                      "required": ["year", "counties"]}},
+                      "text/csv": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
+                      MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}},
+    **_errors(403, 422)})
 def quality_report(request: Request, year: int = Query(..., ge=1999, le=2099), county: str | None = None,
                    format: str = Query("json", pattern="^(json|csv|html|xlsx)$"), today: dt.date | None = None,
                    scope: Scope = Depends(scope_of)) -> Response:
@@ -228,7 +307,10 @@ def quality_report(request: Request, year: int = Query(..., ge=1999, le=2099), c
                     headers={"Content-Disposition": f'attachment; filename="report-{year}.{format}"'})
 
 
-@router.get("/v1/reports/quota", response_model=None)
+@router.get("/v1/reports/quota", response_model=None, responses={
+    **_answer(200, "the county-year quota ledger", {"type": "object", "title": "register quota ledger",
+                                                    "required": ["county", "year", "quota"]}),
+    **_errors(404, 422)})
 def quota_report(request: Request, county: str, year: int = Query(..., ge=1999, le=2099),
                  scope: Scope = Depends(scope_of)) -> Response:
     """A county-year quota ledger (its county's token, or the city's)."""
@@ -253,4 +335,4 @@ def ledger_script() -> Response:
     return Response((PAGE / "ledger.js").read_bytes(), media_type="text/javascript; charset=utf-8")
 
 
-__all__ = ["router", "scope_of", "Scope"]
+__all__ = ["PUBLIC_PATHS", "Scope", "router", "scope_of"]

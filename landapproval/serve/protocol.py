@@ -248,7 +248,7 @@ def serve(settings: Settings) -> None:
     )
     sock = listening_socket(settings.host, settings.port)
     log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,
-             ", bearer token required on /v1/*" if settings.token else "")
+             ", bearer token required on /v1/*" if settings.guarded else "")
     try:
         if settings.workers > 1:
             from uvicorn.supervisors import Multiprocess

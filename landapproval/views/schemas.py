@@ -237,7 +237,8 @@ class Explanation(_Out):
 
 ErrorCode = Literal["invalid_input", "too_large", "unsupported_media_type", "calendar_unknown",
                     "request_timeout", "unauthorized", "overloaded", "not_found",
-                    "method_not_allowed", "http_error", "internal", "unavailable"]
+                    "method_not_allowed", "http_error", "internal", "unavailable",
+                    "forbidden"]  # issue 20: a register token without the right (read-only, another county, not the city)
 
 
 class Problem(_Out):

@@ -3,11 +3,9 @@ download — and a county token that does not see another county's case."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import pytest
-import yaml
 from openpyxl import load_workbook
 
 from landapproval.register import Register
@@ -29,13 +27,10 @@ def ledger_url(tmp_path_factory):
     reg.add(case("QW-2024-01", county="曲沃县", parcels=[("B", 1, 0)]), by="曲沃县局")
     reg.event("曲沃县", "QW-2024-01", "受理", "2024-08-06", by="市局 王")
     reg.close()
-    tokens = [{"token_sha256": hashlib.sha256(t.encode()).hexdigest(), "scope": s, "can_write": True}
-              for t, s in ((CITY, "city"), (HONGTONG, "county:141024"))]
-    (folder / "tokens.yaml").write_text(yaml.safe_dump(tokens), encoding="utf-8")
+    (folder / "tokens").write_text(f"{CITY}\n{HONGTONG} county:141024\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LANDAPPROVAL_DB", db)
-        patch.setenv("LANDAPPROVAL_REGISTER_TOKENS", str(folder / "tokens.yaml"))
-        yield from _serve(folder / "server.log")
+        yield from _serve(folder / "server.log", "--token-file", str(folder / "tokens"))
 
 
 def _wait(condition, timeout=15):

@@ -23,13 +23,26 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 
 from landapproval.serve.body import MAX_BODY_BYTES  # noqa: E402
-from test_server import APPROVABLE, CASES, base_url, client  # noqa: E402,F401 - the real server fixtures
+from test_server import APPROVABLE, CASES, client, running  # noqa: E402,F401 - the real server fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI") == "true"
 YAML = "application/yaml"
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    """The real server, its case register (issue 20) a SQLite file of this test's own — never the
+    checkout's ./landapproval-register.sqlite, which schemathesis would otherwise fill."""
+    from landapproval.serve import app as server
+
+    register = tmp_path_factory.mktemp("register") / "台账.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANDAPPROVAL_DB", str(register))
+        with running(server.create_app(server.Settings())) as url:
+            yield url
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +61,9 @@ def validator(document: dict, *parts: str) -> jsonschema.Draft202012Validator:
                                            format_checker=jsonschema.FormatChecker())
 
 
-def response_validator(document: dict, route: str, status: int, media: str = JSON, key: str = "schema"):
-    return validator(document, "paths", route, "post", "responses", str(status), "content", media, key)
+def response_validator(document: dict, route: str, status: int, media: str = JSON, key: str = "schema",
+                       method: str = "post"):
+    return validator(document, "paths", route, method, "responses", str(status), "content", media, key)
 
 
 def errors_of(check, instance) -> list[str]:
@@ -176,6 +190,71 @@ def test_an_inline_boundary_needs_data(document):
         boundary = {"format": "wkt", "data": data}
         broken = {**case, "parcels": [{**parcel, "boundary": boundary}, *case["parcels"][1:]]}
         assert (not errors_of(check, broken)) == ok, data
+
+
+# --------------------------------------------------------------------------------------------
+# the case register's routes (issue 20): every answer as its route declares it
+
+def _register_case(case_id: str) -> dict:
+    from tests.register.conftest import case
+
+    return case(case_id, county="霍州市", parcels=[("A", 1, 0)])
+
+
+def _declared(document, route: str, method: str, status: int, answer) -> list[str]:
+    media = answer.headers["content-type"].split(";")[0].strip()
+    declared = document["paths"][route][method]["responses"].get(str(status))
+    assert declared is not None, f"{method.upper()} {route} answered {status}, which it does not declare"
+    assert media in declared["content"], f"{method.upper()} {route} {status} answered {media}, not declared"
+    if media != JSON:
+        return []
+    return errors_of(response_validator(document, route, status, media, method=method), answer.json())
+
+
+def test_every_register_answer_matches_the_openapi_document(client, document):  # noqa: F811
+    """Add a case (new, then the same again), list, show, post a case event and a county event, the
+    report in every format, the quota ledger, and the errors of each: all as /openapi.json says."""
+    calls = [
+        (201, "post", "/v1/cases", "/v1/cases", {"json": _register_case("CT-2024-01")}),
+        (200, "post", "/v1/cases", "/v1/cases", {"json": _register_case("CT-2024-01")}),
+        (400, "post", "/v1/cases", "/v1/cases", {"content": b"{", "headers": {"content-type": JSON}}),
+        (422, "post", "/v1/cases", "/v1/cases", {"json": {**_register_case("CT-2024-02"), "county": "nowhere"}}),
+        (413, "post", "/v1/cases", "/v1/cases", {"content": b" " * (MAX_BODY_BYTES + 10), "headers": {"content-type": JSON}}),
+        (415, "post", "/v1/cases", "/v1/cases", {"json": {}, "headers": {"content-encoding": "gzip"}}),
+        (200, "get", "/v1/cases", "/v1/cases?county=霍州市&limit=5", {}),
+        (422, "get", "/v1/cases", "/v1/cases?offset=10244271217227200118915072&year=2076", {}),
+        (422, "get", "/v1/cases", "/v1/cases?limit=0", {}),
+        (200, "get", "/v1/cases/{county}/{case_id}", "/v1/cases/霍州市/CT-2024-01", {}),
+        (404, "get", "/v1/cases/{county}/{case_id}", "/v1/cases/霍州市/CT-2099-99", {}),
+        (422, "get", "/v1/cases/{county}/{case_id}", "/v1/cases/nowhere/CT-2024-01", {}),
+        (201, "post", "/v1/cases/{county}/{case_id}/events", "/v1/cases/霍州市/CT-2024-01/events",
+         {"json": {"kind": "受理", "day": "2024-08-05", "by": "市局"}}),
+        (422, "post", "/v1/cases/{county}/{case_id}/events", "/v1/cases/霍州市/CT-2024-01/events",
+         {"json": {"kind": "批复", "day": "2024-08-06"}}),
+        (404, "post", "/v1/cases/{county}/{case_id}/events", "/v1/cases/霍州市/CT-2099-99/events",
+         {"json": {"kind": "受理", "day": "2024-08-05"}}),
+        (201, "post", "/v1/counties/{county}/events", "/v1/counties/霍州市/events",
+         {"json": {"kind": "暂停", "day": "2024-09-01", "note": "通报"}}),
+        (400, "post", "/v1/counties/{county}/events", "/v1/counties/霍州市/events", {"content": b""}),
+        (200, "get", "/v1/reports/quality", "/v1/reports/quality?year=2024", {}),
+        (200, "get", "/v1/reports/quality", "/v1/reports/quality?year=2024&format=csv", {}),
+        (200, "get", "/v1/reports/quality", "/v1/reports/quality?year=2024&format=html", {}),
+        (200, "get", "/v1/reports/quality", "/v1/reports/quality?year=2024&format=xlsx", {}),
+        (422, "get", "/v1/reports/quality", "/v1/reports/quality?year=1900", {}),
+        (404, "get", "/v1/reports/quota", "/v1/reports/quota?county=霍州市&year=2024", {}),
+    ]
+    for status, method, route, url, options in calls:
+        answer = client.request(method.upper(), url, **options)
+        assert answer.status_code == status, (method, url, answer.text[:500])
+        problems = _declared(document, route, method, status, answer)
+        assert not problems, f"{method.upper()} {url} {status} breaks /openapi.json: {problems}"
+    shown = client.get("/v1/cases/霍州市/CT-2024-01").json()
+    assert [e["kind"] for e in shown["events"]] == ["受理"] and len(shown["versions"]) == 1
+    # the declared schemas can fail: a list without its total, a history without its events
+    listed = client.get("/v1/cases").json()
+    assert errors_of(response_validator(document, "/v1/cases", 200, method="get"), {**listed, "total": "1"})
+    check = response_validator(document, "/v1/cases/{county}/{case_id}", 200, method="get")
+    assert errors_of(check, {k: v for k, v in shown.items() if k != "events"})
 
 
 # --------------------------------------------------------------------------------------------
