@@ -239,10 +239,10 @@ def parse(text: str, source: str) -> JzdFile:
                                      "text before the [属性描述] or [地块坐标] section"))
         # other sections are ignored: the format allows vendor additions
     if not problems and not parcels:
-        problems.append(Problem("", Text("未找到地块：文件应有 [地块坐标] 节，其中每个地块以 @ 结尾的头行开始，例如 "
-                                  "5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
-                                  "no parcel found: the file needs a [地块坐标] section with header "
-                                  "lines ending in @")))
+        problems.append(Problem("", Text("未找到地块：文件应有 [地块坐标] 节，其中每个地块以 @ 结尾的头行开始，"
+                                         "例如 5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
+                                         "no parcel found: the file needs a [地块坐标] section with header "
+                                         "lines ending in @")))
     if problems:
         raise InputError(source, problems)
     for ring, ring_xy in points:
