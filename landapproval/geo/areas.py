@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.geo.crs import GEOGRAPHIC_CRS, TARGET_CRS, transformer
 
@@ -33,10 +34,10 @@ class Tolerance:
     relative: Decimal = Decimal("0.001")
     absolute_m2: Decimal = Decimal("1")
 
-    def allowed_m2(self, area_m2) -> Decimal:
+    def allowed_m2(self, area_m2: float | Decimal) -> Decimal:
         return max(self.relative * Decimal(repr(float(area_m2))), self.absolute_m2)
 
-    def agree(self, a_m2, b_m2) -> bool:
+    def agree(self, a_m2: float | Decimal, b_m2: float | Decimal) -> bool:
         diff = abs(Decimal(repr(float(a_m2))) - Decimal(repr(float(b_m2))))
         return diff <= self.allowed_m2(max(abs(float(a_m2)), abs(float(b_m2))))
 
@@ -49,11 +50,11 @@ def _geod() -> pyproj.Geod:
     return pyproj.Geod(ellps="GRS80")  # CGCS2000's ellipsoid (GRS80 to within 0.1 mm)
 
 
-def plane_area_m2(geom) -> float:
+def plane_area_m2(geom: BaseGeometry) -> float:
     return float(shapely.area(geom))
 
 
-def ellipsoid_area_m2(geom) -> float:
+def ellipsoid_area_m2(geom: BaseGeometry) -> float:
     """Geodesic area on GRS80 of a (Multi)Polygon given in EPSG:4525 (holes subtracted)."""
     if geom.is_empty:
         return 0.0

@@ -20,29 +20,31 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.core.errors import InputError, Problem, Text
 from landapproval.geo import jzd
 from landapproval.geo.areas import AREA_TOLERANCE, ellipsoid_area_m2, plane_area_m2
 from landapproval.geo.crs import (GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, ZONES, classify, crs_for, kind_of_crs, outside_linfen, transform_xy)
-from landapproval.geo.findings import CITE_EXCHANGE_FORMAT, CITE_LAND_TYPE_AREA, finding
+from landapproval.geo.findings import CITE_EXCHANGE_FORMAT, CITE_LAND_TYPE_AREA, Finding, finding
 from landapproval.geo.rings import RawRing, assemble_by_containment, check_assembled, check_ring
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_Item = TypeVar("_Item")
 
 
 @dataclass
 class Boundary:
     """A parcel boundary as read from a file."""
     parcel_id: str            # the parcel's id inside the file (地块编号, feature id/name, file stem)
-    geometry: object          # shapely Polygon or MultiPolygon, EPSG:4525, valid
+    geometry: BaseGeometry    # shapely Polygon or MultiPolygon, EPSG:4525, valid
     source: str               # the file it came from
     source_crs: str           # the CRS the file was in (detected or declared)
-    findings: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     declared_area_ha: Decimal | None = None   # the area the file itself states, if any
 
 
@@ -58,7 +60,7 @@ def read_boundary(ref: str, base_dir: str | Path = ".", *, case_file: str | None
     return read_boundary_file(path, select or None)
 
 
-def read_inline_boundary(fmt: str, data, *, crs: str | None = None, select: str | None = None,
+def read_inline_boundary(fmt: str, data: Any, *, crs: str | None = None, select: str | None = None,
                          case_file: str | None = None, field_path: str = "boundary") -> Boundary:
     """A boundary given in the case itself (`{format, data, crs, id}`, CONTRACT.md "Additions"):
     read exactly as the same text in a file would be; problems name `<field_path>.data…`."""
@@ -179,23 +181,23 @@ def _from_jzd(text: str, source: str, select: str | None, declared: str | None =
             "parcel has no points"))])
     zone_hint = int(attrs["带号"]) if attrs.get("带号") else None
     src_crs, swapped = _locate(label, parcel.rings, declared, zone_hint, source, at_parcel, jzd_axes=True)
-    findings = []
+    findings: list[Finding] = []
     if swapped:
         findings.append(_swapped_finding(source, label, "X 应为北坐标（纵）、Y 应为带带号的东坐标（横）",
                                          "X must be the northing and Y the easting with the zone prefix"))
-    problems = [p for ring in parcel.rings for p in check_ring(label, ring)]
-    if problems:
-        raise InputError(source, [at_parcel(p) for p in problems])
-    geom, problems = assemble_by_containment(label, parcel.rings)
-    if problems:
-        raise InputError(source, [at_parcel(p) for p in problems])
+    ring_problems = [p for ring in parcel.rings for p in check_ring(label, ring)]
+    if ring_problems:
+        raise InputError(source, [at_parcel(p) for p in ring_problems])
+    geom, ring_problems = assemble_by_containment(label, parcel.rings)
+    if ring_problems or geom is None:  # no geometry comes back without its problems
+        raise InputError(source, [at_parcel(p) for p in ring_problems])
     findings += _point_count_findings(source, parcel)
     findings += _file_area_findings(source, label, parcel.area_ha, geom)
     return Boundary(parcel.code or parcel.name, geom, source, src_crs, findings, parcel.area_ha)
 
 
 def _check_jzd_attrs(attrs: dict[str, str]) -> list[tuple[str, Text]]:
-    problems = []
+    problems: list[tuple[str, Text]] = []
     system = attrs.get("坐标系", "")
     if system and "2000" not in system:
         problems.append(("[属性描述] 坐标系", Text(
@@ -220,7 +222,7 @@ def _check_jzd_attrs(attrs: dict[str, str]) -> list[tuple[str, Text]]:
     return problems
 
 
-def _point_count_findings(source: str, parcel: jzd.JzdParcel) -> list[dict]:
+def _point_count_findings(source: str, parcel: jzd.JzdParcel) -> list[Finding]:
     if parcel.count is None:
         return []
     n = parcel.n_points
@@ -237,7 +239,7 @@ def _point_count_findings(source: str, parcel: jzd.JzdParcel) -> list[dict]:
         "核对并更正头行界址点数 (correct the point count in the header line)")]
 
 
-def _file_area_findings(source: str, label: str, area_ha: Decimal | None, geom) -> list[dict]:
+def _file_area_findings(source: str, label: str, area_ha: Decimal | None, geom: BaseGeometry) -> list[Finding]:
     if area_ha is None:
         return []
     declared_m2 = area_ha * 10_000
@@ -345,7 +347,7 @@ def _locate(label: str, rings: list[RawRing], declared: str | None, zone_hint: i
     return src_crs, swapped
 
 
-def _swapped_finding(source: str, label: str, zh_rule: str, en_rule: str) -> dict:
+def _swapped_finding(source: str, label: str, zh_rule: str, en_rule: str) -> Finding:
     name = Path(source).name
     return finding(
         "geo.boundary.axes_swapped", "correctable",
@@ -356,7 +358,8 @@ def _swapped_finding(source: str, label: str, zh_rule: str, en_rule: str) -> dic
         "按交换格式更正坐标顺序后重新提交 (fix the axis order in the file before filing)")
 
 
-def _select(items, select, source, key, what):
+def _select(items: Sequence[_Item], select: str | None, source: str,
+            key: Callable[[_Item], tuple[str, ...]], what: Text) -> _Item:
     if select is None:
         if len(items) != 1:
             ids = ", ".join(filter(None, (key(it)[0] or key(it)[1] for it in items)))
@@ -386,7 +389,7 @@ def _from_geojson(text: str, source: str, select: str | None) -> Boundary:
     return _from_geojson_doc(doc, source, select)
 
 
-def _from_geojson_doc(doc, source: str, select: str | None, crs: str | None = None, base: str = "") -> Boundary:
+def _from_geojson_doc(doc: Any, source: str, select: str | None, crs: str | None = None, base: str = "") -> Boundary:
     """`base`: where the document sits (`data` for an inline boundary), to name its members."""
     if not isinstance(doc, dict) or "type" not in doc:
         raise InputError(source, [(base, Text(
@@ -402,7 +405,7 @@ def _from_geojson_doc(doc, source: str, select: str | None, crs: str | None = No
     else:
         feats, fbase = [{"type": "Feature", "geometry": doc, "properties": {}}], base
 
-    def key(f):
+    def key(f: dict[str, Any]) -> tuple[str, ...]:
         props = f.get("properties") or {}
         return tuple(str(v) for v in (f.get("id"), props.get("name"), props.get("id")) if v is not None) + ("", "")
 
@@ -434,7 +437,7 @@ def _join(base: str, member: str) -> str:
     return f"{base}.{member}" if base else member
 
 
-def _geojson_crs(crs, source) -> str | None:
+def _geojson_crs(crs: Any, source: str) -> str | None:
     if crs is None:
         return None
     name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
@@ -451,9 +454,10 @@ def _geojson_crs(crs, source) -> str | None:
     return name
 
 
-def _raw_polygons(polys, source, path, conv) -> list[list[RawRing]]:
+def _raw_polygons(polys: Any, source: str, path: str, conv: Callable[[Any], Any]) -> list[list[RawRing]]:
     """Nested coordinate lists to RawRings, every number checked."""
-    problems, out = [], []
+    problems: list[tuple[str, Text]] = []
+    out: list[list[RawRing]] = []
     if not isinstance(polys, list) or not polys:
         raise InputError(source, [(path, Text("没有任何面；应至少有一个面，其第一圈为外环",
                                               "no polygons"))])
@@ -464,7 +468,9 @@ def _raw_polygons(polys, source, path, conv) -> list[list[RawRing]]:
             continue
         out.append([])
         for r, ring in enumerate(rings):
-            names, texts, xy = [], [], []
+            names: list[str] = []
+            texts: list[str] = []
+            xy: list[list[float | None]] = []
             if not isinstance(ring, list):
                 problems.append((f"{path}[{p}][{r}]", Text("圈应为坐标点列表，例如 [[x1, y1], [x2, y2], …]",
                                                        "a ring must be a list of positions")))
@@ -491,7 +497,7 @@ def _raw_polygons(polys, source, path, conv) -> list[list[RawRing]]:
     return out
 
 
-def _number(value) -> float | None:
+def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -504,10 +510,11 @@ def _number(value) -> float | None:
     return None
 
 
-def _from_structure(structure, source, where, pid, declared, fmt) -> Boundary:
+def _from_structure(structure: list[list[RawRing]], source: str, where: str, pid: str, declared: str | None,
+                    fmt: str) -> Boundary:
     rings = [r for poly in structure for r in poly]
     src_crs, swapped = _locate(pid, rings, declared, None, source, lambda text: Problem(where, text))
-    findings = []
+    findings: list[Finding] = []
     if swapped:
         findings.append(_swapped_finding(source, pid, f"{fmt} 应为（东, 北）或（经度, 纬度）",
                                          f"{fmt} positions are (east, north) or (lon, lat)"))
@@ -565,12 +572,13 @@ def _from_wkt(text: str, source: str, select: str | None, stem: str, declared: s
     return _from_structure(structure, source, "WKT", stem, declared, "WKT")
 
 
-def _wkt_list(tokens: list[str], i: int):
+def _wkt_list(tokens: list[str], i: int) -> tuple[list[Any], int]:
     if tokens[i] != "(":
         raise ValueError(f"expected '(' at {tokens[i]!r}")
     i += 1
-    items = []
+    items: list[Any] = []  # nested lists of tokens, as deep as the WKT
     while True:
+        item: list[Any]
         if tokens[i] == "(":
             item, i = _wkt_list(tokens, i)
         else:

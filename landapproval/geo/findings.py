@@ -7,6 +7,8 @@ cannot be measured at all is an InputError instead.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 SEVERITIES = ("blocking", "correctable", "warning")
 
 # Citations used by more than one finding.
@@ -14,7 +16,17 @@ CITE_LAND_TYPE_AREA = "临政发〔2024〕7号 四(三)"      # 确保地类、�
 CITE_EXCHANGE_FORMAT = "勘测定界界址点坐标交换文件格式 [地块坐标]"
 
 
-def finding(code: str, severity: str, zh: str, en: str, citation: str, remedy: str) -> dict:
+class Finding(TypedDict):
+    """One finding as the geometry layer reports it (and `geometry.findings[]` shows it)."""
+    code: str
+    severity: str
+    message_zh: str
+    message_en: str
+    citation: str
+    remedy: str
+
+
+def finding(code: str, severity: str, zh: str, en: str, citation: str, remedy: str) -> Finding:
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     return {"code": code, "severity": severity, "message_zh": zh, "message_en": en,

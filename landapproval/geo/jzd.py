@@ -162,6 +162,7 @@ def parse(text: str, source: str) -> JzdFile:
     # per parcel: runs of points with the same 圈号 -> rings
     run_key = None
     seen_rings: set[str] = set()
+    points: list[tuple[RawRing, list[tuple[float, float]]]] = []  # each ring's (east, north) as read
     for lineno, raw in enumerate(text.splitlines(), start=1):
         # NFKC: full-width ，＝３７ and ㎡ as their ASCII forms (common in hand-edited files)
         line = unicodedata.normalize("NFKC", raw).strip().lstrip("\ufeff")
@@ -227,25 +228,25 @@ def parse(text: str, source: str) -> JzdFile:
                     continue
                 seen_rings.add(ring_no)
                 run_key = ring_no
-                parcel.rings.append(RawRing(label=f"圈{ring_no}", names=[], texts=[], xy_src=[]))
-            ring = parcel.rings[-1]
+                parcel.rings.append(RawRing(label=f"圈{ring_no}", names=[], texts=[], xy_src=np.empty((0, 2))))
+                points.append((parcel.rings[-1], []))
+            ring, ring_xy = points[-1]
             ring.names.append(name or f"#{len(ring.names) + 1}")
             ring.texts.append(f"X={x_text}, Y={y_text}")
-            ring.xy_src.append((float(y_text), float(x_text)))  # store (east, north)
+            ring_xy.append((float(y_text), float(x_text)))  # store (east, north)
         elif section is None:
             problems.append(_at_line(lineno, "[属性描述] 或 [地块坐标] 节之前不应有文字；文件应以 [属性描述] 开头",
                                      "text before the [属性描述] or [地块坐标] section"))
         # other sections are ignored: the format allows vendor additions
     if not problems and not parcels:
-        problems.append(("", Text("未找到地块：文件应有 [地块坐标] 节，其中每个地块以 @ 结尾的头行开始，例如 "
-                                  "5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
-                                  "no parcel found: the file needs a [地块坐标] section with header "
-                                  "lines ending in @")))
+        problems.append(Problem("", Text("未找到地块：文件应有 [地块坐标] 节，其中每个地块以 @ 结尾的头行开始，"
+                                         "例如 5,0.1234,QW-1,一号地块,面,,建设用地,0103,@",
+                                         "no parcel found: the file needs a [地块坐标] section with header "
+                                         "lines ending in @")))
     if problems:
         raise InputError(source, problems)
-    for parcel in parcels:
-        for ring in parcel.rings:
-            ring.xy_src = np.array(ring.xy_src, dtype=float).reshape(-1, 2)
+    for ring, ring_xy in points:
+        ring.xy_src = np.array(ring_xy, dtype=float).reshape(-1, 2)
     return JzdFile(attrs, parcels)
 
 
@@ -258,7 +259,7 @@ def _attr_value(key: str, value: str) -> str:
     return value
 
 
-def _header(line: str, lineno: int, problems) -> JzdParcel:
+def _header(line: str, lineno: int, problems: list[Problem]) -> JzdParcel:
     """A parcel header line, its final @ already cut off."""
     cells = split_fields(line.rstrip(" \t,"))
     cells += [""] * (8 - len(cells))

@@ -21,9 +21,11 @@ A shapefile without .cpg has its GBK names read as Latin-1 by GDAL, silently. Th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.core import sentences as messages
 from landapproval.core.errors import InputError, Text
@@ -32,10 +34,13 @@ from landapproval.geo.crs import TARGET_CRS
 from landapproval.geo.land_classes import land_class
 from landapproval.geo.sources.base import (BOX_MARGIN_M, ENTRY_EXAMPLE, EXAMPLE_COLUMNS, IN_MEMORY_MAX,
                                            LAYER_KEYS, LAYER_NAMES_ZH, OPTIONAL_ATTRS, POSTGRES_SCHEMES,
-                                           REQUIRED_ATTRS, ZONE_LEVELS, Layer, LayerSpec, _check_extent)
+                                           REQUIRED_ATTRS, ZONE_LEVELS, Box, Layer, LayerReader, LayerSpec,
+                                           _check_extent)
 from landapproval.geo.sources.files import FileReader
 
 _POLYGONAL = {3, 6}  # shapely type ids of Polygon, MultiPolygon
+
+__all__ = ["Layer", "LayerSet", "LazyLayer", "merge_boxes"]
 
 
 class LazyLayer:
@@ -46,7 +51,7 @@ class LazyLayer:
     copy, which is what `LayerSet.around` hands each case, so memory follows the case, not the
     process's history."""
 
-    def __init__(self, key: str, reader):
+    def __init__(self, key: str, reader: LayerReader):
         self.key = key
         self.reader = reader
         self.source = reader.source
@@ -54,13 +59,13 @@ class LazyLayer:
         self.attrs: dict[str, np.ndarray] = {}
         self.repaired = np.zeros(0, dtype=bool)
         self.tree = shapely.STRtree(self.geoms)
-        self._fids: set = set()
+        self._fids: set[Any] = set()  # feature ids as the source gives them (ints, PostGIS ctid text)
         self._boxes: list[tuple[float, float, float, float]] = []  # EPSG:4525 boxes already read
 
     def fresh(self) -> "LazyLayer":
         return LazyLayer(self.key, self.reader)
 
-    def load(self, boxes) -> None:
+    def load(self, boxes: Iterable[Sequence[float]]) -> None:
         """Read the features whose geometry touches any of `boxes` (EPSG:4525) not read yet."""
         todo = [b for b in merge_boxes(boxes) if not any(_contains(done, b) for done in self._boxes)]
         if not todo:
@@ -71,6 +76,7 @@ class LazyLayer:
             new = np.array([f not in self._fids for f in fids.tolist()], dtype=bool)
             self._fids.update(fids[new].tolist())
             if new.any():
+                assert chunk.repaired is not None  # Layer.__post_init__ fills it
                 parts.append((chunk.geoms[new], {k: v[new] for k, v in chunk.attrs.items()},
                               chunk.repaired[new]))
             self._boxes.append(box)
@@ -82,16 +88,15 @@ class LazyLayer:
             self.repaired = np.concatenate([self.repaired, *(r for _, _, r in parts)])
             self.tree = shapely.STRtree(self.geoms)
 
-    def query(self, geom) -> np.ndarray:
+    def query(self, geom: BaseGeometry) -> np.ndarray:
         self.load([shapely.bounds(geom).tolist()])
         return np.sort(self.tree.query(geom, predicate="intersects"))
 
 
-def merge_boxes(boxes) -> list[tuple[float, float, float, float]]:
+def merge_boxes(boxes: Iterable[Sequence[float]]) -> list[Box]:
     """The boxes widened by BOX_MARGIN_M, overlapping ones merged (one read each)."""
-    out = [tuple(float(v) for v in b) for b in boxes]
-    out = [(x0 - BOX_MARGIN_M, y0 - BOX_MARGIN_M, x1 + BOX_MARGIN_M, y1 + BOX_MARGIN_M)
-           for x0, y0, x1, y1 in out]
+    out: list[Box] = [(float(x0) - BOX_MARGIN_M, float(y0) - BOX_MARGIN_M, float(x1) + BOX_MARGIN_M,
+                       float(y1) + BOX_MARGIN_M) for x0, y0, x1, y1 in boxes]
     merged = True
     while merged:
         merged = False
@@ -108,18 +113,18 @@ def merge_boxes(boxes) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _contains(outer, inner) -> bool:
+def _contains(outer: Box, inner: Box) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
 
 
 class LayerSet:
     """The layers of one layers file; keys absent from the file are absent here."""
 
-    def __init__(self, layers: dict[str, Layer | LazyLayer], source: str = "<memory>"):
+    def __init__(self, layers: Mapping[str, Layer | LazyLayer], source: str = "<memory>"):
         unknown = set(layers) - set(LAYER_KEYS)
         if unknown:
             raise ValueError(f"unknown layer keys {sorted(unknown)}")
-        self.layers = layers
+        self.layers: Mapping[str, Layer | LazyLayer] = layers
         self.source = source
 
     def get(self, key: str) -> Layer | LazyLayer | None:
@@ -138,11 +143,11 @@ class LayerSet:
                 out.setdefault(url, []).append(key)
         return out
 
-    def around(self, geoms) -> "LayerSet":
+    def around(self, geoms: Iterable[BaseGeometry | Box]) -> "LayerSet":
         """The layer set one case needs: in-memory layers as they are, city-scale layers read
         by the boxes of `geoms` (EPSG:4525 geometries or (xmin, ymin, xmax, ymax) tuples)."""
         boxes = [g if isinstance(g, tuple) else tuple(shapely.bounds(g).tolist()) for g in geoms]
-        layers = {}
+        layers: dict[str, Layer | LazyLayer] = {}
         for key, layer in self.layers.items():
             if isinstance(layer, LazyLayer):
                 layer = layer.fresh()
@@ -151,10 +156,10 @@ class LayerSet:
         return LayerSet(layers, self.source)
 
     @classmethod
-    def from_geometries(cls, **layers) -> "LayerSet":
+    def from_geometries(cls, **layers: Any) -> "LayerSet":
         """For tests and benchmarks: key=geoms or key=(geoms, {attr: values}); EPSG:4525, valid.
         land_survey attrs take `land_type` codes (classes are derived as when loading)."""
-        built = {}
+        built: dict[str, Layer] = {}
         for key, value in layers.items():
             geoms, attrs = value if isinstance(value, tuple) else (value, {})
             attrs = {k: np.asarray(v, dtype=object) for k, v in attrs.items()}
@@ -182,7 +187,7 @@ class LayerSet:
                              notes=error.notes) from None
 
     @classmethod
-    def _open(cls, doc, path: Path, source: str, in_memory_max: int | None) -> "LayerSet":
+    def _open(cls, doc: Any, path: Path, source: str, in_memory_max: int | None) -> "LayerSet":
         if not isinstance(doc, dict):
             raise InputError(source, [("", Text(
                 "图层文件应为一组“字段: 值”：crs（坐标系，可省略）和 layers（各图层），例如 "
@@ -209,7 +214,7 @@ class LayerSet:
         return cls(layers, source)
 
 
-def _unknown(key, names, listed: Text, en: str, what: str = "字段") -> Text:
+def _unknown(key: Any, names: Sequence[str], listed: Text, en: str, what: str = "字段") -> Text:
     """'不认识的字段“x”：…；是否想写 y？' / 'unknown key; did you mean y?'."""
     near = messages.suggest(str(key), names)
     zh = f"不认识的{what}“{messages.shown(key)}”" + (f"：{listed.zh}" if listed.zh else "")
@@ -218,7 +223,8 @@ def _unknown(key, names, listed: Text, en: str, what: str = "字段") -> Text:
     return Text(zh, en)
 
 
-def _open_layer(key: str, entry, base: Path, default_crs, yaml_source: str, limit: int):
+def _open_layer(key: str, entry: Any, base: Path, default_crs: str | None, yaml_source: str,
+                limit: int) -> Layer | LazyLayer:
     where = f"layers.{key}"
     if not isinstance(entry, dict) or "source" not in entry:
         raise InputError(yaml_source, [(where, Text(
@@ -244,7 +250,7 @@ def _open_layer(key: str, entry, base: Path, default_crs, yaml_source: str, limi
         from landapproval.geo.sources.postgis import PostgisReader
 
         spec = LayerSpec(key, raw_source, layer_name, attr_cols, where, yaml_source, crs=default_crs)
-        reader = PostgisReader(spec)
+        reader: LayerReader = PostgisReader(spec)
     else:
         spec = LayerSpec(key, str(base / raw_source), layer_name, attr_cols, where, yaml_source,
                          encoding=entry.get("encoding"), crs=default_crs)

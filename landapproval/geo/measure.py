@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Iterable, TypedDict, cast
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.core.errors import InputError
 from landapproval.geo.areas import ellipsoid_area_m2
 from landapproval.geo.boundary import Boundary
-from landapproval.geo.findings import CITE_LAND_TYPE_AREA, finding
+from landapproval.geo.findings import CITE_LAND_TYPE_AREA, Finding, finding
 from landapproval.geo.land_classes import CLASSES
-from landapproval.geo.layers import LayerSet
+from landapproval.geo.layers import LayerSet, LazyLayer
+from landapproval.geo.sources.base import Layer
 from landapproval.geo.units import ha_str, hectares
 
 #: Below this an area is floating-point residue of the overlay (e.g. parcel area minus the area
@@ -32,6 +35,40 @@ _LAYER_ZH = {"permanent_basic_farmland": "永久基本农田", "ecological_red_l
              "construction_scale": "建设用地规模", "development_zones": "开发区",
              "protected_areas": "保护地", "land_survey": "国土调查地类图斑"}
 
+#: (name, level) of a development zone / (name, kind) of a protected area -> square metres
+Groups = dict[tuple[str, str], float]
+#: Square metres as measured (see _overlay): a float per layer or class (permanent_basic_farmland,
+#: the CLASSES, survey_covered, ecological_red_line, outside_construction_scale), {owner: m²} under
+#: "ownership", and Groups under "development_zones" / "protected_areas".
+RawAreas = dict[str, float | dict[str, float] | Groups]
+#: one measured parcel: its id, its (Multi)Polygon in EPSG:4525 and the findings of its reader
+Item = tuple[str, BaseGeometry, list[Finding]]
+
+
+class ZoneArea(TypedDict):
+    name: str
+    level: str
+    area: Decimal
+
+
+class ProtectedArea(TypedDict):
+    name: str
+    kind: str
+    area: Decimal
+
+
+def _m2(raw: RawAreas, key: str) -> float:
+    """A figure _overlay stores as a float (a layer's or a class's square metres)."""
+    return cast(float, raw[key])  # the key says which shape; see RawAreas
+
+
+def _by_owner(raw: RawAreas) -> dict[str, float]:
+    return cast(dict[str, float], raw["ownership"])  # the key says which shape; see RawAreas
+
+
+def _groups(raw: RawAreas, key: str) -> Groups:
+    return cast(Groups, raw[key])  # development_zones / protected_areas; see RawAreas
+
 
 @dataclass
 class ParcelResult:
@@ -42,7 +79,7 @@ class ParcelResult:
     area_ellipsoid_m2: float
     land: dict[str, Decimal] | None = None        # this parcel's measured classes (not in JSON)
     ownership: dict[str, Decimal] | None = None   # state / collective / unknown (not in JSON)
-    raw: dict = field(default_factory=dict)        # square metres as measured (see _overlay)
+    raw: RawAreas = field(default_factory=dict)    # square metres as measured (see _overlay)
 
 
 @dataclass
@@ -51,14 +88,14 @@ class GeometryResult:
     land: dict[str, Decimal] | None = None
     outside_construction_scale: Decimal | None = None
     ecological_red_line: Decimal | None = None
-    development_zones: list[dict] | None = None      # {name, level, area}
-    protected_areas: list[dict] | None = None        # {name, kind, area}
-    findings: list[dict] = field(default_factory=list)
-    raw: dict = field(default_factory=dict)          # the case's totals in square metres
+    development_zones: list[ZoneArea] | None = None
+    protected_areas: list[ProtectedArea] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    raw: RawAreas = field(default_factory=dict)      # the case's totals in square metres
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The contract's `geometry` object; a key whose layer was not given is absent."""
-        measured: dict = {}
+        measured: dict[str, Any] = {}
         if self.land is not None:
             measured["land"] = {k: ha_str(v) for k, v in self.land.items()}
         if self.outside_construction_scale is not None:
@@ -85,16 +122,17 @@ def _kept(m2: float) -> float:
     return 0.0 if m2 < NOISE_M2 else float(m2)
 
 
-def _overlay(piece, layers: LayerSet, used_repaired: dict) -> dict:
+def _overlay(piece: BaseGeometry, layers: LayerSet, used_repaired: dict[str, set[int]]) -> RawAreas:
     """Square metres of one (Multi)Polygon against every layer given (survey_covered: the part of it
     the land survey covers; a class whose layer is absent is absent)."""
-    out: dict = {}
+    out: RawAreas = {}
     pbf_geom = None
     area = shapely.area(piece)
 
-    def parts(key):
-        layer = layers.get(key)
+    def parts(key: str) -> tuple[Layer | LazyLayer, np.ndarray, np.ndarray]:
+        layer = layers.layers[key]  # every caller has checked `key in layers`
         idx = layer.query(piece)
+        assert layer.repaired is not None  # Layer.__post_init__ fills it
         if layer.repaired[idx].any():
             used_repaired[key] |= set(idx[layer.repaired[idx]].tolist())
         return layer, idx, shapely.intersection(layer.geoms[idx], piece)
@@ -114,7 +152,7 @@ def _overlay(piece, layers: LayerSet, used_repaired: dict) -> dict:
             inter = shapely.difference(inter, pbf_geom)  # PBF is its own class, whatever 地类
         areas = shapely.area(inter)
         classes = dict.fromkeys(CLASSES, 0.0)
-        owners = defaultdict(float)
+        owners: defaultdict[str, float] = defaultdict(float)
         owner_col = layer.attrs.get("ownership")
         for k, m2, m2_whole in zip(idx.tolist(), areas.tolist(), whole.tolist()):
             classes[layer.attrs["land_class"][k]] += m2
@@ -133,20 +171,24 @@ def _overlay(piece, layers: LayerSet, used_repaired: dict) -> dict:
     for key, attrs in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
         if key in layers:
             layer, idx, inter = parts(key)
-            groups = defaultdict(list)
+            groups: defaultdict[tuple[str, str], list[BaseGeometry]] = defaultdict(list)
             for k, g in zip(idx.tolist(), inter):
-                groups[tuple(str(layer.attrs[a][k]) for a in attrs)].append(g)
-            out[key] = {}
+                groups[(str(layer.attrs[attrs[0]][k]), str(layer.attrs[attrs[1]][k]))].append(g)
+            kept: Groups = {}
+            out[key] = kept
             for ident, geoms in groups.items():
                 m2 = _kept(shapely.area(shapely.union_all(geoms)))
                 if m2 > 0:
-                    out[key][ident] = m2
+                    kept[ident] = m2
     return out
 
 
-def _check_inputs(parcels) -> list[tuple[str, object, list[dict]]]:
-    items, problems, seen = [], [], set()
+def _check_inputs(parcels: Iterable[Boundary | tuple[str, BaseGeometry]]) -> list[Item]:
+    items: list[Item] = []
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for i, item in enumerate(parcels):
+        found: list[Finding]
         if isinstance(item, Boundary):
             pid, geom, found = item.parcel_id, item.geometry, item.findings
         else:
@@ -169,20 +211,21 @@ def _check_inputs(parcels) -> list[tuple[str, object, list[dict]]]:
     return items
 
 
-def measure(parcels, layers: LayerSet) -> GeometryResult:
+def measure(parcels: Iterable[Boundary | tuple[str, BaseGeometry]], layers: LayerSet) -> GeometryResult:
     """Measure parcels — a list of (parcel_id, shapely (Multi)Polygon in EPSG:4525) or Boundary
     objects (whose reader findings are carried over) — against the layers given."""
     items = _check_inputs(parcels)
     layers = layers.around([g for _, g, _ in items])  # a city-scale layer: read near the parcels only
     findings = [f for *_, found in items for f in found]
-    used_repaired: dict[str, set] = defaultdict(set)
-    results, raws = [], []
+    used_repaired: dict[str, set[int]] = defaultdict(set)
+    results: list[ParcelResult] = []
+    raws: list[RawAreas] = []
     for pid, geom, _ in items:
         plane, ellipsoid = float(shapely.area(geom)), ellipsoid_area_m2(geom)
         raw = _overlay(geom, layers, used_repaired)
         raws.append(raw)
-        land = {c: hectares(raw[c]) for c in LAND_KEYS if c in raw} or None
-        owners = ({k: hectares(v) for k, v in sorted(raw["ownership"].items())}
+        land = {c: hectares(_m2(raw, c)) for c in LAND_KEYS if c in raw} or None
+        owners = ({k: hectares(v) for k, v in sorted(_by_owner(raw).items())}
                   if "ownership" in raw else None)
         results.append(ParcelResult(pid, hectares(plane), hectares(ellipsoid), plane, ellipsoid,
                                     land, owners, raw))
@@ -196,41 +239,47 @@ def measure(parcels, layers: LayerSet) -> GeometryResult:
     findings += _coverage_findings(items, raws, layers)
     findings += _repaired_findings(used_repaired, layers)
     result = GeometryResult(results, findings=findings, raw=totals)
-    land = {c: hectares(totals[c]) for c in LAND_KEYS if c in totals}
+    land = {c: hectares(_m2(totals, c)) for c in LAND_KEYS if c in totals}
     result.land = land or None
     if "outside_construction_scale" in totals:
-        result.outside_construction_scale = hectares(totals["outside_construction_scale"])
+        result.outside_construction_scale = hectares(_m2(totals, "outside_construction_scale"))
     if "ecological_red_line" in totals:
-        result.ecological_red_line = hectares(totals["ecological_red_line"])
-    for key, (a, b) in (("development_zones", ("name", "level")), ("protected_areas", ("name", "kind"))):
-        if key in totals:
-            rows = [{"name": n, b: v, "area": hectares(m2)} for (n, v), m2 in totals[key].items()]
-            rows.sort(key=lambda r: (-r["area"], r["name"]))
-            setattr(result, key, rows)
+        result.ecological_red_line = hectares(_m2(totals, "ecological_red_line"))
+    if "development_zones" in totals:
+        zones = [ZoneArea(name=n, level=v, area=hectares(m2))
+                 for (n, v), m2 in _groups(totals, "development_zones").items()]
+        zones.sort(key=lambda r: (-r["area"], r["name"]))
+        result.development_zones = zones
+    if "protected_areas" in totals:
+        protected = [ProtectedArea(name=n, kind=v, area=hectares(m2))
+                     for (n, v), m2 in _groups(totals, "protected_areas").items()]
+        protected.sort(key=lambda r: (-r["area"], r["name"]))
+        result.protected_areas = protected
     return result
 
 
-def _sum(raws: list[dict]) -> dict:
-    total: dict = {}
+def _sum(raws: list[RawAreas]) -> RawAreas:
+    total: RawAreas = {}
     for raw in raws:
         for key, value in raw.items():
             if isinstance(value, dict):
-                bucket = total.setdefault(key, defaultdict(float))
+                # {owner: m²} or Groups, summed key by key
+                bucket = cast(defaultdict[Any, float], total.setdefault(key, defaultdict(float)))
                 for k, v in value.items():
                     bucket[k] += v
             else:
-                total[key] = total.get(key, 0.0) + value
+                total[key] = cast(float, total.get(key, 0.0)) + value
     return total
 
 
-def _overlaps(items) -> list[dict]:
+def _overlaps(items: list[Item]) -> list[Finding]:
     geoms = np.array([g for _, g, _ in items], dtype=object)
     if len(geoms) < 2:
         return []
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     pairs = [(i, j) for i, j in zip(left.tolist(), right.tolist()) if i < j]
-    out = []
+    out: list[Finding] = []
     for i, j in pairs:
         m2 = float(shapely.area(shapely.intersection(geoms[i], geoms[j])))
         if m2 >= 1.0:  # 0.0001 ha, the precision of the figures
@@ -244,12 +293,12 @@ def _overlaps(items) -> list[dict]:
     return out
 
 
-def _coverage_findings(items, raws, layers) -> list[dict]:
+def _coverage_findings(items: list[Item], raws: list[RawAreas], layers: LayerSet) -> list[Finding]:
     if "land_survey" not in layers:
         return []
-    out = []
+    out: list[Finding] = []
     for (pid, geom, _), raw in zip(items, raws):
-        area, covered = float(shapely.area(geom)), raw["survey_covered"]
+        area, covered = float(shapely.area(geom)), _m2(raw, "survey_covered")
         # a parcel the survey covers only in part is judged by rules/map.yaml (map.survey_partial)
         if covered - area >= 1.0:
             out.append(finding(
@@ -261,11 +310,11 @@ def _coverage_findings(items, raws, layers) -> list[dict]:
     return out
 
 
-def _repaired_findings(used: dict[str, set], layers: LayerSet) -> list[dict]:
-    out = []
+def _repaired_findings(used: dict[str, set[int]], layers: LayerSet) -> list[Finding]:
+    out: list[Finding] = []
     for key, idx in sorted(used.items()):
         if idx:
-            src = layers.get(key).source
+            src = layers.layers[key].source  # a key of `used` is a layer that was read
             out.append(finding(
                 "geo.layer_geometry_repaired", "warning",
                 f"{_LAYER_ZH[key]}图层（{src}）中与本案相交的 {len(idx)} 个要素几何无效，已用 make_valid 修复后计算",

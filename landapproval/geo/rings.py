@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.core.errors import Text
 
@@ -24,7 +25,8 @@ class RawRing:
     names: list[str]                # point names (点号, or the vertex number)
     texts: list[str]                # each point's coordinates as written, for messages
     xy_src: np.ndarray              # (n, 2) in the file's CRS, (east, north) order
-    xy: np.ndarray = field(default=None)  # (n, 2) in EPSG:4525, filled in after CRS detection
+    # (n, 2) in EPSG:4525, filled in after CRS detection (boundary._locate); empty until then
+    xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
 
     def point(self, i: int) -> str:
         return f"{self.names[i]} ({self.texts[i]})"
@@ -101,14 +103,14 @@ def _self_intersections(ring: RawRing) -> list[Text]:
     return out
 
 
-def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, list[Text]]:
+def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[BaseGeometry | None, list[Text]]:
     """Polygon/MultiPolygon from rings whose roles are unknown: a ring inside an odd number of
     other rings is a hole of the smallest one containing it; otherwise it is a separate part.
     Ring numbers in exchange files are not reliable for this, containment is."""
     polys = [Polygon(r.xy) for r in rings]
     order = sorted(range(len(rings)), key=lambda i: -polys[i].area)
     problems = []
-    parent: dict[int, int | None] = {}
+    parent: dict[int, int] = {}  # a ring's smallest container, for the rings inside another
     depth: dict[int, int] = {}
     for pos, i in enumerate(order):
         containers = []
@@ -126,10 +128,11 @@ def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, 
                                      f"parcel {parcel}: {rings[i].label} and {rings[j].label} overlap "
                                      "(neither lies inside the other)"))
         depth[i] = len(containers)
-        parent[i] = containers[-1] if containers else None  # last = smallest container
+        if containers:
+            parent[i] = containers[-1]  # last = smallest container
     if problems:
         return None, problems
-    shells = {i: [] for i in order if depth[i] % 2 == 0}
+    shells: dict[int, list[int]] = {i: [] for i in order if depth[i] % 2 == 0}
     for i in order:
         if depth[i] % 2 == 1:
             shells[parent[i]].append(i)
@@ -138,7 +141,7 @@ def assemble_by_containment(parcel: str, rings: list[RawRing]) -> tuple[object, 
     return geom, check_assembled(parcel, geom, rings)
 
 
-def check_assembled(parcel: str, geom, rings: list[RawRing]) -> list[Text]:
+def check_assembled(parcel: str, geom: BaseGeometry, rings: list[RawRing]) -> list[Text]:
     reason = shapely.is_valid_reason(geom)
     if reason == "Valid Geometry":
         return []
@@ -161,13 +164,16 @@ def _reason_with_points(reason: str, rings: list[RawRing]) -> Text:
     if not m:
         return Text(_GEOS_ZH.get(reason, reason), reason)
     loc = np.array([float(m.group(1)), float(m.group(2))])
-    best = None
+    best: tuple[float, RawRing, int] | None = None
     for ring in rings:
         d = np.hypot(*(ring.xy - loc).T)
         k = int(np.argmin(d))
         if best is None or d[k] < best[0]:
-            best = (d[k], ring, k)
+            best = (float(d[k]), ring, k)
     text = _LOCATION.sub("", reason).strip()
+    if best is None:  # no ring to name a point of: the location as GEOS gave it
+        return Text(f"{_GEOS_ZH.get(text, text)}，位于 ({loc[0]:.3f}, {loc[1]:.3f})（EPSG:4525）",
+                    f"{text} at ({loc[0]:.3f}, {loc[1]:.3f}) in EPSG:4525")
     _, ring, k = best
     return Text(f"{_GEOS_ZH.get(text, text)}，位于 ({loc[0]:.3f}, {loc[1]:.3f})（EPSG:4525），靠近 {ring.label} 的界址点 "
                 f"{ring.point(k)}",

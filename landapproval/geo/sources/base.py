@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from landapproval.core.errors import InputError, Text
 from landapproval.geo.crs import GEOGRAPHIC_CRS, LINFEN_BBOX, TARGET_CRS, transformer
@@ -45,6 +47,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HIGH_LATIN1 = re.compile(r"[\u0080-\u00ff]")
 _POLYGONAL = {3, 6}  # shapely type ids of Polygon, MultiPolygon
 
+#: (xmin, ymin, xmax, ymax)
+Box = tuple[float, float, float, float]
+
 
 @dataclass
 class Layer:
@@ -56,13 +61,13 @@ class Layer:
     repaired: np.ndarray | None = None     # True where an invalid geometry was made valid
     tree: shapely.STRtree = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.geoms = np.asarray(self.geoms, dtype=object)
         if self.repaired is None:
             self.repaired = np.zeros(len(self.geoms), dtype=bool)
         self.tree = shapely.STRtree(self.geoms)
 
-    def query(self, geom) -> np.ndarray:
+    def query(self, geom: BaseGeometry) -> np.ndarray:
         """Indices of features whose geometry intersects `geom` (sorted, so output is stable)."""
         return np.sort(self.tree.query(geom, predicate="intersects"))
 
@@ -84,7 +89,20 @@ class LayerSpec:
         return InputError(self.yaml_source, [(where or self.where, message)])
 
 
-def finish(spec: LayerSpec, src_crs: str, fids, geoms, columns: dict) -> tuple[np.ndarray, Layer]:
+class LayerReader(Protocol):
+    """A layer's source (files.FileReader, postgis.PostgisReader): read whole or by box."""
+    source: str
+    crs: str
+
+    def feature_count(self) -> int: ...
+
+    def total_bounds(self) -> Any: ...  # (xmin, ymin, xmax, ymax) in `crs`, or None if unknown
+
+    def read(self, box: Box | None) -> tuple[np.ndarray, Layer]: ...
+
+
+def finish(spec: LayerSpec, src_crs: str, fids: Any, geoms: np.ndarray,
+           columns: dict[str, np.ndarray]) -> tuple[np.ndarray, Layer]:
     """Features as read (source CRS, raw columns) to a checked Layer in EPSG:4525."""
     if spec.encoding is None:
         _check_mojibake(spec, {c: columns[c] for c in spec.attr_cols.values()})
@@ -115,7 +133,7 @@ def _check_columns(spec: LayerSpec, fields: list[str]) -> None:
                               f"{', '.join(fields) or 'no columns'}"))
 
 
-def _source_crs(spec: LayerSpec, crs) -> str:
+def _source_crs(spec: LayerSpec, crs: str | None) -> str:
     crs = crs or spec.crs
     if crs is None:
         raise spec.error(Text(f"{spec.source} 没有坐标系信息：请在图层文件中写 crs:，例如 crs: EPSG:4525",
@@ -133,14 +151,17 @@ def _same_crs(a: str, b: str) -> bool:
     return a == b or pyproj.CRS.from_user_input(a).equals(pyproj.CRS.from_user_input(b))
 
 
-def _box_in(box, crs: str) -> tuple[float, float, float, float]:
+def _box_in(box: Box, crs: str) -> Box:
     """An EPSG:4525 box as a box in `crs` that covers it (edges densified)."""
+    xmin, ymin, xmax, ymax = box
     if _same_crs(crs, TARGET_CRS):
-        return tuple(box)
-    return transformer(TARGET_CRS, pyproj.CRS.from_user_input(crs).to_wkt()).transform_bounds(*box, densify_pts=21)
+        return (xmin, ymin, xmax, ymax)
+    bounds: Box = transformer(TARGET_CRS, pyproj.CRS.from_user_input(crs).to_wkt()).transform_bounds(
+        xmin, ymin, xmax, ymax, densify_pts=21)
+    return bounds
 
 
-def _check_extent(spec: LayerSpec, bounds, crs: str, source_crs: str) -> None:
+def _check_extent(spec: LayerSpec, bounds: Any, crs: str, source_crs: str) -> None:
     """A layer that does not reach Linfen has the wrong CRS (or is the wrong layer). `bounds`
     are in `crs`; the message names the CRS the source was taken to be in."""
     if bounds is None or not np.all(np.isfinite(bounds)):
@@ -162,14 +183,15 @@ def _check_extent(spec: LayerSpec, bounds, crs: str, source_crs: str) -> None:
                               "is its CRS right?"))
 
 
-def _to_target(geoms, src_crs):
+def _to_target(geoms: np.ndarray, src_crs: str) -> np.ndarray:
     if _same_crs(src_crs, TARGET_CRS) or not len(geoms):
         return geoms
     t = transformer(pyproj.CRS.from_user_input(src_crs).to_wkt(), TARGET_CRS)
-    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    moved: np.ndarray = shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    return moved
 
 
-def _make_valid(geoms):
+def _make_valid(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Official layers do contain invalid polygons; they are repaired, and measure() reports every
     repaired feature it uses (so the repair is never silent). Case boundaries are never repaired."""
     repaired = ~shapely.is_valid(geoms)
@@ -184,7 +206,7 @@ def _make_valid(geoms):
     return geoms, repaired
 
 
-def _check_mojibake(spec: LayerSpec, columns):
+def _check_mojibake(spec: LayerSpec, columns: dict[str, np.ndarray]) -> None:
     for col, values in columns.items():
         for value in set(values.tolist()):
             if isinstance(value, str) and _HIGH_LATIN1.search(value) and not _CJK.search(value):
@@ -201,14 +223,14 @@ def _check_mojibake(spec: LayerSpec, columns):
                         "`encoding: GBK` to this layer entry"), f"{spec.where}.encoding")
 
 
-def _mapped(values: np.ndarray, convert) -> tuple[np.ndarray, dict]:
+def _mapped(values: np.ndarray, convert: Callable[[Any], str | None]) -> tuple[np.ndarray, dict[Any, str | None]]:
     """convert() applied once per distinct value (a survey has a few dozen codes in 10⁶ rows)."""
     table = {v: convert(v) for v in set(values.tolist())}
     return np.array([table[v] for v in values.tolist()], dtype=object), table
 
 
-def _check_attrs(spec: LayerSpec, attrs):
-    problems = []
+def _check_attrs(spec: LayerSpec, attrs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    problems: list[tuple[str, Text]] = []
     where, src = spec.where, spec.source
     if spec.key == "development_zones":
         attrs["level"], table = _mapped(attrs["level"], lambda v: ZONE_LEVELS.get(str(v).strip()))
@@ -237,7 +259,7 @@ def _check_attrs(spec: LayerSpec, attrs):
     return attrs
 
 
-def _ownership(value) -> str | None:
+def _ownership(value: Any) -> str | None:
     """三调 权属性质 (10/20 国有, 30–34/40 集体) or its name, to state/collective; None if blank."""
     text = "" if value is None else str(value).strip()
     if not text:

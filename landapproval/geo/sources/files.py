@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pyogrio
 import shapely
 
 from landapproval.core.errors import InputError, Text, UnavailableError
-from landapproval.geo.sources.base import (LAYER_NAMES_ZH, Layer, LayerSpec, _box_in, _check_columns, _source_crs,
+from landapproval.geo.sources.base import (LAYER_NAMES_ZH, Box, Layer, LayerSpec, _box_in, _check_columns, _source_crs,
                                            _unreadable, finish)
 
 
@@ -38,10 +39,10 @@ class FileReader:
     def feature_count(self) -> int:
         return int(self.info["features"])
 
-    def total_bounds(self):
+    def total_bounds(self) -> Any:  # pyogrio's read_info: a float array, or None without an extent
         return self.info["total_bounds"]
 
-    def read(self, box) -> tuple[np.ndarray, Layer]:
+    def read(self, box: Box | None) -> tuple[np.ndarray, Layer]:
         """(fids, Layer) of the features touching `box` (EPSG:4525), or of all when box is None."""
         spec = self.spec
         bbox = None if box is None else _box_in(box, self.crs)

@@ -28,13 +28,22 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import shapely
 
 from landapproval.core.errors import Text, UnavailableError
-from landapproval.geo.sources.base import LAYER_NAMES_ZH, LayerSpec, _box_in, _check_columns, _source_crs, finish
+from landapproval.geo.sources.base import (LAYER_NAMES_ZH, Box, Layer, LayerSpec, _box_in, _check_columns, _source_crs,
+                                           finish)
+
+if TYPE_CHECKING:  # psycopg is optional (the postgis extra) and imported where it is used
+    from psycopg import Connection
+    from psycopg.abc import QueryNoTemplate as Query
+
+    _Conn = Connection[tuple[Any, ...]]
 
 log = logging.getLogger("landapproval.geo.postgis")
 
@@ -42,7 +51,7 @@ _INSTALL = Text("读取 PostGIS 图层需要安装 psycopg 3：pip install 'land
                 "PostGIS layers need psycopg 3: pip install 'landapproval[postgis]'")
 #: one connection per database URL, shared by the layers of a process (a layers file usually
 #: names the same database for all of them)
-_CONNECTIONS: dict[str, object] = {}
+_CONNECTIONS: dict[str, _Conn] = {}
 _LOCK = threading.Lock()
 #: seconds a failed source is answered as down without being asked (then asked again)
 RETRY_AFTER = 5
@@ -72,7 +81,7 @@ def configure(connect: float | None = None, statement: float | None = None) -> T
     return TIMEOUTS
 
 
-def _close_quietly(conn) -> None:
+def _close_quietly(conn: _Conn) -> None:
     try:
         conn.close()
     except Exception:  # noqa: BLE001 - a connection already broken
@@ -107,7 +116,7 @@ class PostgisReader:
             import psycopg
         except ImportError:
             raise spec.error(_INSTALL) from None
-        self._psycopg = psycopg
+        self._psycopg: ModuleType = psycopg
         self.url = spec.source
         if not spec.layer:
             raise spec.error(Text("PostGIS 图层需写 layer: 模式.表名，例如 layer: public.pbf",
@@ -146,7 +155,7 @@ class PostgisReader:
         self._where_box = sql.SQL(" WHERE {g} && ST_MakeEnvelope(%s, %s, %s, %s, %s)").format(
             g=sql.Identifier(self.geom_col))
 
-    def _connect(self):
+    def _connect(self) -> _Conn:
         try:
             return connect(self._psycopg, self.url)
         except self._psycopg.Error as exc:
@@ -154,7 +163,7 @@ class PostgisReader:
             raise self.spec.error(Text(f"无法连接 {redact(self.url)}（{detail}）：请检查地址、端口、用户名，以及数据库是否在运行",
                                        f"cannot connect to {redact(self.url)}: {str(exc).strip()}")) from None
 
-    def _query(self, query, params=(), binary=False):
+    def _query(self, query: Query, params: Sequence[Any] = (), binary: bool = False) -> list[tuple[Any, ...]]:
         """Rows of a query while the layers are opened; one reconnect if the server dropped an
         idle connection. A failure here is the layers file's (InputError)."""
         for attempt in (1, 2):
@@ -169,8 +178,9 @@ class PostgisReader:
             except self._psycopg.Error as exc:
                 raise self.spec.error(Text(f"{redact(self.url)} {self.schema}.{self.table}：查询出错（{_detail(exc)}）",
                                            f"{redact(self.url)} {self.schema}.{self.table}: {str(exc).strip()}")) from None
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
-    def _connection(self):
+    def _connection(self) -> _Conn:
         with _LOCK:
             conn = _CONNECTIONS.get(self.url)
         if conn is None or conn.closed:
@@ -185,7 +195,8 @@ class PostgisReader:
         if conn is not None:
             _close_quietly(conn)
 
-    def _serve_query(self, query, params=(), binary=False):
+    def _serve_query(self, query: Query, params: Sequence[Any] = (),
+                     binary: bool = False) -> list[tuple[Any, ...]]:
         """Rows of a query once the layers are open (a case being measured): a source that is down,
         slow or failing raises `UnavailableError` naming the layer; one reconnect for a connection
         the server dropped while idle."""
@@ -216,6 +227,7 @@ class PostgisReader:
                     raise self._failed("lost", _detail(exc)) from None
             except psycopg.Error as exc:
                 raise self._failed("query", _detail(exc)) from None
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _failed(self, kind: str, detail: str) -> UnavailableError:
         """Mark the source down (RETRY_AFTER seconds) and say which layer cannot be read."""
@@ -237,15 +249,14 @@ class PostgisReader:
                           [f'"{self.schema}"."{self.table}"'])
         return int(row[0][0]) if row else -1
 
-    def total_bounds(self):
+    def total_bounds(self) -> tuple[float, ...] | None:
         sql = self._psycopg.sql
         row = self._query(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
                                   "(SELECT ST_EstimatedExtent(%s, %s, %s) AS e) x"),
                           [self.schema, self.table, self.geom_col])
         return None if not row or row[0][0] is None else tuple(float(v) for v in row[0])
 
-    def read(self, box) -> tuple[np.ndarray, object]:
-
+    def read(self, box: Box | None) -> tuple[np.ndarray, Layer]:
         if box is None:
             rows = self._query(self._select, binary=True)
         else:
@@ -268,20 +279,21 @@ class _Deadline(Exception):
     """A query whose server did not answer within the statement timeout (the watchdog fired)."""
 
 
-def connect(psycopg, url: str):
+def connect(psycopg: ModuleType, url: str) -> _Conn:
     """A connection with the process's timeouts: libpq's connect_timeout (whole seconds, at least
     2) and the server-side statement_timeout (milliseconds)."""
-    return psycopg.connect(url, autocommit=True, connect_timeout=max(2, math.ceil(TIMEOUTS.connect)),
-                           options=f"-c statement_timeout={max(1, int(TIMEOUTS.statement * 1000))}")
+    conn: _Conn = psycopg.connect(url, autocommit=True, connect_timeout=max(2, math.ceil(TIMEOUTS.connect)),
+                                  options=f"-c statement_timeout={max(1, int(TIMEOUTS.statement * 1000))}")
+    return conn
 
 
-def _execute(conn, query, params, binary):
+def _execute(conn: _Conn, query: Query, params: Sequence[Any], binary: bool) -> list[tuple[Any, ...]]:
     """Rows of `query` on `conn`, or `_Deadline` when the server did not answer within the
     statement timeout (plus a second's grace for its own timeout to come first): the watchdog shuts
     the connection's socket, which ends the blocked read at once."""
     fired = threading.Event()
 
-    def expire():
+    def expire() -> None:
         fired.set()
         try:
             fd = conn.pgconn.socket
@@ -312,7 +324,7 @@ def is_down(url: str) -> bool:
     return down is not None and down[0] > time.monotonic()
 
 
-def check(urls) -> dict[str, str | None]:
+def check(urls: Iterable[str]) -> dict[str, str | None]:
     """Each database URL asked `SELECT 1` on a fresh connection within the timeouts: None where it
     answered (and its down mark is lifted), else what failed (for /readyz; never the URL itself)."""
     try:
@@ -326,20 +338,21 @@ def check(urls) -> dict[str, str | None]:
             with connect(psycopg, url) as conn:
                 _execute(conn, "SELECT 1", (), False)
         except _Deadline:
-            out[url] = "timeout"
+            failed = "timeout"
         except Exception as exc:  # noqa: BLE001 - any failure is "down"
             slow = time.monotonic() - started >= TIMEOUTS.connect - 0.5
-            out[url] = "timeout" if slow else "connect"
+            failed = "timeout" if slow else "connect"
             log.debug("layer source check failed: %s: %s", redact(url), _detail(exc))
         else:
             out[url] = None
             _DOWN.pop(url, None)
             continue
-        _DOWN[url] = (time.monotonic() + RETRY_AFTER, out[url])
+        out[url] = failed
+        _DOWN[url] = (time.monotonic() + RETRY_AFTER, failed)
     return out
 
 
-def write_table(url: str, table: str, geoms, columns: dict[str, np.ndarray], srid: int) -> int:
+def write_table(url: str, table: str, geoms: Any, columns: dict[str, np.ndarray], srid: int) -> int:
     """Create (or replace) `schema.table` with text columns and a GiST-indexed geometry column
     holding `geoms` (in `srid`), loaded with COPY; returns the row count. For tests, benchmarks
     and loading a layer into a database without ogr2ogr."""
