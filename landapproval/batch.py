@@ -19,14 +19,15 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, TypeAlias
 
 from landapproval import api
 from landapproval.core.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_UNAVAILABLE, CalendarError, InputError,
                                       NotACaseError, Text, UnavailableError, internal_error_line)
-from landapproval.decision.model import Decision
+from landapproval.decision.model import Check, Decision
 from landapproval.decision.words import LEVEL, STATUS, WORDS, item_name, verdict_kind
 from landapproval.law import Law
 
@@ -60,6 +61,14 @@ def expand(paths: Iterable[str]) -> list[str]:
     return out
 
 
+# one file's work: (path, as_of, layers, lang, found in a folder?, law — None in a worker process)
+_Task: TypeAlias = "tuple[str, dt.date | None, str | None, str, bool, Law | None]"
+if TYPE_CHECKING:
+    # the parent's end of a worker's pipe sends (index, task) or None (stop), receives (index, Outcome);
+    # the worker's end the other way round
+    _ToWorker: TypeAlias = Connection[tuple[int, _Task] | None, tuple[int, Outcome]]
+    _FromParent: TypeAlias = Connection[tuple[int, Outcome], tuple[int, _Task] | None]
+
 _worker_law: Law | None = None  # in a worker process of `run`: its own law (engines are not shared)
 
 
@@ -68,9 +77,9 @@ def _start_worker(folder: str) -> None:
     _worker_law = Law.from_dir(folder)
 
 
-def _evaluate(args: tuple) -> Outcome:
+def _evaluate(args: _Task) -> Outcome:
     path, as_of, layers, lang, found, law = args
-    notes: list = []
+    notes: list[Text] = []
     try:
         decision = api.evaluate(path, as_of=as_of, layers=layers, notes=notes, law=law or _worker_law)
         return Outcome(path, decision=decision, notes=tuple(f"{path}: {n(lang)}" for n in notes))
@@ -97,11 +106,11 @@ def run(paths: list[str], as_of: dt.date | None = None, jobs: int = 1, layers: s
     if jobs <= 1 or len(paths) < 2:
         yield from map(_evaluate, [(str(path), as_of, layers, lang, isinstance(path, Found), law) for path in paths])
         return
-    work = [(str(path), as_of, layers, lang, isinstance(path, Found), None) for path in paths]
+    work: list[_Task] = [(str(path), as_of, layers, lang, isinstance(path, Found), None) for path in paths]
     yield from _Workers(min(jobs, len(work)), str(law.folder), lang).run(work)
 
 
-def _worker_main(conn, folder: str) -> None:
+def _worker_main(conn: _FromParent, folder: str) -> None:
     """A worker process: its own law, then (index, args) → (index, Outcome) until told to stop."""
     _start_worker(folder)
     while True:
@@ -121,20 +130,20 @@ class _Workers:
 
     RETRIES = 1
 
-    def __init__(self, jobs: int, folder: str, lang: str):
+    def __init__(self, jobs: int, folder: str, lang: str) -> None:
         self.jobs, self.folder, self.lang = jobs, folder, lang
         self.context = multiprocessing.get_context()
-        self.idle: list = []                  # (process, conn) waiting for work
-        self.busy: dict = {}                  # conn -> (process, index)
+        self.idle: list[tuple[BaseProcess, _ToWorker]] = []        # (process, conn) waiting for work
+        self.busy: dict[_ToWorker, tuple[BaseProcess, int]] = {}   # conn -> (process, index)
 
-    def _spawn(self):
+    def _spawn(self) -> tuple[BaseProcess, _ToWorker]:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=_worker_main, args=(child, self.folder), daemon=True)
         process.start()
         child.close()
         return process, parent
 
-    def run(self, work: list[tuple]) -> Iterator[Outcome]:
+    def run(self, work: list[_Task]) -> Iterator[Outcome]:
         pending = list(range(len(work)))[::-1]    # a stack: the next index is at the end
         retry: list[int] = []                      # indices whose worker died once: a fresh process each
         deaths = dict.fromkeys(range(len(work)), 0)
@@ -198,7 +207,7 @@ class _Workers:
         return Outcome(path, error=zh if self.lang == "zh" else en, exit_code=EXIT_INTERNAL)
 
     @staticmethod
-    def _bury(process, conn) -> None:
+    def _bury(process: BaseProcess, conn: _ToWorker) -> None:
         conn.close()
         if process.is_alive():
             process.kill()
@@ -256,7 +265,8 @@ _IO_WORDS = {errno.EACCES: ("没有写入权限", "permission denied"), errno.EP
 
 def output_error(path: str | Path, error: OSError, done: int | None = None, total: int | None = None) -> UnavailableError:
     """An OSError while writing `path` as one sentence: which file, why, and how far the run got."""
-    zh_why, en_why = _IO_WORDS.get(error.errno, (error.strerror or str(error), error.strerror or str(error)))
+    known = _IO_WORDS.get(error.errno) if error.errno is not None else None
+    zh_why, en_why = known or (error.strerror or str(error), error.strerror or str(error))
     zh = f"无法写入 {path}：{zh_why}（{error.strerror or error}）"
     en = f"cannot write {path}: {en_why}"
     if done is not None and total is not None:
@@ -273,9 +283,9 @@ class Summary:
     def __init__(self) -> None:
         self.total = self.approvable = self.errors = 0
         self.to_file = 0   # approvable, but for a higher authority (可以报批): never counted as 可批准
-        self.levels: Counter = Counter()
-        self.failed: Counter = Counter()
-        self.items: dict[str, object] = {}  # id -> the check, for its title
+        self.levels: Counter[tuple[str, str]] = Counter()   # (part, level or "none")
+        self.failed: Counter[tuple[str, str]] = Counter()   # (check id, status)
+        self.items: dict[str, Check] = {}  # id -> the check, for its title
 
     def add(self, outcome: Outcome) -> None:
         self.total += 1
@@ -311,7 +321,7 @@ class Summary:
         if self.failed:
             lines.append(("未通过的审查事项" if zh else "Review items not passed") + ":")
             for check in sorted(self.items):
-                counts = [f"{STATUS[lang][status]} {self.failed[(check, status)]}"
-                          for status in ("fail", "incomplete") if self.failed[(check, status)]]
-                lines.append(f"  {item_name(self.items[check], lang)}: " + w["semicolon"].join(counts))
+                item_counts = [f"{STATUS[lang][status]} {self.failed[(check, status)]}"
+                               for status in ("fail", "incomplete") if self.failed[(check, status)]]
+                lines.append(f"  {item_name(self.items[check], lang)}: " + w["semicolon"].join(item_counts))
         return "\n".join(lines)

@@ -7,10 +7,12 @@ field and line, in the language of `--lang` (Chinese by default); never a traceb
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
 from pathlib import Path
+from typing import Any, Iterable, Iterator, Literal, Mapping, NoReturn
 
 import click
 
@@ -18,8 +20,9 @@ from landapproval import api, batch
 from landapproval.contract.words import parse_date
 from landapproval.core.errors import (EXIT_APPROVABLE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_APPROVABLE,
                                       EXIT_UNAVAILABLE,
-                                      CalendarError, InputError, NotACaseError, UnavailableError, exit_code,
+                                      CalendarError, InputError, NotACaseError, Text, UnavailableError, exit_code,
                                       internal_error_line)
+from landapproval.decision.model import Decision
 from landapproval.core.jsonout import dumps_text
 from landapproval.intake.messages import DATE_FORMS
 from landapproval.law import Law
@@ -33,7 +36,7 @@ def _law() -> Law:
     return Law.from_dir(folder) if folder else Law.default()
 
 
-def _date(ctx, param, value):
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     day = parse_date(value)  # the date forms a case file accepts (2024年9月10日 …)
@@ -52,12 +55,12 @@ def _report(error: Exception, lang: str = "zh") -> None:
     click.echo(f"error: {message}".replace("\n", "\nerror: "), err=True)
 
 
-def _notes(notes, source: str, lang: str) -> None:
+def _notes(notes: Iterable[Text], source: str, lang: str) -> None:
     for note in notes:
         click.echo(("注意：" if lang == "zh" else "note: ") + f"{source}: {note(lang)}", err=True)
 
 
-def _no_files(files, lang: str) -> None:
+def _no_files(files: Iterable[str], lang: str) -> NoReturn:
     where = ", ".join(files)
     click.echo(f"error: 在 {where} 中没有找到案件文件（.yaml、.yml、.json）" if lang == "zh"
                else f"error: no case files (.yaml, .yml, .json) found in {where}", err=True)
@@ -67,7 +70,7 @@ def _no_files(files, lang: str) -> None:
 class _Main(click.Group):
     """Any error that escapes a command ends it with one line and its exit code, never a traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt):
@@ -82,7 +85,7 @@ class _Main(click.Group):
 @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False), envvar="LANDAPPROVAL_RULES",
               help="another rules folder (default: the rules shipped with landapproval)")
 @click.pass_context
-def main(ctx, rules_dir) -> None:
+def main(ctx: click.Context, rules_dir: str | None) -> None:
     """Who approves a Linfen land-use application, and what still blocks it (临政发〔2024〕7号)."""
     ctx.obj = {"rules": rules_dir}
 
@@ -99,7 +102,8 @@ def main(ctx, rules_dir) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="html: write one report per case into this folder")
 @click.option("--db", envvar="LANDAPPROVAL_DB", help="a case register (SQLite file or postgresql://…): run the cross-case rules, read-only")
 @click.option("--appendix", is_flag=True, help="text/html: add the technical appendix (field paths, rule ids, codes); 技术附录")
-def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db, appendix):
+def evaluate(files: tuple[str, ...], fmt: str, as_of: dt.date | None, lang: str, layers: str | None, jobs: int,
+             out_dir: str | None, db: str | None, appendix: bool) -> None:
     """Evaluate case files (YAML or JSON; a folder stands for the case files in it)."""
     paths = batch.expand(files)
     if not paths:
@@ -114,10 +118,10 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db, appendix):
         click.echo("error: --format xlsx writes a workbook: give --out FOLDER or redirect stdout to a file", err=True)
         sys.exit(EXIT_BAD_INPUT)
     many = len(paths) > 1
-    rows = []  # xlsx: every outcome, written at the end
+    rows: list[batch.Outcome] = []  # xlsx: every outcome, written at the end
     summary = batch.Summary()
     worst = EXIT_APPROVABLE
-    decisions = []
+    decisions: list[Mapping[str, Any]] = []
     law = _law()
     outcomes = batch.run(paths, as_of=as_of, jobs=jobs, layers=layers, lang=lang, law=law)
     show_progress = many and sys.stderr.isatty()
@@ -150,6 +154,7 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db, appendix):
                     emitted += 1
                     continue
                 decision = outcome.decision
+                assert decision is not None  # an outcome neither skipped nor failed carries its decision
                 if not decision.approvable and worst == EXIT_APPROVABLE:  # 2, 3 and 4 outrank 1
                     worst = EXIT_NOT_APPROVABLE
                 if fmt == "json":
@@ -183,7 +188,7 @@ def evaluate(files, fmt, as_of, lang, layers, jobs, out_dir, db, appendix):
     sys.exit(worst)
 
 
-def _not_evaluated(outcome, lang: str) -> str:
+def _not_evaluated(outcome: batch.Outcome, lang: str) -> str:
     """A failed file's place in the text output (the error itself is on stderr)."""
     first = (outcome.error or "").splitlines()[0] if outcome.error else ""
     return (f"{outcome.path}: 未能评估（{first}）" if lang == "zh" else f"{outcome.path}: not evaluated ({first})")
@@ -195,7 +200,7 @@ def _flush_stdout(fmt: str) -> None:
         sys.stdout.flush()
 
 
-def _cut_off(error, emitted: int, total: int, lang: str) -> None:
+def _cut_off(error: Exception, emitted: int, total: int, lang: str) -> NoReturn:
     """An output that cannot be written: one message with how far the run got, exit 4 (never
     "internal error"); stdout is pointed at /dev/null so nothing more is tried at exit."""
     try:
@@ -211,17 +216,17 @@ def _cut_off(error, emitted: int, total: int, lang: str) -> None:
 
 
 class _nullbar:
-    def __init__(self, items):
+    def __init__(self, items: Iterator[batch.Outcome]) -> None:
         self.items = items
 
-    def __enter__(self):
+    def __enter__(self) -> Iterator[batch.Outcome]:
         return self.items
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
 
-def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> None:
+def _write_xlsx(outcomes: list[batch.Outcome], lang: str, out_dir: str | None, law: Law) -> None:
     from landapproval.views.workbook import workbook_bytes  # openpyxl only for this format
 
     data = workbook_bytes(outcomes, lang, law=law)
@@ -233,7 +238,7 @@ def _write_xlsx(outcomes: list, lang: str, out_dir: str | None, law: Law) -> Non
     click.echo(str(path), err=True)
 
 
-def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str | None,
+def _write_html(decision: Decision, path: str, lang: str, out_dir: str | None, layers: str | None,
                 appendix: bool = False) -> None:
     from landapproval.core.reader import read_document
     from landapproval.views import report
@@ -254,7 +259,7 @@ def _write_html(decision, path: str, lang: str, out_dir: str | None, layers: str
     click.echo(str(batch.write_atomic(Path(out_dir) / name, page)), err=True)
 
 
-def _map_svg(decision, path: str, layers: str | None, lang: str = "zh") -> str | None:
+def _map_svg(decision: Decision, path: str, layers: str | None, lang: str = "zh") -> str | None:
     try:
         from landapproval.views.svg import case_svg
     except ImportError:  # the geo extra is not installed
@@ -267,11 +272,11 @@ def _map_svg(decision, path: str, layers: str | None, lang: str = "zh") -> str |
 @click.option("--as-of", callback=_date, help="date whose law applies")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--layers", type=click.Path(exists=True, dir_okay=False), help="layers YAML for boundaries")
-def explain(file, as_of, lang, layers):
+def explain(file: str, as_of: dt.date | None, lang: str, layers: str | None) -> None:
     """Print the whole trail: facts, rules fired in order, and why each other authority was kept out."""
     from landapproval.views.explain import trail
 
-    notes: list = []
+    notes: list[Text] = []
     law = _law()
     try:
         decision = api.evaluate(file, as_of=as_of, layers=layers, notes=notes, law=law)
@@ -288,7 +293,7 @@ def explain(file, as_of, lang, layers):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--strict", is_flag=True, help="exit 1 when the review will need evidence the file does not give")
 @click.option("--as-of", callback=_date, help="date whose law applies (for which evidence is needed)")
-def validate(files, lang, strict, as_of):
+def validate(files: tuple[str, ...], lang: str, strict: bool, as_of: dt.date | None) -> None:
     """Check case files against the contract, and list the review evidence each still lacks.
 
     Exit 0 when every file is valid (2 if one is not); with --strict, 1 when evidence is missing."""
@@ -300,7 +305,7 @@ def validate(files, lang, strict, as_of):
     worst = EXIT_APPROVABLE
     law = _law()
     for path in paths:
-        notes: list = []
+        notes: list[Text] = []
         try:
             decision = api.evaluate(str(path), as_of=as_of, notes=notes, law=law)
         except InputError as error:
@@ -332,7 +337,7 @@ def validate(files, lang, strict, as_of):
 @click.option("--county", help="the county (name, code or pinyin), e.g. 洪洞县")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="write the template to this file (never overwrites)")
-def init(kind, county, lang, out_file):
+def init(kind: str, county: str | None, lang: str, out_file: str | None) -> None:
     """Write a case-file template: every field, with what it is, its values and the clause that needs it."""
     from landapproval.intake import messages
     from landapproval.intake.template import case_template
@@ -360,7 +365,7 @@ def init(kind, county, lang, out_file):
 @main.command()
 @click.option("--decision", is_flag=True, help="the decision's schema (the output) instead of the case file's")
 @click.option("--error", is_flag=True, help="the schema of an HTTP error body")
-def schema(decision, error):
+def schema(decision: bool, error: bool) -> None:
     """Print the JSON Schema of the case file (or of the decision), generated from the models."""
     from landapproval.views import schemas
 
@@ -373,7 +378,7 @@ def schema(decision, error):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True,
               help="md/html: the rule book, every rule beside the clause it encodes")
-def rules(lang, fmt):
+def rules(lang: str, fmt: str) -> None:
     """List every rule: id, citation and what it says."""
     law = _law()  # a rule book that does not compile is a defect: exit 3 (see _Main)
     book = law.as_of()
@@ -421,8 +426,10 @@ def rules(lang, fmt):
               help="json: every log line one JSON object with the request id (and trace id from traceparent)")
 @click.option("--shutdown-grace", default=10.0, show_default=True, type=click.FloatRange(0, 3600),
               help="seconds requests in progress get to finish when the server is stopped")
-def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_connections, header_timeout, body_timeout,
-          log_level, access_log, layers, db_connect_timeout, db_statement_timeout, log_format, shutdown_grace):
+def serve(host: str, port: int, workers: int, token_file: Path | None, max_in_flight: int, queue_timeout: float,
+          max_connections: int, header_timeout: float, body_timeout: float, log_level: str, access_log: bool,
+          layers: Path | None, db_connect_timeout: float, db_statement_timeout: float, log_format: str,
+          shutdown_grace: float) -> None:
     """Serve the HTTP JSON API (POST /v1/evaluate, /v1/explain, /v1/batch, /v1/validate; /docs)."""
     try:  # imported here so that `evaluate` and the other commands never load the web stack
         import fastapi  # noqa: F401
@@ -432,9 +439,9 @@ def serve(host, port, workers, token_file, max_in_flight, queue_timeout, max_con
                    "install them with: pip install 'landapproval[server]'", err=True)
         sys.exit(EXIT_BAD_INPUT)
     from landapproval.serve.protocol import serve as run
-    from landapproval.serve.settings import Settings, TokenFileError, read_token_file
+    from landapproval.serve.settings import Settings, Token, TokenFileError, read_token_file
 
-    tokens = ()
+    tokens: tuple[Token, ...] = ()
     if token_file is not None:  # one token a line, each with its register scope (issue 20; docs/http.md)
         try:
             tokens = read_token_file(token_file)

@@ -12,21 +12,22 @@ import dataclasses
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from landapproval.contract.models import Case
 from landapproval.core.errors import EngineError
+from landapproval.core.values import Message
 from landapproval.decision import facts as factlib
 from landapproval.decision.findings import Figures, finding_from_rule
-from landapproval.decision.model import Authority, Check, Decision, Finding, Step
+from landapproval.decision.model import Authority, Check, CheckStatus, Decision, Finding, Step, StepStatus
 from landapproval.law import Law
 from landapproval.law.rulebook import RuleBook
-from landapproval.law.types import Item, Table
+from landapproval.law.types import Item, Rule, Table
 
 
 def assemble(law: Law, model: Case, ctx: factlib.Context, source: str, *, as_of: dt.date | None = None,
              today: dt.date | None = None, layers: Any = None, base_dir: Path | None = None,
-             cross_case: dict | None = None) -> Decision:
+             cross_case: dict[str, Any] | None = None) -> Decision:
     """The decision on `model` (validated, resolved to `ctx`), with the map where the case has one.
 
     `cross_case` ({"facts": {name: value}, "findings": {item: [Finding]}}, from landapproval.register):
@@ -53,12 +54,12 @@ def assemble(law: Law, model: Case, ctx: factlib.Context, source: str, *, as_of:
                                engine_facts={**decision.engine_facts, **geo.engine_facts})
 
 
-def _routes(decision: Decision) -> tuple:
+def _routes(decision: Decision) -> tuple[tuple[str, str] | None, ...]:
     return tuple((a.level, a.mode) if a else None for a in (decision.conversion, decision.expropriation))
 
 
 def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str, list[Finding]] | None = None,
-           geometry: dict | None = None, cross_case: dict | None = None) -> Decision:
+           geometry: dict[str, Any] | None = None, cross_case: dict[str, Any] | None = None) -> Decision:
     """One pass of the rules over a validated, resolved case."""
     juris = law.jurisdiction
     sums = factlib.totals(model)
@@ -73,20 +74,20 @@ def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str
     conversion, expropriation = outcomes["conversion"], outcomes["expropriation"]
 
     # stage 2: what the review and the workflow still lack (they read stage 1's outcome)
-    review = factlib.review_facts(model, ctx, sums, law, conversion and conversion.level,
-                                  expropriation and expropriation.level)
+    review = factlib.review_facts(model, ctx, sums, law, conversion.level if conversion else None,
+                                  expropriation.level if expropriation else None)
     for name, value in (cross_case or {}).get("facts", {}).items():
         review.set(name, value)
     review_fired = rules.fire("review", review.values)
-    extra = dict(extra_findings or {})
+    extra: dict[str, Sequence[Finding]] = dict(extra_findings or {})
     for item_id, more in (cross_case or {}).get("findings", {}).items():
         extra[item_id] = (*extra.get(item_id, ()), *more)
     hits = set(review_fired)
     together = book.together["id"] in hits  # LAL Art. 46 ¶3, rules/authority.yaml `together`
     gaps, calendars = _calendar_findings(book, hits, review)
-    for item_id, found in gaps.items():
-        extra[item_id] = (*extra.get(item_id, ()), *found)
-    fired_on: dict[str, list] = {}  # the finding rules that fired, by item, in the item's order
+    for item_id, gap_findings in gaps.items():
+        extra[item_id] = (*extra.get(item_id, ()), *gap_findings)
+    fired_on: dict[str, list[tuple[int, Rule]]] = {}  # the finding rules that fired, by item, in the item's order
     index = book.finding_index
     for rule_id in review_fired:
         if rule_id in index:
@@ -127,7 +128,7 @@ def decide(law: Law, model: Case, ctx: factlib.Context, extra_findings: dict[str
 
 
 def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
-                       ) -> tuple[dict[str, list[Finding]], tuple[dict, ...]]:
+                       ) -> tuple[dict[str, list[Finding]], tuple[dict[str, Any], ...]]:
     """Periods whose end needs a calendar year nobody supplied, and user calendars used.
 
     A missing year stops only the deadline it affects: each applicable item or step that reads
@@ -137,7 +138,7 @@ def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
     listed with the notice it names, so the decision says which calendar it used."""
     gaps: dict[str, list[Finding]] = {}
     gaps_of_item: dict[str, list[tuple[str, int, list[Any], Item]]] = {}
-    used: dict[int, dict] = {}
+    used: dict[int, dict[str, Any]] = {}
     for item in book.checks + book.steps:
         if item.na_rule in hits:
             continue
@@ -165,61 +166,68 @@ def _calendar_findings(book: RuleBook, hits: set[str], facts: factlib.Facts
         _, _, readers, item = periods[0]
         gaps.setdefault(item_id, []).append(Finding(
             code=f"{item_id}.calendar_year_missing", severity="correctable", kind="missing",
-            message={"zh": f"无法确定{zh}：{zh_years}官方工作日安排未知",
-                     "en": f"Cannot tell the {en}: the official working-day schedule "
-                           f"for {en_years} is not known"},
+            message=Message(f"无法确定{zh}：{zh_years}官方工作日安排未知",
+                            f"Cannot tell the {en}: the official working-day schedule "
+                            f"for {en_years} is not known"),
             citation=str(readers[0].cite if readers else item.cite),
-            remedy={"zh": f"依国务院办公厅关于{zh_years}部分节假日安排的通知，添加 {'、'.join(files)}"
-                          f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
-                    "en": f"Add {' and '.join(files)} with that year's holidays and make-up working days "
-                          f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"},
+            remedy=Message(f"依国务院办公厅关于{zh_years}部分节假日安排的通知，添加 {'、'.join(files)}"
+                           f"（节假日与调休上班日，注明来源；见 rules/calendar/README.md）",
+                           f"Add {' and '.join(files)} with that year's holidays and make-up working days "
+                           f"from the State Council's notice, naming it as the source (rules/calendar/README.md)"),
             missing=files,
             facts={n: facts.shown[n] for n, *_ in periods}))
     return gaps, tuple(used[year] for year in sorted(used))
 
 
-def _first(pair: tuple) -> int:
+def _first(pair: tuple[int, Rule]) -> int:
     return pair[0]
 
 
-@lru_cache(maxsize=4096)  # keyed on the Item (one per rule book): never shared across rule books
-def _plain_item(kind: type, item: Item, status: str, due=None):
-    """A check or step without findings is the same immutable object every time: build it once."""
-    common = dict(title=item.title, citation=str(item.cite))
-    return kind(item.id, status, (), **common) if kind is Check else kind(item.id, status, due, (), **common)
+# A check or step without findings is the same immutable object every time: build it once.
+# (lru_cache keyed on the Item, one per rule book: never shared across rule books)
+@lru_cache(maxsize=4096)
+def _plain_check(item: Item, status: CheckStatus) -> Check:
+    return Check(item.id, status, (), title=item.title, citation=str(item.cite))
 
 
-def _check(item: Item, hits: set[str], found: dict[str, tuple[Finding, ...]], extra=()) -> Check:
+@lru_cache(maxsize=4096)
+def _plain_step(item: Item, status: StepStatus, due: dt.date | None = None) -> Step:
+    return Step(item.id, status, due, (), title=item.title, citation=str(item.cite))
+
+
+def _check(item: Item, hits: set[str], found: dict[str, tuple[Finding, ...]],
+           extra: Sequence[Finding] = ()) -> Check:
     if item.na_rule in hits:
-        return _plain_item(Check, item, "not_applicable")
+        return _plain_check(item, "not_applicable")
     findings = found.get(item.id, ()) + tuple(extra)
     if not findings:
-        return _plain_item(Check, item, "pass")
-    common = dict(title=item.title, citation=str(item.cite))
+        return _plain_check(item, "pass")
+    status: CheckStatus
     if any(f.kind == "finding" and f.severity in ("blocking", "correctable") for f in findings):
         status = "fail"
     elif any(f.kind == "missing" for f in findings):
         status = "incomplete"
     else:
         status = "pass"
-    return Check(item.id, status, findings, **common)
+    return Check(item.id, status, findings, title=item.title, citation=str(item.cite))
 
 
 def _steps(book: RuleBook, hits: set[str], facts: factlib.Facts, found: dict[str, tuple[Finding, ...]],
-           checks: tuple[Check, ...], extra: dict | None = None) -> tuple[Step, ...]:
+           checks: tuple[Check, ...], extra: Mapping[str, Sequence[Finding]] | None = None) -> tuple[Step, ...]:
     by_id = {c.id: c for c in checks}
     steps = []
     for item in book.steps:
         if item.na_rule in hits:
-            steps.append(_plain_item(Step, item, "not_applicable"))
+            steps.append(_plain_step(item, "not_applicable"))
             continue
         findings = found.get(item.id, ()) + tuple((extra or {}).get(item.id, ()))
-        due = facts.shown.get(item.due) if item.due else None
-        due = due if isinstance(due, dt.date) else None
+        shown_due = facts.shown.get(item.due) if item.due else None
+        due = shown_due if isinstance(shown_due, dt.date) else None
+        status: StepStatus
         if item.pending_rule not in hits:
             status = "done"
             if not findings:
-                steps.append(_plain_item(Step, item, status, due))
+                steps.append(_plain_step(item, status, due))
                 continue
         else:
             blockers = [by_id[c] for c in (by_id if item.blocked_by == "checks" else item.blocked_by or [])]

@@ -16,7 +16,7 @@ from landapproval.law.conditions import UNKNOWN, known_key
 from landapproval.intake import messages
 from landapproval.core.errors import InputError, Problem, Text
 from landapproval.law.jurisdiction import County, Jurisdiction
-from landapproval.contract.models import Case, ZoneRef
+from landapproval.contract.models import Case, ExpropriationProcedure, ZoneRef
 from landapproval.law import Law
 from landapproval.law.workdays import Calendar, MissingYear, SuppliedYear
 
@@ -95,6 +95,8 @@ class Facts:
             return
         try:
             calendar = self.calendar
+            if calendar is None:  # review_facts sets it; a Facts built elsewhere has no periods to count
+                raise ValueError(f"period {name!r}: these facts have no working-day calendar")
             end = calendar.add_workdays(start, length) if working_days else calendar.last_day_of_days(start, length)
         except MissingYear as error:
             _date(self, name, None)
@@ -129,8 +131,11 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
     if county is None:
         problems.append(messages.unknown_county(case.county, jurisdiction.counties))
     zone = case.scope.development_zone
-    zone_name = zone_level = zone_source = None
-    confidence, note, zone_counties = "none", "", ()
+    zone_name: str | None = None
+    zone_level: str | None = None
+    zone_source: str | None = None
+    confidence, note = "none", ""
+    zone_counties: tuple[str, ...] = ()
     if isinstance(zone, ZoneRef):
         zone_name, zone_level, zone_source = zone.name, zone.level, "declared"
         known = jurisdiction.zone(zone.name)
@@ -143,7 +148,7 @@ def resolve(case: Case, jurisdiction: Jurisdiction, source: str, as_of: dt.date 
             zone_name, zone_level, zone_source = known.name, known.level, "rules/jurisdiction.yaml"
             confidence, note, zone_counties = known.confidence_class, known.confidence, known.counties
             note = f"{note}；来源：{known.source}" if known.source else note
-    if problems:
+    if problems or county is None:  # (an unknown county is among the problems)
         raise InputError(source, problems)
 
     if as_of is not None:  # an evaluation day the rule book cannot speak for is refused, used or not
@@ -206,9 +211,9 @@ def _date(facts: Facts, name: str, day: dt.date | None) -> None:
 
 
 def _bool(facts: Facts, name: str, value: bool | None) -> None:
-    value = UNKNOWN if value is None else value
-    facts.values[name] = value
-    facts.shown[name] = value
+    stored = UNKNOWN if value is None else value
+    facts.values[name] = stored
+    facts.shown[name] = stored
 
 
 def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
@@ -290,7 +295,7 @@ def review_facts(case: Case, ctx: Context, sums: Totals, law: Law,
     return facts
 
 
-def _from_fields(facts: Facts, case: Case, field_facts: tuple) -> None:
+def _from_fields(facts: Facts, case: Case, field_facts: tuple[Any, ...]) -> None:
     """The facts rules/facts.yaml reads straight from a field (`field:`), by the field's path: a
     group the file leaves out makes each of its facts unknown, never false. A list field read as a
     yes/no fact says whether the list was given at all."""
@@ -325,7 +330,7 @@ def _count(facts: Facts, name: str, value: int | None) -> None:
     facts.shown[name] = UNKNOWN if value is None else value
 
 
-def _agreement_facts(facts: Facts, proc, jurisdiction: Jurisdiction, as_of: dt.date) -> None:
+def _agreement_facts(facts: Facts, proc: ExpropriationProcedure | None, jurisdiction: Jurisdiction, as_of: dt.date) -> None:
     """Regs Art. 29 / LAL Art. 47 ¶4: how many agreements were to be signed and were signed; the
     least number 晋政办发〔2023〕72号's share asks for (rounded up: a share is never met by rounding)."""
     required = proc.agreements_required if proc else None

@@ -11,13 +11,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
-from landapproval.contract.words import EMPTY_WORDS, parse_date, plain
+from landapproval.contract.words import EMPTY_WORDS, parse_date
 from landapproval.contract import walker
 from landapproval.contract.walker import canonical
 from landapproval.law.catalogue import Catalogue
 from landapproval.core.errors import FieldProblem, Problem, Text
-from landapproval.core.sentences import shown, suggest
+from landapproval.core.sentences import plain, shown, suggest
 
 DATE_FORMS = Text("日期应为 YYYY-MM-DD，例如 2024-09-10（也可写 2024/9/10、2024.9.10、2024年9月10日 或 20240910）",
                   "a date is YYYY-MM-DD, e.g. 2024-09-10 (2024/9/10, 2024.9.10, 2024年9月10日 and 20240910 are read too)")
@@ -164,17 +165,18 @@ _RANGE = __import__("re").compile(r"^(.+?)\s*(?:至|到|~|～|—|–|－{1,2}|-
 
 def _date_problem(value: Any) -> Text:
     text = plain(value) if isinstance(value, str) else str(value)
-    if isinstance(value, str) and "号" in text and parse_date(text.replace("号", "日")) is not None:
-        fixed = parse_date(text.replace("号", "日"))
+    fixed = parse_date(text.replace("号", "日")) if isinstance(value, str) and "号" in text else None
+    if fixed is not None:
         return _join(Text(f"日期写“日”，不写“号”：请写 {fixed.year}年{fixed.month}月{fixed.day}日 或 {fixed.isoformat()}",
                           f"a date ends in 日, not 号: write {fixed.year}年{fixed.month}月{fixed.day}日 or {fixed.isoformat()}"),
                      _got(value))
     ranged = _RANGE.match(text) if isinstance(value, str) else None
-    if ranged and parse_date(ranged.group(1).replace("号", "日")) and parse_date(ranged.group(2).replace("号", "日")):
+    last = parse_date(ranged.group(2).replace("号", "日")) if ranged else None
+    if ranged and parse_date(ranged.group(1).replace("号", "日")) and last:
         return _join(Text("这里填一个日期，不填期间：请写该事项办理（完成）的那一天，例如期间的最后一天 "
-                          f"{parse_date(ranged.group(2).replace('号', '日')).isoformat()}",
+                          f"{last.isoformat()}",
                           "one date is asked here, not a period: give the day it was done, e.g. the period's last day "
-                          f"{parse_date(ranged.group(2).replace('号', '日')).isoformat()}"),
+                          f"{last.isoformat()}"),
                      _got(value))
     if isinstance(value, str) and (":" in text or "T" in text[8:]):
         return _join(Text("只写日期，不写时刻", "a date without a time of day"), Text("：", ": "), DATE_FORMS, _got(value))
@@ -233,7 +235,7 @@ def _type_text(catalogue: Catalogue, path: str, kind: str, value: Any) -> Text:
     return _join(Text(f"“{label.zh}”应为文字", f"{label.en} is text"), _example(catalogue, path), _got(value))
 
 
-def problem_for(catalogue: Catalogue, item: dict, path: str) -> Problem:
+def problem_for(catalogue: Catalogue, item: ErrorDetails, path: str) -> Problem:
     """One pydantic error item, at field path `path`, as a Problem."""
     kind_of_error = item["type"]
     value = item.get("input")
@@ -297,7 +299,7 @@ def problem_for(catalogue: Catalogue, item: dict, path: str) -> Problem:
 # ---------------------------------------------------------------------------------------------
 # pydantic locations → field paths
 
-def field_path(loc: tuple) -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
     """pydantic's ('parcels', 2, 'land', 'cultivated') → 'parcels[2].land.cultivated'.
 
     Union-branch labels pydantic adds to a location ('str', 'ZoneRef', 'function-after[…]') are
@@ -321,7 +323,7 @@ _TYPE_ERRORS = ("string_type", "model_type", "dict_type", "model_attributes_type
 def from_validation(catalogue: Catalogue, error: ValidationError) -> Iterator[Problem]:
     """Problems from a pydantic ValidationError; one per field, branches of a union merged."""
     items = error.errors(include_url=False)
-    by_path: dict[str, list[dict]] = {}
+    by_path: dict[str, list[ErrorDetails]] = {}
     for item in items:
         path = field_path(item["loc"])
         key = item["loc"][-1] if item["type"] == "extra_forbidden" and item["loc"] else None
@@ -335,7 +337,7 @@ def from_validation(catalogue: Catalogue, error: ValidationError) -> Iterator[Pr
         # a value that fits no branch of a union: one sentence for the field, not one per branch
         if len(group) > 1 and len(real) == len(group) and all(i["type"] in _TYPE_ERRORS for i in group):
             real = group[:1]
-        seen = set()
+        seen: set[Text] = set()
         for item in real:
             problem = problem_for(catalogue, item, path)
             if problem.text not in seen:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from landapproval.law import Law
-from landapproval.law.catalogue import FieldInfo
+from landapproval.law.catalogue import Catalogue, FieldInfo
 from landapproval.core.errors import check_lang
 
 KINDS = ("batch", "single_site", "village_housing")
@@ -90,7 +90,7 @@ def _item_shown(path: str) -> bool:
     return path.startswith("parcels[]")
 
 
-def _value(info: FieldInfo, values: dict, kind: str, zh: bool) -> str:
+def _value(info: FieldInfo, values: dict[str, str], kind: str, zh: bool) -> str:
     if info.path in values:
         return values[info.path]
     if info.path == "parcels[].expropriate":
@@ -134,7 +134,7 @@ def clauses_text(clauses: tuple[str, ...], lang: str = "zh") -> str:
                                                 for doc, sections in by_doc.items())
 
 
-def _item_example(catalogue, info: FieldInfo, lang: str) -> list[str]:
+def _item_example(catalogue: Catalogue, info: FieldInfo, lang: str) -> list[str]:
     """A commented example item of an evidence list, e.g. '- name: 某县饮用水水源保护区'."""
     zh = lang == "zh"
     rows = []

@@ -23,7 +23,7 @@ from landapproval.core.sentences import file_problem
 from landapproval.intake import messages
 from landapproval.law.catalogue import Catalogue
 
-CaseInput = Case | dict | str | Path
+CaseInput = Case | dict[str, Any] | str | Path
 CASE_KEYS = frozenset({"schema", "id", "county", "kind", "scope", "parcels"})
 _TOP_LEVEL_KEYS = 2 * len(Case.model_fields)
 
@@ -40,7 +40,7 @@ def unknown_keys(catalogue: Catalogue, data: Any, limit: int = MAX_PROBLEMS) -> 
     only for a key that is reported.)"""
     found: list[Problem] = []
     extra = 0
-    stack: list[tuple[Any, tuple, str]] = [(data, (), "")]
+    stack: list[tuple[Any, tuple[Any, ...], str]] = [(data, (), "")]
     while stack:
         node, where, canon = stack.pop()
         if node.__class__ is not dict:
@@ -67,7 +67,7 @@ def unknown_keys(catalogue: Catalogue, data: Any, limit: int = MAX_PROBLEMS) -> 
 
 
 @cache  # from the models (code): the same for the life of the process
-def _layout(canon: str) -> tuple[frozenset, tuple]:
+def _layout(canon: str) -> tuple[frozenset[str], tuple[tuple[str, str, bool], ...]]:
     """The keys of the group at path `canon`, and its nested groups: (key, inner path, list?)."""
     fields = walker.children(canon)
     nested = tuple((key, f.inner, f.kind == "list") for key, f in fields.items()
@@ -75,7 +75,7 @@ def _layout(canon: str) -> tuple[frozenset, tuple]:
     return frozenset(fields), nested
 
 
-def _spelt(parts: tuple) -> str:
+def _spelt(parts: tuple[Any, ...]) -> str:
     """('parcels', 0, 'land', 'x') → 'parcels[0].land.x'."""
     path = ""
     for part in parts:
@@ -83,7 +83,7 @@ def _spelt(parts: tuple) -> str:
     return path
 
 
-def read_case_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", source: str = "text") -> dict:
+def read_case_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml", source: str = "text") -> dict[str, Any]:
     """Untrusted case text (YAML or JSON) → plain data, with the same safe loader as case files.
 
     The text is only ever parsed: never taken for a path (a bare ``/etc/passwd`` is a YAML string
@@ -96,7 +96,7 @@ def read_case_text(text: str | bytes, *, format: Literal["yaml", "json"] = "yaml
     return case_mapping(parse_bytes(raw, source, json_first=format == "json"), source)
 
 
-def case_mapping(data: Any, source: str) -> dict:
+def case_mapping(data: Any, source: str) -> dict[str, Any]:
     """Parsed untrusted text → the case mapping, or InputError: not a mapping, or a boundary that
     names a file (see read_case_text)."""
     if not isinstance(data, dict):
@@ -129,7 +129,7 @@ def load_case(catalogue: Catalogue, case: CaseInput, source: str | None = None,
     return model, source
 
 
-def place_problems(jurisdiction: Any, data: dict) -> list[Problem]:
+def place_problems(jurisdiction: Any, data: dict[str, Any]) -> list[Problem]:
     """The county and a development zone named by the file, checked against the jurisdiction on the
     case as written, so that a file's every error comes in one run (with the field errors, not after
     they are fixed)."""

@@ -269,3 +269,18 @@ def test_batch_converting_collective_land_without_expropriating_it_needs_the_col
                                       {"decided_on": "2024-08-20", "township_approved_on": "2024-08-27"}}))
     assert statuses(without)["S1"] == "pending"
     assert statuses(with_decision)["S1"] == "done"
+
+
+def test_a_period_is_counted_only_on_a_calendar():
+    """Facts.period_end counts on the facts' working-day calendar (review_facts gives it the law's):
+    without one it says which period could not be counted, rather than failing on None."""
+    import datetime as dt
+
+    from landapproval.decision.facts import Facts
+
+    facts = Facts(calendar=Law.default().calendar)
+    facts.period_end("p", dt.date(2024, 9, 2), 5, working_days=False)
+    assert facts.shown["p"] == dt.date(2024, 9, 9)   # day 5 is Saturday 7 September: the next working day
+    with pytest.raises(ValueError, match="'p'"):
+        Facts().period_end("p", dt.date(2024, 9, 2), 5, working_days=False)
+    Facts().period_end("p", None, 5, working_days=False)   # nothing to count: no calendar needed
