@@ -263,7 +263,7 @@ def serve(settings: Settings) -> None:
         limit_concurrency=settings.max_connections,  # open connections + tasks; beyond: 503 from uvicorn
         timeout_keep_alive=5, server_header=False,
         # uvicorn annotates int but uses it as asyncio.timeout's seconds, a float (10.5 s waits 10.5 s)
-        timeout_graceful_shutdown=settings.shutdown_grace,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=settings.shutdown_grace,  # type: ignore[arg-type]  # int in uvicorn, a float is meant
     )
     sock = listening_socket(settings.host, settings.port)
     log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,
