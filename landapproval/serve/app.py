@@ -20,6 +20,7 @@ import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
 # Start-up and readiness
 
 @contextlib.asynccontextmanager
-async def _lifespan(app: FastAPI):
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     state.pool = ThreadPoolExecutor(state.settings.threads, thread_name_prefix="landapproval")
     state.map_pool = ThreadPoolExecutor(state.settings.map_threads, thread_name_prefix="landapproval-map")
@@ -103,8 +104,8 @@ def start(state: State) -> None:
 probes = APIRouter(tags=["service"])
 
 
-@probes.get("/healthz")
-def healthz(request: Request):
+@probes.get("/healthz", response_model=None)
+def healthz(request: Request) -> dict[str, str]:
     """Liveness: the process answers (it may still be compiling the law; see /readyz)."""
     return {"status": "ok", "version": request.app.version}
 
@@ -122,8 +123,8 @@ async def readyz(request: Request) -> Response:
     settings = state.settings
     ready = bool(state.ready) and (settings.layers is None or state.layers is not None)
     failed = await asyncio.to_thread(check_sources, state) if ready and state.layers is not None else {}
-    law = state.law
-    body = {"status": ("ready" if not failed else "unavailable") if ready else "starting",
+    law: Law | None = state.law
+    body: dict[str, Any] = {"status": ("ready" if not failed else "unavailable") if ready else "starting",
             "version": request.app.version,
             "rules_sha256": law.fingerprint if law is not None else None, "rules_compiled": bool(state.ready),
             "layers": None if settings.layers is None else ("open" if state.layers is not None else "closed")}
@@ -143,7 +144,7 @@ def metrics(request: Request) -> Response:
     return Response(body, media_type=media)
 
 
-def _warmed(state: State, done: asyncio.Future) -> None:
+def _warmed(state: State, done: asyncio.Future[None]) -> None:
     """A start-up begun by /readyz that failed is logged, and the next /readyz tries again."""
     error = None if done.cancelled() else done.exception()
     if error is not None:
@@ -193,7 +194,7 @@ def _publish_schemas(app: FastAPI) -> None:
     rewritten. A generated client then gets one class per shape (issue 18 item 2)."""
     build = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         document = build()
@@ -219,20 +220,23 @@ def _publish_schemas(app: FastAPI) -> None:
         app.openapi_schema = document
         return document
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the OpenAPI document
 
 
 _OUT = "#/components/schemas/@out/{model}"   # an output model's reference, before its name is settled
 _REF = "#/components/schemas/"
 
 
-def _add_output(components: dict, inputs: set[str], owner: str, schema: dict) -> None:
+def _add_output(components: dict[str, Any], inputs: set[str], owner: str, schema: dict[str, Any]) -> None:
     """`schema` (an output model, its `$defs` inside) into `components`, renaming every definition
     whose name an input model holds (owner prefix), and checking that a name two outputs share
     means the same thing."""
     definitions = schema.pop("$defs", {})
     names = {name: (owner + name if name in inputs else name) for name in definitions}
-    rename = lambda node: _rewrite(node, names)  # noqa: E731
+
+    def rename(node: Any) -> Any:
+        return _rewrite(node, names)
+
     for name, definition in definitions.items():
         final, definition = names[name], rename(definition)
         if final in components and components[final] != definition:
@@ -243,7 +247,8 @@ def _add_output(components: dict, inputs: set[str], owner: str, schema: dict) ->
     components[owner] = rename(schema)
 
 
-def _rewrite(node, names: dict[str, str]):
+def _rewrite(node: Any, names: dict[str, str]) -> Any:
+    """A JSON Schema node (any JSON value) with its `@out/` references renamed."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
@@ -257,7 +262,7 @@ def _rewrite(node, names: dict[str, str]):
     return node
 
 
-def _batch_line_schemas(components: dict) -> dict:
+def _batch_line_schemas(components: dict[str, Any]) -> dict[str, Any]:
     """One line of `/v1/batch`'s answer: the decision with its input line number first, or the
     line number and that line's error body."""
     decision = components["Decision"]

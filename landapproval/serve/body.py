@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
+from typing import Any, AsyncIterator
 
 from fastapi import Request
 from starlette.requests import ClientDisconnect
@@ -32,7 +32,7 @@ JSONL_TYPES = frozenset({"application/jsonl", "application/x-ndjson", "applicati
 ACCEPTED_TYPES = sorted(JSON_TYPES) + sorted(YAML_TYPES)
 
 
-def media_type(request: Request, accepted: frozenset | None = None) -> str:
+def media_type(request: Request, accepted: frozenset[str] | None = None) -> str:
     """The body's media type, or Reject 415 (another type, or a charset other than UTF-8)."""
     header = request.headers.get("content-type", "")
     media, _, params = header.partition(";")
@@ -84,7 +84,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-async def _discard(stream) -> None:
+async def _discard(stream: AsyncIterator[bytes]) -> None:
     """Read and drop what is left of a refused body, within DRAIN_MAX_BYTES and DRAIN_SECONDS.
 
     Closing a connection whose request is still arriving makes the kernel reset it, and the client

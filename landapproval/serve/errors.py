@@ -27,7 +27,7 @@ from landapproval.serve.runtime import request_id
 log = logging.getLogger("landapproval.serve.app")
 
 
-def json_response(content: Any, status: int = 200, headers: dict | None = None) -> Response:
+def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Plain data as a JSON response, encoded once by `jsonout.dumps`."""
     return Response(dumps(content), status_code=status, headers=headers, media_type="application/json")
 
@@ -39,7 +39,7 @@ class JsonResponse(JSONResponse):
         return dumps(content)
 
 
-def problem(path: str, message: str, suggestions: Any = (), line: int | None = None) -> dict:
+def problem(path: str, message: str, suggestions: Any = (), line: int | None = None) -> dict[str, Any]:
     """One entry of `problems`: suggestions and line only where there are some."""
     out: dict[str, Any] = {"path": path, "message": message}
     if suggestions:
@@ -53,13 +53,13 @@ class Reject(Exception):
     """Stop handling a request with a JSON error response."""
 
     def __init__(self, status: int, error: str, message: str, source: str | None = None,
-                 problems: list[dict] | None = None, headers: dict | None = None, more: int | None = None,
+                 problems: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None, more: int | None = None,
                  ident: str | None = None):
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
         self.source, self.problems, self.headers, self.more, self.ident = source, problems or [], headers, more, ident
 
-    def body(self, request_id: str | None = None) -> dict:
+    def body(self, request_id: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.error, "message": self.message}
         if self.source is not None:
             body["source"] = self.source
@@ -135,20 +135,20 @@ def install(app: FastAPI) -> None:
     """Answer Reject, a vanished client, and FastAPI's own errors (bad parameters, 404, 405)."""
 
     @app.exception_handler(Reject)
-    async def _rejected(request: Request, error: Reject):
+    async def _rejected(request: Request, error: Reject) -> Response:
         metrics = getattr(request.app.state, "metrics", None)
         if metrics is not None and error.error == "unavailable":
             metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
         return error.response(request_id(request))
 
     @app.exception_handler(Disconnected)
-    async def _gone(request: Request, error: Disconnected):
+    async def _gone(request: Request, error: Disconnected) -> Response:
         log.info("client went away before its body arrived (%s %s, %s bytes received, request %s)",
                  request.method, request.url.path, f"{error.received:,}", request_id(request))
         return Response(status_code=400)  # never sent: the connection is gone
 
     @app.exception_handler(RequestValidationError)
-    async def _bad_parameters(request: Request, error: RequestValidationError):
+    async def _bad_parameters(request: Request, error: RequestValidationError) -> Response:
         problems = []
         for item in error.errors():
             loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path", "header")]
@@ -158,7 +158,7 @@ def install(app: FastAPI) -> None:
                       ).response(request_id(request))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, error: StarletteHTTPException):
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         name = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return Reject(error.status_code, name, str(error.detail),
                       headers=getattr(error, "headers", None)).response(request_id(request))

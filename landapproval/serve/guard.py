@@ -18,9 +18,11 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import State
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from landapproval.core.jsonout import dumps
 from landapproval.law.rulebook import package_version
@@ -40,7 +42,7 @@ access_log = logging.getLogger("landapproval.access")
 class Guard:
     """The checks and headers around every request; `public` are paths open without a token too."""
 
-    def __init__(self, app, settings: Settings, state: State, public: frozenset[str] = frozenset()):
+    def __init__(self, app: ASGIApp, settings: Settings, state: State, public: frozenset[str] = frozenset()):
         self.app, self.settings, self.state, self.public = app, settings, state, public
         self.in_flight = 0
         self.waiting = 0                                # requests queued for a slot
@@ -53,11 +55,13 @@ class Guard:
             self.metrics.in_flight.set_function(lambda: self.in_flight)
             self.metrics.queued.set_function(lambda: self.waiting)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        request_id = authorization = encoding = correlation = traceparent = None
+        request_id: str | None = None
+        authorization: bytes | None = None
+        encoding = correlation = traceparent = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")
@@ -84,10 +88,10 @@ class Guard:
         if correlation is not None:      # echoed as given (a case system's own id for the exchange)
             extra.append((b"x-correlation-id", correlation.encode()))
         if trace is not None:            # echoed: this service starts no span of its own
-            extra.append((b"traceparent", traceparent.encode()))
+            extra.append((b"traceparent", trace.group(0).encode()))   # the whole match: traceparent itself
         outcome = {"status": 0, "bytes": 0}
 
-        async def send_with_headers(message):
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 outcome["status"] = message["status"]
                 message["headers"] = [*message.get("headers", ()), *extra]
@@ -111,7 +115,7 @@ class Guard:
                     await self.app(scope, receive, send_with_headers)
                 finally:
                     self.in_flight -= 1
-                    if guarded:
+                    if guarded and self.slots is not None:   # set by `_slot`, which gave this one
                         self.slots.release()
         except ClientDisconnect:
             log.info("client went away during %s %s (request %s)", scope["method"], path, request_id)
@@ -150,7 +154,8 @@ class Guard:
         finally:
             self.waiting -= 1
 
-    def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None, state: dict) -> Reject | None:
+    def _refusal(self, guarded: bool, authorization: bytes | None, encoding: str | None,
+                 state: dict[str, Any]) -> Reject | None:
         if guarded and self.tokens:
             scheme, _, given = (authorization or b"").partition(b" ")
             given = given.strip()

@@ -18,6 +18,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -55,33 +56,38 @@ _WHY = {
 }
 
 
-def _error(description: str) -> dict:
+def _error(description: str) -> dict[str, Any]:
     return {"description": description, "headers": AUDIT_HEADERS,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
 
 
-def _errors(*statuses: int) -> dict:
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The error answers of a route: the statuses it can really answer, each with `ErrorBody`;
     503 (`overloaded`, or the register's database `unavailable`) always, with Retry-After."""
-    out = {status: _error(_WHY[status]) for status in (*statuses, 401, 415, 500)}
+    out: dict[int | str, dict[str, Any]] = {status: _error(_WHY[status]) for status in (*statuses, 401, 415, 500)}
     out[503] = {**ERRORS[503], "description": "`overloaded`: more requests in flight than the server's limit, "
                 "or `unavailable`: the register's database is down; retry after the Retry-After seconds"}
     return dict(sorted(out.items()))
 
 
-def _answer(status: int, description: str, schema: dict) -> dict:
+def _answer(status: int, description: str, schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": description, "headers": AUDIT_HEADERS,
                      "content": {"application/json": {"schema": schema}}}}
 
 
 _TEXT, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
-_OR_NULL = lambda schema: {"anyOf": [schema, {"type": "null"}]}  # noqa: E731
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 _SUMMARY_PROPERTIES = {
     "county": {**_TEXT, "description": "the county's code"}, "county_name": _TEXT, "id": _TEXT, "kind": _TEXT,
-    "title": _OR_NULL(_TEXT),
-    "project": {"type": "object", "properties": {k: _OR_NULL(_TEXT) for k in ("code", "name", "applicant")}},
+    "title": _or_null(_TEXT),
+    "project": {"type": "object", "properties": {k: _or_null(_TEXT) for k in ("code", "name", "applicant")}},
     "status": {**_TEXT, "description": "受理 … 备案, in Chinese"}, "status_en": _TEXT,
-    "approvable": _OR_NULL(_BOOL), "conversion": _OR_NULL(_TEXT), "expropriation": _OR_NULL(_TEXT)}
+    "approvable": _or_null(_BOOL), "conversion": _or_null(_TEXT), "expropriation": _or_null(_TEXT)}
 CASE_SUMMARY = {"type": "object", "title": "register case", "properties": {**_SUMMARY_PROPERTIES, "versions": _INT},
                 "required": [*_SUMMARY_PROPERTIES, "versions"]}
 CASE_LIST = {"type": "object", "title": "register case list", "required": ["total", "offset", "limit", "cases"],
@@ -94,17 +100,17 @@ CASE_ADDED = {"type": "object", "title": "register case added", "required": ["co
                              "changes": {"type": "array", "items": CHANGE},
                              "decision": {"$ref": "#/components/schemas/Decision"}}}
 STORED_DECISION = {"type": "object", "required": ["rules_sha256", "package_version", "as_of", "approvable", "recorded_at", "decision"],
-                   "properties": {"rules_sha256": _TEXT, "package_version": _TEXT, "as_of": _OR_NULL(_TEXT),
-                                  "approvable": _OR_NULL(_BOOL), "recorded_at": _TEXT,
+                   "properties": {"rules_sha256": _TEXT, "package_version": _TEXT, "as_of": _or_null(_TEXT),
+                                  "approvable": _or_null(_BOOL), "recorded_at": _TEXT,
                                   "decision": {"$ref": "#/components/schemas/Decision"}}}
 VERSION = {"type": "object", "required": ["number", "sha256", "recorded_at", "recorded_by", "changes", "case", "decisions"],
            "properties": {"number": {"type": "integer", "minimum": 1}, "sha256": _TEXT, "recorded_at": _TEXT,
-                          "recorded_by": _OR_NULL(_TEXT), "changes": {"type": "array", "items": CHANGE},
+                          "recorded_by": _or_null(_TEXT), "changes": {"type": "array", "items": CHANGE},
                           "case": {"type": "object", "description": "the case file as filed (normalised)"},
                           "decisions": {"type": "array", "items": STORED_DECISION}}}
 EVENT = {"type": "object", "required": ["id", "kind", "day", "recorded_at", "recorded_by", "note", "corrects"],
          "properties": {"id": _INT, "kind": _TEXT, "day": {"type": "string", "format": "date"}, "recorded_at": _TEXT,
-                        "recorded_by": _OR_NULL(_TEXT), "note": _OR_NULL(_TEXT), "corrects": _OR_NULL(_INT)}}
+                        "recorded_by": _or_null(_TEXT), "note": _or_null(_TEXT), "corrects": _or_null(_INT)}}
 CASE_HISTORY = {"type": "object", "title": "register case history", "required": [*_SUMMARY_PROPERTIES, "versions", "events"],
                 "properties": {**_SUMMARY_PROPERTIES, "versions": {"type": "array", "items": VERSION},
                                "events": {"type": "array", "items": EVENT}}}
@@ -266,13 +272,13 @@ async def post_county_event(request: Request, county: str, scope: Scope = Depend
     return json_response({"id": number}, 201)
 
 
-async def _json_body(request: Request):
+async def _json_body(request: Request) -> Any:
     """The body as data, read and parsed as every body of the service: capped (413), timed (408),
     JSON (or YAML) with the case files' safe loader, else 400 `invalid_input`."""
     return bodies.parse(await bodies.read_body(request), json_first=True)
 
 
-def _event_body(body) -> dict:
+def _event_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Reject(422, "invalid_input", "事件是一个对象 {kind, day, note, corrects, by} / an event is an object")
     return body

@@ -13,7 +13,7 @@ worker (or run one worker per process behind a balancer); the counts are never s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -65,9 +65,9 @@ class Metrics:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
-def _paths(routes, prefix: str = "") -> list[str]:
-    """Every route's path, through included routers and mounts."""
-    out = []
+def _paths(routes: Iterable[Any], prefix: str = "") -> list[str]:
+    """Every route's path, through included routers and mounts (routes of any kind: read with getattr)."""
+    out: list[str] = []
     for route in routes:
         path = getattr(route, "path", None)
         if path:

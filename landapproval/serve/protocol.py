@@ -35,6 +35,7 @@ import os
 import resource
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -44,23 +45,38 @@ from landapproval.serve.settings import Settings
 try:  # the C parser, several times faster than h11 (uvicorn picks it the same way)
     import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    _HTTPTOOLS = True
 except ImportError:  # pragma: no cover - httptools not installed
-    HttpToolsProtocol = None
+    _HTTPTOOLS = False
+
+if TYPE_CHECKING:   # what the mixins below are mixed into (at run time they derive from object only)
+    from fastapi import FastAPI
+
+    _Protocol = asyncio.Protocol
+    _HttpTools = HttpToolsProtocol
+else:
+    _Protocol = _HttpTools = object
 
 _UPGRADE_TOKENS = frozenset({b"upgrade", b"http2-settings"})
 
 log = logging.getLogger("landapproval.serve.app")
 
 
-class _HeaderTimeout:
+class _HeaderTimeout(_Protocol):
     """Close a connection whose request headers do not arrive within `header_timeout` seconds,
     counted from the connection (or from the end of the previous response on a kept-alive one,
     where uvicorn's keep-alive timeout covers the idle wait)."""
 
     _header_timer: asyncio.TimerHandle | None = None
     header_timeout: float | None = None      # None: the serving settings' (tests set it directly)
+    # set by the uvicorn protocol (h11 or httptools) this is mixed into; `cycle`: that one's own
+    # RequestResponseCycle class (read here: response_complete), None between requests
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    client: tuple[str, int] | None
+    cycle: Any
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self._arm()
 
@@ -71,7 +87,7 @@ class _HeaderTimeout:
         elif self._header_timer is None and not self.transport.is_closing():
             self._arm()         # part of the next request's headers
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
 
@@ -100,7 +116,7 @@ class H11WithHeaderTimeout(_HeaderTimeout, H11Protocol):
     pass
 
 
-class _IgnoreUpgrade:
+class _IgnoreUpgrade(_HttpTools):
     """httptools: a request asking for an upgrade other than a WebSocket (h2c) is served as the
     HTTP/1.1 request it also is, its body read (see the module's docstring)."""
 
@@ -160,7 +176,8 @@ class _IgnoreUpgrade:
             super().on_message_complete()
 
 
-if HttpToolsProtocol is not None:
+HTTP_PROTOCOL: type[asyncio.Protocol]
+if _HTTPTOOLS:
     class HttpToolsWithHeaderTimeout(_HeaderTimeout, _IgnoreUpgrade, HttpToolsProtocol):
         pass
 
@@ -179,11 +196,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def log_config(level: str, access_log: bool, log_format: str = "text") -> dict:
+def log_config(level: str, access_log: bool, log_format: str = "text") -> dict[str, Any]:
     """uvicorn's logging, plus our loggers: landapproval.* at `level`, and the access log as bare
     JSON lines on stdout (one per request) when switched on. `log_format` "json": every line of
     every logger (uvicorn's too) is one JSON object with the request id (`logs.JsonFormatter`)."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["formatters"]["line"] = {"format": "%(message)s"}
     if log_format == "json":
         for name in ("default", "access"):
@@ -206,7 +223,7 @@ def _more_open_files() -> None:
             pass
 
 
-def _create_app(settings: Settings):
+def _create_app(settings: Settings) -> FastAPI:
     """A worker's application (imported in the worker, after uvicorn set up its logging)."""
     from landapproval.serve.app import create_app
 
@@ -219,15 +236,15 @@ def check(settings: Settings) -> Settings:
     from landapproval.law import Law
     from landapproval.serve.runtime import configure_sources, open_layers
 
-    changes = {}
-    if settings.rules is not None:
-        changes["rules"] = str(Path(settings.rules).resolve())
-        Law.from_dir(changes["rules"])
-    if settings.layers is not None:
-        changes["layers"] = str(Path(settings.layers).resolve())
+    rules, layers = settings.rules, settings.layers
+    if rules is not None:
+        rules = str(Path(rules).resolve())
+        Law.from_dir(rules)
+    if layers is not None:
+        layers = str(Path(layers).resolve())
         configure_sources(settings)
-        open_layers(changes["layers"])
-    return dataclasses.replace(settings, **changes)
+        open_layers(layers)
+    return dataclasses.replace(settings, rules=rules, layers=layers)
 
 
 def serve(settings: Settings) -> None:
@@ -244,7 +261,9 @@ def serve(settings: Settings) -> None:
         log_config=log_config(settings.log_level, settings.access_log, settings.log_format),
         access_log=False,                  # ours is one structured line per request (guard.Guard)
         limit_concurrency=settings.max_connections,  # open connections + tasks; beyond: 503 from uvicorn
-        timeout_keep_alive=5, timeout_graceful_shutdown=settings.shutdown_grace, server_header=False,
+        timeout_keep_alive=5, server_header=False,
+        # uvicorn annotates int but uses it as asyncio.timeout's seconds, a float (10.5 s waits 10.5 s)
+        timeout_graceful_shutdown=settings.shutdown_grace,  # type: ignore[arg-type]  # int in uvicorn, a float is meant
     )
     sock = listening_socket(settings.host, settings.port)
     log.info("serving on http://%s:%d with %d worker(s)%s", settings.host, sock.getsockname()[1], settings.workers,

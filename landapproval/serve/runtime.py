@@ -42,20 +42,21 @@ def load_law(settings: Settings) -> Law:
 
 def law_of(state: State) -> Law:
     """The application's one law (compiled on first need when the start-up has not done it yet)."""
-    law = state.law
+    law: Law | None = state.law
     if law is None:
         with state.law_lock:
-            if state.law is None:
-                state.law = load_law(state.settings)
             law = state.law
+            if law is None:
+                law = state.law = load_law(state.settings)
     return law
 
 
 def request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
+    found: str | None = request.scope.get("state", {}).get("request_id")   # set by the guard
+    return found
 
 
-async def with_law(request: Request, function: Callable, *args: Any, maps: bool = False) -> Any:
+async def with_law(request: Request, function: Callable[..., Any], *args: Any, maps: bool = False) -> Any:
     """`function(law, *args)` in the application's thread pool, never on the event loop; `maps`: in
     the pool of evaluations that read map layers, so that a slow layer source never holds up a case
     without a map."""
@@ -97,6 +98,8 @@ def check_sources(state: State, max_age: float = 1.0) -> dict[str, str]:
     once per `max_age` seconds; {} when all answer (or there are none)."""
     import time
 
+    when: float
+    failed: dict[str, str]
     when, failed = state.sources
     layers = state.layers
     urls = layers.database_urls() if layers is not None and hasattr(layers, "database_urls") else {}

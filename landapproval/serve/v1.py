@@ -25,16 +25,20 @@ Errors (`errors.Reject`, the body `views.schemas.ErrorBody`)::
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.datastructures import State
 
 from landapproval import api
 from landapproval.core.jsonout import dumps
+from landapproval.decision.model import Decision
 from landapproval.intake.validation import case_mapping
 from landapproval.law import Law
 from landapproval.serve import body
 from landapproval.serve.body import ACCEPTED_TYPES, JSON_TYPES, JSONL_TYPES, MAX_BODY_BYTES, SOURCE, YAML_TYPES
+from landapproval.serve.metrics import Metrics
 from landapproval.serve.errors import JsonResponse, Reject, internal, problem, rejected
 from landapproval.serve.runtime import law_of, reads_maps, request_id, with_law
 from landapproval.views import schemas
@@ -95,19 +99,22 @@ def _as_of(value: str | None) -> dt.date | None:
 # ---------------------------------------------------------------------------------------------
 # The work, in the thread pool
 
-def _case(raw: bytes, media: str, source: str = SOURCE, lang: str = "zh") -> dict:
+def _case(raw: bytes, media: str, source: str = SOURCE, lang: str = "zh") -> dict[str, Any]:
     """The body as a case mapping (400 if unreadable, 422 if not a mapping or naming a file)."""
     data = body.parse(raw, source, lang, json_first=media in JSON_TYPES)
     with rejected(lang, source):  # the mapping and boundary-path checks of api.read_case_text
         return case_mapping(data, source)
 
 
-def _decide(law: Law, data: dict, as_of: dt.date | None, source: str = SOURCE, lang: str = "zh", layers=None):
+# `layers` (here and below): None or the layer set `serve --layers` opened, as `api.evaluate` takes it (Any there)
+def _decide(law: Law, data: dict[str, Any], as_of: dt.date | None, source: str = SOURCE, lang: str = "zh",
+            layers: Any = None) -> Decision:
     with rejected(lang, source):  # layers: the set `serve --layers` opened once; boundaries come inline
         return api.evaluate(data, as_of=as_of, source=source, layers=layers, law=law)
 
 
-def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None, metrics=None,
+def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers: Any = None,
+              metrics: Metrics | None = None,
               request_id: str | None = None) -> bytes:
     decision = _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers)
     if metrics is not None:
@@ -115,7 +122,7 @@ def _evaluate(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str
     return _answer(decision, lang, request_id)
 
 
-def _answer(decision, lang: str, request_id: str | None) -> bytes:
+def _answer(decision: Decision, lang: str, request_id: str | None) -> bytes:
     """The decision as JSON, the request's id in its audit block (`law`: version, rules fingerprint,
     request id), so a stored answer names the exchange the logs and headers name."""
     if request_id is None:
@@ -125,7 +132,7 @@ def _answer(decision, lang: str, request_id: str | None) -> bytes:
     return dumps(data)
 
 
-def _explain(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers=None) -> bytes:
+def _explain(law: Law, raw: bytes, media: str, as_of: dt.date | None, lang: str, layers: Any = None) -> bytes:
     from landapproval.views.explain import trail_data
 
     decision = _decide(law, _case(raw, media, lang=lang), as_of, lang=lang, layers=layers)
@@ -139,8 +146,8 @@ def _validate(law: Law, raw: bytes, media: str) -> bytes:
     return dumps({"ok": True, "case": case.id})
 
 
-def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers=None,
-                metrics=None, request_id: str | None = None) -> bytes:
+def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang: str, layers: Any = None,
+                metrics: Metrics | None = None, request_id: str | None = None) -> bytes:
     """One JSON line of a batch: `{"line": n, ...decision}` or `{"line": n, "error": {...}}`.
     Nothing here may stop the batch: every failure becomes that line's error."""
     source = f"line {number}"
@@ -163,18 +170,18 @@ def _batch_line(law: Law, number: int, line: bytes, as_of: dt.date | None, lang:
 # ---------------------------------------------------------------------------------------------
 # Documents made once per application (warm: at start-up)
 
-def case_schema(state) -> dict:
+def case_schema(state: State) -> dict[str, Any]:
     """The case file's JSON Schema, with the counties of this application's law."""
-    schema = state.cache.get("case schema")
+    schema: dict[str, Any] | None = state.cache.get("case schema")
     if schema is None:
         schema = state.cache["case schema"] = schemas.case_schema(law=law_of(state))
     return schema
 
 
-def rule_list(state, day: dt.date | None = None) -> bytes:
+def rule_list(state: State, day: dt.date | None = None) -> bytes:
     """Every rule as data, its texts naming the values in force today (made again when the day changes)."""
     day = day or dt.date.today()
-    made = state.cache.get("rules")
+    made: tuple[dt.date, bytes] | None = state.cache.get("rules")
     if made is None or made[0] != day:
         book = law_of(state).as_of(day)
         made = state.cache["rules"] = (day, dumps([views_text.rule_dict(rule, book.catalogue)
@@ -182,7 +189,7 @@ def rule_list(state, day: dt.date | None = None) -> bytes:
     return made[1]
 
 
-def warm(state) -> None:
+def warm(state: State) -> None:
     case_schema(state)
     rule_list(state)
 
@@ -234,11 +241,11 @@ AUDIT_HEADERS = {
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
-def _error(description: str) -> dict:
+def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": _ERROR, "headers": AUDIT_HEADERS}
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {   # as FastAPI's `responses` takes them
     400: _error("the body is not UTF-8 JSON/YAML"),
     401: _error("a token is configured and the request lacks it (Authorization: Bearer …)"),
     408: _error("the body did not arrive within the body timeout"),
@@ -255,7 +262,7 @@ ERRORS = {
 }
 
 
-def _ok(schema: str, description: str, media: str = "application/json") -> dict:
+def _ok(schema: str, description: str, media: str = "application/json") -> dict[int | str, dict[str, Any]]:
     return {200: {"description": description, "headers": AUDIT_HEADERS,
                   "content": {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
 
@@ -311,7 +318,7 @@ async def batch(request: Request) -> StreamingResponse:
     metrics = request.app.state.metrics
     rid = request_id(request)
 
-    async def answers():
+    async def answers() -> AsyncIterator[bytes]:
         for number, line in lines:
             yield await with_law(request, _batch_line, number, line, day, lang, layers, metrics, rid, maps=maps)
 
@@ -328,14 +335,14 @@ async def validate(request: Request) -> Response:
     return Response(await with_law(request, _validate, raw, media), media_type="application/json")
 
 
-@router.get("/v1/schema", tags=["reference"], responses={200: {"description": "JSON Schema of the case (landapproval/v1)"}})
-def schema(request: Request):
+@router.get("/v1/schema", response_model=None, tags=["reference"], responses={200: {"description": "JSON Schema of the case (landapproval/v1)"}})
+def schema(request: Request) -> dict[str, Any]:
     """The case file's JSON Schema, generated from the models (same as `landapproval schema`)."""
     return case_schema(request.app.state)
 
 
-@router.get("/v1/schema/decision", tags=["reference"], responses={200: {"description": "JSON Schema of the decision"}})
-def decision_schema():
+@router.get("/v1/schema/decision", response_model=None, tags=["reference"], responses={200: {"description": "JSON Schema of the decision"}})
+def decision_schema() -> dict[str, Any]:
     """The decision's JSON Schema (same as `landapproval schema --decision`)."""
     return schemas.decision_schema()
 

@@ -24,6 +24,7 @@ path a page names.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -61,7 +62,7 @@ PUBLIC_PATHS = frozenset({"/", *(f"/web/static/{name}" for name in _static_files
 def form_bytes(state: State) -> bytes:
     """The page's form and words (`service.form_payload`), made once the application is started
     (the form says whether the layers are open)."""
-    made = state.cache.get("web form")
+    made: bytes | None = state.cache.get("web form")
     if made is None:
         made = dumps(service.form_payload(law_of(state), state.layers is not None))
         if state.ready:
@@ -74,12 +75,12 @@ def warm(state: State) -> None:
 
 
 @router.get("/")
-def page():
+def page() -> Response:
     return Response((STATIC / "index.html").read_bytes(), media_type=STATIC_TYPES[".html"], headers=HEADERS)
 
 
 @router.get("/web/static/{name}")
-def static(name: str):
+def static(name: str) -> Response:
     path = _static_files().get(name)
     if path is None:
         raise Reject(404, "not_found", f"no static file {name!r}")
@@ -87,14 +88,15 @@ def static(name: str):
 
 
 @router.get("/web/form")
-def form(request: Request):
+def form(request: Request) -> Response:
     return Response(form_bytes(request.app.state), media_type="application/json")
 
 
-async def _serve(request: Request, cap: int, work, *args) -> Response:
+async def _serve(request: Request, cap: int, work: Callable[..., Response], *args: Any) -> Response:
     """Read the capped body, then `work(law, raw, *args)` in the thread pool."""
     raw = await body.read_body(request, cap)
-    return await with_law(request, lambda law: work(law, raw, *args))
+    answer: Response = await with_law(request, lambda law: work(law, raw, *args))
+    return answer
 
 
 def _lang(lang: str) -> str:
@@ -102,27 +104,27 @@ def _lang(lang: str) -> str:
 
 
 @router.post("/web/open")
-async def open_case(request: Request, lang: str = Query("zh")):
+async def open_case(request: Request, lang: str = Query("zh")) -> Response:
     return await _serve(request, service.MAX_CASE_BYTES, service.open_case, _lang(lang))
 
 
 @router.post("/web/evaluate")
-async def evaluate(request: Request, lang: str = Query("zh")):
+async def evaluate(request: Request, lang: str = Query("zh")) -> Response:
     return await _serve(request, service.MAX_CASE_BYTES, service.evaluate, _lang(lang), request.app.state.layers)
 
 
 @router.post("/web/yaml")
-async def case_yaml(request: Request, lang: str = Query("zh")):
+async def case_yaml(request: Request, lang: str = Query("zh")) -> Response:
     return await _serve(request, service.MAX_CASE_BYTES, service.case_yaml, _lang(lang))
 
 
 @router.post("/web/report")
-async def report(request: Request, lang: str = Query("zh"), appendix: bool = Query(False)):
+async def report(request: Request, lang: str = Query("zh"), appendix: bool = Query(False)) -> Response:
     return await _serve(request, service.MAX_CASE_BYTES, service.report, _lang(lang), request.app.state.layers,
                         appendix)
 
 
 @router.post("/web/batch")
-async def batch(request: Request, lang: str = Query("zh"), format: str = Query("json")):
+async def batch(request: Request, lang: str = Query("zh"), format: str = Query("json")) -> Response:
     return await _serve(request, service.BATCH_MAX_BYTES, service.batch, _lang(lang), format,
                         request.app.state.layers)

@@ -14,7 +14,10 @@ as they are.
 
 from __future__ import annotations
 
+from typing import Any
+
 from landapproval.contract import walker
+from landapproval.core.errors import Text
 from landapproval.law.catalogue import Catalogue
 
 # the case file's four parts, in order (the page's sections)
@@ -35,13 +38,16 @@ def _kind(field: walker.Field) -> str:
     return _KINDS[field.kind]
 
 
-def _names(catalogue: Catalogue, path: str) -> dict:
+def _names(catalogue: Catalogue, path: str) -> dict[str, Any]:
     """The field's names in both languages, from the catalogue `landapproval init` uses."""
     info = catalogue.field_info(path)
     if info is None:  # every field of the walker is catalogued; a page without names still works
         return {}
-    both = lambda text: {"zh": text.zh, "en": text.en}  # noqa: E731
-    out = {"label": both(info.label), "help": both(info.help), "none": both(info.none),
+
+    def both(text: Text) -> dict[str, str]:
+        return {"zh": text.zh, "en": text.en}
+
+    out: dict[str, Any] = {"label": both(info.label), "help": both(info.help), "none": both(info.none),
            "clauses": list(info.clauses)}
     if info.choices:
         out["value_labels"] = {c.value: both(c.name) for c in info.choices}
@@ -49,23 +55,23 @@ def _names(catalogue: Catalogue, path: str) -> dict:
     return out
 
 
-def _entries(catalogue: Catalogue, parent: str) -> list[dict]:
+def _entries(catalogue: Catalogue, parent: str) -> list[dict[str, Any]]:
     out = []
     for key, field in walker.children(parent).items():
         kind = _kind(field)
-        entry = {"path": field.path, "key": key, "kind": kind, "required": field.required,
+        entry: dict[str, Any] = {"path": field.path, "key": key, "kind": kind, "required": field.required,
                  "description": field.description, **_names(catalogue, field.path)}
         if kind == "enum":
             entry["values"] = [str(v) for v in field.choices]
         if kind == "table":
             entry["columns"] = _entries(catalogue, field.inner) if field.inner else []
         elif kind in ("group", "union"):
-            entry["fields"] = _entries(catalogue, field.inner)
+            entry["fields"] = _entries(catalogue, field.inner) if field.inner else []  # the walker's children(None): none
         out.append(entry)
     return out
 
 
-def form(catalogue: Catalogue) -> dict:
+def form(catalogue: Catalogue) -> dict[str, Any]:
     """{"sections": [{"id", "fields": [...]}]}: the fields of each section, nested as in the file."""
     top = {entry["key"]: entry for entry in _entries(catalogue, "")}
     return {"sections": [{"id": section, "fields": [top[k] for k in keys if k in top]}

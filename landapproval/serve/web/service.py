@@ -24,6 +24,7 @@ from landapproval.contract.normalise import normalise
 from landapproval.contract.words import AREA_UNITS
 from landapproval.core import reader
 from landapproval.core.errors import CalendarError, InputError, Problem, Text
+from landapproval.decision.model import Decision
 from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, authority_words, deciding_facts, next_words, verdict,
                                          verdict_kind, verdict_short)
 from landapproval.intake.validation import case_mapping
@@ -43,7 +44,7 @@ PATH_REFUSED = Text("服务器不读取文件路径：请为该地块上传边�
                     "(界址点 txt, GeoJSON or WKT) for this parcel")
 
 
-def form_payload(law: Law, has_layers: bool) -> dict:
+def form_payload(law: Law, has_layers: bool) -> dict[str, Any]:
     """What the page builds itself from: the form, the words of a decision, the caps, the names."""
     return {**form(law.catalogue), "words": {"level": LEVEL, "mode": MODE, "status": STATUS,
                                              "severity": SEVERITY, "text": WORDS},
@@ -60,18 +61,18 @@ def form_payload(law: Law, has_layers: bool) -> dict:
 # ---------------------------------------------------------------------------------------------
 # One case
 
-def _mapping(data: Any, source: str) -> dict:
+def _mapping(data: Any, source: str) -> dict[str, Any]:
     """Parsed text as a case mapping; anything else is refused as the loader refuses it."""
     return data if isinstance(data, dict) else case_mapping(data, source)  # (raises: not a mapping)
 
 
-def _parse(raw: bytes, lang: str, json_first: bool) -> dict:
+def _parse(raw: bytes, lang: str, json_first: bool) -> dict[str, Any]:
     data = body.parse(raw, SOURCE[lang], lang, json_first=json_first)
     with rejected(lang):
         return _mapping(data, SOURCE[lang])
 
 
-def _path_boundaries(data: dict) -> list[Problem]:
+def _path_boundaries(data: dict[str, Any]) -> list[Problem]:
     """A boundary given as a path: the server opens no file a page names; the page uploads content."""
     parcels = data.get("parcels")
     if not isinstance(parcels, list):
@@ -80,7 +81,7 @@ def _path_boundaries(data: dict) -> list[Problem]:
             for i, parcel in enumerate(parcels) if isinstance(parcel, dict) and isinstance(parcel.get("boundary"), str)]
 
 
-def _validated(law: Law, data: dict, lang: str) -> Case:
+def _validated(law: Law, data: dict[str, Any], lang: str) -> Case:
     source = SOURCE[lang]
     paths = _path_boundaries(data)
     try:
@@ -116,7 +117,7 @@ def _key(key: Any) -> str:
 def open_case(law: Law, raw: bytes, lang: str) -> Response:
     """A case file's text → its data for the form, with every problem the CLI would report."""
     data = _parse(raw, lang, json_first=raw.lstrip()[:1] in (b"{", b"["))
-    problems: list[dict] = []
+    problems: list[dict[str, Any]] = []
     try:
         _validated(law, data, lang)
     except Reject as refused:
@@ -126,14 +127,15 @@ def open_case(law: Law, raw: bytes, lang: str) -> Response:
     return json_response({"case": _echoable(normalise(data)), "problems": problems})
 
 
-def _decide(law: Law, raw: bytes, lang: str, layers):
+# `layers`: None or the server's opened layer set, as `api.evaluate` takes it (typed Any there)
+def _decide(law: Law, raw: bytes, lang: str, layers: Any) -> tuple[Case, Decision]:
     model = _validated(law, _parse(raw, lang, json_first=True), lang)
     with rejected(lang, SOURCE[lang]):
         decision = api.evaluate(model, source=SOURCE[lang], layers=layers, law=law)
     return model, decision
 
 
-def _map(model: Case, layers, lang: str = "zh") -> str | None:
+def _map(model: Case, layers: Any, lang: str = "zh") -> str | None:
     if not any(p.boundary for p in model.parcels):
         return None
     from landapproval.decision.mapfacts import layer_set_of, read_parcel_boundary
@@ -144,7 +146,7 @@ def _map(model: Case, layers, lang: str = "zh") -> str | None:
     return parcels_svg(parcels, layer_set_of(layers), lang=lang)
 
 
-def evaluate(law: Law, raw: bytes, lang: str, layers) -> Response:
+def evaluate(law: Law, raw: bytes, lang: str, layers: Any) -> Response:
     model, decision = _decide(law, raw, lang, layers)
     # the verdict in words from decision.words, as the CLI's text, the CSV and the report say it
     return json_response({"decision": decision.to_dict(lang), "map": _map(model, layers, lang),
@@ -156,7 +158,7 @@ def evaluate(law: Law, raw: bytes, lang: str, layers) -> Response:
                           "as_of_words": views_text.as_of_words(decision, lang, law.as_of(decision.as_of))})
 
 
-def report(law: Law, raw: bytes, lang: str, layers, appendix: bool = False) -> Response:
+def report(law: Law, raw: bytes, lang: str, layers: Any, appendix: bool = False) -> Response:
     from landapproval.views import report as reportlib
 
     model, decision = _decide(law, raw, lang, layers)
@@ -263,7 +265,8 @@ def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[t
                 if unpacked > BATCH_MAX_UNPACKED:
                     break
                 with archive.open(member) as stream:
-                    attached[f"{name}/{member.filename}"] = stream.read(MAX_CASE_BYTES + 1)
+                    if attached is not None:   # always: boundary_members is empty without it
+                        attached[f"{name}/{member.filename}"] = stream.read(MAX_CASE_BYTES + 1)
             for member in members:
                 unpacked += member.file_size
                 if unpacked > BATCH_MAX_UNPACKED or len(out) >= BATCH_MAX_FILES:
@@ -282,7 +285,7 @@ def _batch_files(raw: bytes, attached: dict[str, bytes] | None = None) -> list[t
     return out
 
 
-def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dict:
+def _attach_boundaries(data: dict[str, Any], name: str, attached: dict[str, bytes]) -> dict[str, Any]:
     """A case from a zip whose parcels name boundary files in the same zip (qw.txt#P1): each such
     boundary given inline ({format, data, id}), as the page's upload gives it; the server still
     opens no path."""
@@ -292,7 +295,7 @@ def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dic
     if not attached or not isinstance(parcels, list):
         return data
     folder = posixpath.dirname(name)
-    changed = []
+    changed: list[Any] = []
     for parcel in parcels:
         spec = parcel.get("boundary") if isinstance(parcel, dict) else None
         if isinstance(spec, str):
@@ -309,7 +312,7 @@ def _attach_boundaries(data: dict, name: str, attached: dict[str, bytes]) -> dic
     return {**data, "parcels": changed}
 
 
-def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
+def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers: Any,
                    attached: dict[str, bytes] | None = None) -> batchlib.Outcome:
     if content.startswith(b"\x00"):
         return batchlib.Outcome(name, error=f"{name}：不是可以读取的 zip 压缩包（{content[1:].decode(errors='replace')}）")
@@ -328,7 +331,7 @@ def _batch_outcome(law: Law, name: str, content: bytes, lang: str, layers,
         return batchlib.Outcome(name, error=f"{name}: {err}")
 
 
-def batch(law: Law, raw: bytes, lang: str, fmt: str, layers) -> Response:
+def batch(law: Law, raw: bytes, lang: str, fmt: str, layers: Any) -> Response:
     """One row per case: the officials' table of `landapproval evaluate --format csv|xlsx`."""
     if fmt not in ("json", "csv", "xlsx"):
         raise Reject(422, "invalid_input", "下载格式应为 json、csv 或 xlsx",
