@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Iterable, Protocol, cast
 
 from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.engine import Connection
@@ -30,8 +30,18 @@ from landapproval.register import events as ev
 from landapproval.register.schema import cases, events, parcels
 from landapproval.register.units import geometries, ha, m2
 
-if TYPE_CHECKING:
-    from landapproval.register.store import Register
+
+class RegisterReads(Protocol):
+    """What the cross-case facts read of the register (store.Register, which imports this module)."""
+
+    def reader(self) -> Connection: ...
+
+    def ledger(self, county_code: str, year: int, conn: Connection | None = None,
+               exclude_case_pk: int | None = None) -> dict[str, Any] | None: ...
+
+    def _events(self, conn: Connection, *, case_pk: int | None = None, county: str | None = None,
+                kinds: Iterable[str] | None = None, county_only: bool = False) -> list[ev.Event]: ...
+
 
 # the other cases found: each case's row with its status (the kind of its latest event, None: none)
 Others = list[tuple[Row[Any], str | None]]
@@ -41,7 +51,7 @@ DATE_FIELDS = (("accepted_on", "受理"), ("reviewed_on", "会审"), ("decided_o
 
 
 class CrossCase:
-    def __init__(self, register: Register, law: Law):
+    def __init__(self, register: RegisterReads, law: Law):
         self.register, self.law = register, law
         self.rules = law.cross_case.rules
         self._parcels: dict[int, list[Row[Any]]] = {}
