@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
@@ -14,19 +15,24 @@ from landapproval.core.errors import EXIT_BAD_INPUT
 from landapproval.core.jsonout import dumps_text
 from landapproval.decision.words import verdict
 from landapproval.law import Law
+from landapproval.decision.model import Check, Step
 from landapproval.register.store import Register
+
+if TYPE_CHECKING:
+    from landapproval.register.report import Report
 
 DB_HELP = "the register: a SQLite file (default ./landapproval-register.sqlite) or postgresql://… (env LANDAPPROVAL_DB)"
 
 
 def law_of_run() -> Law:
-    folder = (click.get_current_context().find_root().obj or {}).get("rules")
+    obj: dict[str, Any] = click.get_current_context().find_root().obj or {}
+    folder = obj.get("rules")
     return Law.from_dir(folder) if folder else Law.default()
 
 
 def _open() -> Register:
-    ctx = click.get_current_context()
-    return Register.open(ctx.find_object(dict).get("db") if ctx.find_object(dict) else None, law=law_of_run())
+    found = click.get_current_context().find_object(dict)
+    return Register.open(found.get("db") if found else None, law=law_of_run())
 
 
 def _user() -> str:
@@ -39,7 +45,7 @@ def _user() -> str:
 @click.group("register")
 @click.option("--db", envvar="LANDAPPROVAL_DB", help=DB_HELP)
 @click.pass_context
-def register(ctx, db):
+def register(ctx: click.Context, db: str | None) -> None:
     """案件统计台账（临政发〔2024〕7号 七(三)） / the case register."""
     root = ctx.find_root()
     root.obj = root.obj or {}
@@ -49,7 +55,7 @@ def register(ctx, db):
 @register.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", default=_user, help="who files it (default: the login name)")
-def add(files, by):
+def add(files: tuple[Path, ...], by: str) -> None:
     """登记案件文件（补正即同一案件的新版本） / file case versions."""
     reg = _open()
     for path in files:
@@ -58,7 +64,8 @@ def add(files, by):
         click.echo(f"{added.case_id}（{added.county_code}）{state}：{verdict(added.decision, 'zh')}")
         for change in added.changes:
             click.echo(f"  变更 {change['label']} {change['field']}：{change['old']} → {change['new']}")
-        for item in (*added.decision.checks, *added.decision.steps):
+        items: tuple[Check | Step, ...] = (*added.decision.checks, *added.decision.steps)
+        for item in items:
             for finding in item.findings:
                 if finding.code.startswith("register."):
                     click.echo(f"  跨案件 {item.id}：{finding.message['zh']}（{finding.citation}）")
@@ -72,7 +79,7 @@ def add(files, by):
 @click.option("--by", default=_user, help="who records it")
 @click.option("--note", help="the note (a 退件 needs its reason; name the review item, e.g. C3)")
 @click.option("--corrects", type=int, help="the id of the event this one corrects")
-def event(county, case_id, kind, day, by, note, corrects):
+def event(county: str, case_id: str, kind: str, day: str, by: str, note: str | None, corrects: int | None) -> None:
     """登记事件（受理 补正 退件 会审 审定 缴费 批复 备案 征收土地公告；县的 暂停 恢复 用 CASE 写 -）."""
     reg = _open()
     number = reg.event(county, None if case_id == "-" else case_id, kind, day, by=by, note=note, corrects=corrects)
@@ -87,7 +94,8 @@ def event(county, case_id, kind, day, by, note, corrects):
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def list_(county, year, status, project, offset, limit, fmt):
+def list_(county: str | None, year: int | None, status: str | None, project: str | None, offset: int, limit: int,
+          fmt: str) -> None:
     """列出案件 / list the cases."""
     out = _open().list_cases(county=county, year=year, status=status, project=project, offset=offset, limit=limit)
     if fmt == "json":
@@ -102,7 +110,7 @@ def list_(county, year, status, project, offset, limit, fmt):
 @click.argument("county")
 @click.argument("case_id", metavar="CASE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def show(county, case_id, fmt):
+def show(county: str, case_id: str, fmt: str) -> None:
     """一个案件的版本、决定和事件 / one case's history."""
     out = _open().show(county, case_id)
     if fmt == "json":
@@ -127,11 +135,14 @@ def show(county, case_id, fmt):
 @click.option("--source", required=True, help="the document granting it (文号)")
 @click.option("--by", default=_user)
 @click.option("--additional", is_flag=True, help="an additional grant (追加), added to the year's quota")
-def quota(county, year, hectares, source, by, additional):
+def quota(county: str, year: int, hectares: str, source: str, by: str, additional: bool) -> None:
     """登记县年度计划指标（后登记的覆盖先登记的） / record a county-year quota."""
     reg = _open()
     reg.set_quota(county, year, hectares, source=source, by=by, kind="additional" if additional else "quota")
     ledger = reg.ledger(reg.county_of(county), year)
+    if ledger is None:  # an additional grant before the year's quota: recorded, no ledger yet
+        click.echo(f"{county} {year}年：已登记追加指标 {hectares} 公顷；该年度计划指标尚未登记，登记后计算可用面积")
+        return
     click.echo(f"{county} {year}年：指标 {ledger['quota']}，追加 {ledger['additional']}，已审定使用 {ledger['used']}，"
                f"可用 {ledger['available']} 公顷")
 
@@ -142,13 +153,15 @@ def quota(county, year, hectares, source, by, additional):
 @click.option("--format", "fmt", type=click.Choice(["csv", "html", "xlsx"]), default="csv")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
 @click.option("--today", help="the day deadlines are counted to (default: today)")
-def report(year, county, fmt, out_file, today):
+def report(year: int, county: str | None, fmt: str, out_file: Path | None, today: str | None) -> None:
     """七(三) 报件质量通报 / the filing-quality report."""
     from landapproval.register import report as reports
 
     day = dt.date.fromisoformat(today) if today else None
     built = reports.build(_open(), year, county, day)
-    content = {"csv": reports.to_csv, "html": reports.to_html, "xlsx": reports.to_xlsx}[fmt](built)
+    writers: dict[str, Callable[[Report], str | bytes]] = {"csv": reports.to_csv, "html": reports.to_html,
+                                                            "xlsx": reports.to_xlsx}
+    content = writers[fmt](built)
     data = content.encode("utf-8-sig" if fmt == "csv" else "utf-8") if isinstance(content, str) else content
     if out_file:
         out_file.write_bytes(data)
@@ -163,7 +176,7 @@ def report(year, county, fmt, out_file, today):
 @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False), required=True,
               help="the other rules folder")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def reevaluate(rules_dir, fmt):
+def reevaluate(rules_dir: str, fmt: str) -> None:
     """在另一套规则下重新判断全部案件，列出结论会变的 / what a rule change would change."""
     from landapproval.register.exchange import reevaluate as run
 
@@ -181,7 +194,7 @@ def reevaluate(rules_dir, fmt):
 
 @register.command("export")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path))
-def export_(out_file):
+def export_(out_file: Path | None) -> None:
     """整个登记库导出为 JSON lines / export as JSON lines."""
     from landapproval.register.exchange import export_lines
 
@@ -194,7 +207,7 @@ def export_(out_file):
 
 @register.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_(file):
+def import_(file: Path) -> None:
     """把导出的 JSON lines 导入空登记库 / import an export into an empty register."""
     from landapproval.register.exchange import import_lines
 
@@ -203,7 +216,8 @@ def import_(file):
     click.echo(f"导入 {count} 行")
 
 
-def evaluate_with_register(paths, db, fmt: str, lang: str, as_of, law: Law) -> int:
+def evaluate_with_register(paths: Sequence[str | Path], db: str, fmt: str, lang: str, as_of: dt.date | None,
+                           law: Law) -> int:
     """`landapproval evaluate FILE --db DB`: each file decided with the cross-case rules; nothing written."""
     from landapproval.api import load_case
     from landapproval.views import text as render
@@ -213,7 +227,7 @@ def evaluate_with_register(paths, db, fmt: str, lang: str, as_of, law: Law) -> i
         return EXIT_BAD_INPUT
     reg = Register.open(db, law=law)
     worst = 0
-    out = []
+    out: list[Any] = []  # the decisions as JSON-ready dicts
     for path in paths:
         model, source = load_case(path, law=law)
         normalised = reg.normalise(model, Path(path).parent, source)

@@ -15,28 +15,48 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable, Protocol, cast
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Row, and_, func, select
+from sqlalchemy.engine import Connection
 
-from landapproval.decision.model import Finding
+from landapproval.contract.models import Case
+from landapproval.core.values import Message
+from landapproval.decision.facts import Context
+from landapproval.decision.model import Finding, FindingKind, Severity
 from landapproval.decision.words import LEVEL
 from landapproval.law import Law
 from landapproval.register import events as ev
 from landapproval.register.schema import cases, events, parcels
 from landapproval.register.units import geometries, ha, m2
 
+
+class RegisterReads(Protocol):
+    """What the cross-case facts read of the register (store.Register, which imports this module)."""
+
+    def reader(self) -> Connection: ...
+
+    def ledger(self, county_code: str, year: int, conn: Connection | None = None,
+               exclude_case_pk: int | None = None) -> dict[str, Any] | None: ...
+
+    def _events(self, conn: Connection, *, case_pk: int | None = None, county: str | None = None,
+                kinds: Iterable[str] | None = None, county_only: bool = False) -> list[ev.Event]: ...
+
+
+# the other cases found: each case's row with its status (the kind of its latest event, None: none)
+Others = list[tuple[Row[Any], str | None]]
+
 DATE_FIELDS = (("accepted_on", "受理"), ("reviewed_on", "会审"), ("decided_on", "审定"), ("fee_paid_on", "缴费"),
                ("approval_issued_on", "批复"), ("archived_on", "备案"))
 
 
 class CrossCase:
-    def __init__(self, register, law: Law):
+    def __init__(self, register: RegisterReads, law: Law):
         self.register, self.law = register, law
         self.rules = law.cross_case.rules
-        self._parcels: dict[int, list] = {}
+        self._parcels: dict[int, list[Row[Any]]] = {}
 
-    def facts_and_findings(self, model, ctx) -> dict:
+    def facts_and_findings(self, model: Case, ctx: Context) -> dict[str, Any]:
         county = ctx.county.code
         found: dict[str, list[Finding]] = {}
         facts: dict[str, Any] = {}
@@ -52,7 +72,8 @@ class CrossCase:
                 self._dates(conn, model, self_pk, found)
         return {"facts": facts, "findings": found}
 
-    def _finding(self, found: dict, rule_id: str, shown: dict, en: dict | None = None) -> None:
+    def _finding(self, found: dict[str, list[Finding]], rule_id: str, shown: dict[str, object],
+                 en: dict[str, str] | None = None) -> None:
         rule = self.rules.get(rule_id)
         if rule is None:  # a rules folder without that rule: the register says nothing about it
             return
@@ -61,13 +82,14 @@ class CrossCase:
         for key in shown:
             words_en.setdefault(f"{key}_en", words[key])
         found.setdefault(rule.item, []).append(Finding(
-            code=rule.id, severity=rule.severity, kind=rule.kind, missing=rule.missing,
-            message={"zh": rule.message["zh"].format_map(words), "en": rule.message["en"].format_map(words_en)},
-            citation=str(rule.cite), remedy=rule.remedy,
+            # severity and kind: read as text from rules/register.yaml, checked there and by Finding
+            code=rule.id, severity=cast(Severity, rule.severity), kind=cast(FindingKind, rule.kind), missing=rule.missing,
+            message=Message(rule.message["zh"].format_map(words), rule.message["en"].format_map(words_en)),
+            citation=str(rule.cite), remedy=Message.maybe(rule.remedy),
             facts={f"register.{k}": v for k, v in shown.items() if k in rule.shows}))
 
     # ---- one project, one application ------------------------------------------------
-    def _others(self, conn, where) -> list:
+    def _others(self, conn: Connection, where: ColumnElement[bool]) -> Others:
         rows = conn.execute(select(cases).where(where).order_by(cases.c.first_filed_on, cases.c.id)).all()
         if not rows:
             return []
@@ -76,21 +98,22 @@ class CrossCase:
         return [(row, state) for row in rows if (state := ev.status(by_case.get(row.id, []))) != "退件"]
 
     @staticmethod
-    def _events_of(conn, pks: list[int]) -> dict[int, list]:
-        out: dict[int, list] = {}
+    def _events_of(conn: Connection, pks: list[int]) -> dict[int, list[ev.Event]]:
+        out: dict[int, list[ev.Event]] = {}
         for r in conn.execute(select(events).where(events.c.case_pk.in_(pks)).order_by(events.c.id)):
             out.setdefault(r.case_pk, []).append(ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
         return out
 
     @staticmethod
-    def _parcels_of(conn, pks: list[int]) -> dict[int, list]:
-        out: dict[int, list] = {}
+    def _parcels_of(conn: Connection, pks: list[int]) -> dict[int, list[Row[Any]]]:
+        out: dict[int, list[Row[Any]]] = {}
         for r in conn.execute(select(parcels).where(parcels.c.case_pk.in_(pks), parcels.c.current.is_(True))
                               .order_by(parcels.c.id)):
             out.setdefault(r.case_pk, []).append(r)
         return out
 
-    def _project(self, conn, model, ctx, self_pk, found) -> None:
+    def _project(self, conn: Connection, model: Case, ctx: Context, self_pk: int | None,
+                 found: dict[str, list[Finding]]) -> None:
         project = model.project
         if project is None:
             return
@@ -117,13 +140,13 @@ class CrossCase:
                 self._finding(found, "register.same_project_name_no_code",
                               {"project": f"{project.name}（{project.applicant}）", "earlier": self._earlier_words(conn, others)})
 
-    def _areas(self, conn, case_pk: int) -> dict[str, int]:
+    def _areas(self, conn: Connection, case_pk: int) -> dict[str, int]:
         rows = self._parcels.get(case_pk, [])
         return {"cultivated": sum(r.cultivated_m2 + r.pbf_m2 for r in rows if r.expropriated),
                 "other": sum(r.other_agricultural_m2 + r.construction_m2 + r.unused_m2 for r in rows if r.expropriated),
                 "agricultural": sum(r.pbf_m2 + r.cultivated_m2 + r.other_agricultural_m2 for r in rows)}
 
-    def _earlier_words(self, conn, others) -> str:
+    def _earlier_words(self, conn: Connection, others: Others) -> str:
         parts = []
         for row, state in others:
             a = self._areas(conn, row.id)
@@ -131,7 +154,7 @@ class CrossCase:
                          f"{ha(a['other'])} 公顷）")
         return "、".join(parts)
 
-    def _on_the_sum(self, conn, model, ctx, others) -> tuple[str, str, str]:
+    def _on_the_sum(self, conn: Connection, model: Case, ctx: Context, others: Others) -> tuple[str, str, str]:
         """The totals of all the project's cases and who approves them together: the engine decides
         one case made of every parcel of them (boundaries left out: the areas are the filed ones)."""
         combined = model.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -162,9 +185,10 @@ class CrossCase:
         return totals, zh, en
 
     # ---- land filed twice --------------------------------------------------------------
-    def _land(self, conn, model, county, self_pk, found) -> None:
-        tolerance = self.law.jurisdiction.parameter("digitising_tolerance_m2", model.filed_on or dt.date.today())
-        tolerance = float(tolerance.value) if tolerance else 1.0
+    def _land(self, conn: Connection, model: Case, county: str, self_pk: int | None,
+              found: dict[str, list[Finding]]) -> None:
+        parameter = self.law.jurisdiction.parameter("digitising_tolerance_m2", model.filed_on or dt.date.today())
+        tolerance = float(parameter.value) if parameter else 1.0
         data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
         path_bound = any(p.get("boundary") and isinstance(p["boundary"], str) for p in data["parcels"])
         geoms = {} if path_bound else geometries(data)
@@ -172,7 +196,7 @@ class CrossCase:
         states: dict[int, str | None] = {}
         for parcel in model.parcels:
             geometry = geoms.get(parcel.id)
-            hits = []
+            hits: list[tuple[Row[Any], Decimal]] = []
             if geometry is not None:
                 minx, miny, maxx, maxy = geometry.bounds
                 # the widest stored box bounds the range on minx (an index on the width; evaluated once per query)
@@ -214,7 +238,8 @@ class CrossCase:
                               {"status": ev.STATUS[state][1]})
 
     # ---- the quota ledger --------------------------------------------------------------
-    def _quota(self, conn, model, ctx, self_pk, found) -> None:
+    def _quota(self, conn: Connection, model: Case, ctx: Context, self_pk: int | None,
+               found: dict[str, list[Finding]]) -> None:
         year = (model.workflow.decided_on or model.filed_on or ctx.as_of).year
         ledger = self.register.ledger(ctx.county.code, year, conn, exclude_case_pk=self_pk)
         if ledger is None:
@@ -235,13 +260,13 @@ class CrossCase:
                           {"ledger": words_en})
 
     # ---- suspension ----------------------------------------------------------------------
-    def _suspended(self, conn, county: str, day: dt.date) -> bool:
+    def _suspended(self, conn: Connection, county: str, day: dt.date) -> bool:
         standing = ev.effective(self.register._events(conn, county=county, kinds=ev.COUNTY_KINDS, county_only=True))
         last = [e for e in standing if e.day <= day]
         return bool(last) and last[-1].kind == "暂停"
 
     # ---- the file's dates and the register's events ------------------------------------------
-    def _dates(self, conn, model, self_pk, found) -> None:
+    def _dates(self, conn: Connection, model: Case, self_pk: int, found: dict[str, list[Finding]]) -> None:
         standing = ev.current_round(self.register._events(conn, case_pk=self_pk))
         for field, kind in DATE_FIELDS:
             day = getattr(model.workflow, field)

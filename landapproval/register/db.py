@@ -9,11 +9,15 @@ transaction-scoped advisory lock.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from pathlib import Path
+from types import TracebackType
+from typing import Literal
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from landapproval.core.errors import InputError, Text
 from landapproval.register.schema import HEAD
@@ -24,7 +28,7 @@ DEFAULT_FILE = "landapproval-register.sqlite"
 _MIGRATION_LOCK = 20_2024_7  # the advisory lock key under which PostgreSQL registers are migrated
 
 
-def resolve_url(db: str | os.PathLike | None) -> str:
+def resolve_url(db: str | os.PathLike[str] | None) -> str:
     """`--db`, else $LANDAPPROVAL_DB, else ./landapproval-register.sqlite, as a SQLAlchemy URL."""
     value = str(db) if db else os.environ.get(ENV) or DEFAULT_FILE
     if value.startswith(("postgresql://", "postgres://")):
@@ -50,7 +54,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection, _record):
+        def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             dbapi_connection.isolation_level = None  # transactions are ours (BEGIN IMMEDIATE below)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -59,7 +63,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(connection):
+        def _begin(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=8)
@@ -137,7 +141,8 @@ class write:
         self.tx = self.conn.begin()
         return self.conn
 
-    def __exit__(self, kind, value, tb):
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         try:
             if kind is None:
                 self.tx.commit()

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
 import orjson
-from sqlalchemy import Date, DateTime, LargeBinary, func, select, text
+from sqlalchemy import Column, Date, DateTime, LargeBinary, func, select, text
 
 from landapproval.core.errors import InputError, Text
 from landapproval.core.jsonout import dumps_text
+from landapproval.decision.model import Decision
+from landapproval.law import Law
 from landapproval.register.db import is_sqlite, write
 from landapproval.register.schema import HEAD, cases, decisions, events, parcels, quota, versions
+
+if TYPE_CHECKING:
+    from landapproval.register.store import Register
 
 TABLES = (cases, versions, decisions, events, quota, parcels)
 BY_NAME = {t.name: t for t in TABLES}
 
 
-def export_lines(register) -> Iterator[str]:
+def export_lines(register: Register) -> Iterator[str]:
     yield dumps_text({"register": "landapproval", "schema": HEAD})
     with register.engine.connect() as conn:
         for table in TABLES:
@@ -28,7 +33,7 @@ def export_lines(register) -> Iterator[str]:
                 yield dumps_text({"table": table.name, "row": {str(c.name): _out(row._mapping[c.name]) for c in table.c}})
 
 
-def _out(value):
+def _out(value: Any) -> Any:  # a column's value as JSON (bytes as base64, times in UTC)
     if isinstance(value, (bytes, memoryview)):
         return {"base64": base64.b64encode(bytes(value)).decode()}
     if isinstance(value, dt.datetime):
@@ -36,9 +41,9 @@ def _out(value):
     return value
 
 
-def import_lines(register, stream: IO[str], source: str = "import") -> int:
+def import_lines(register: Register, stream: IO[str], source: str = "import") -> int:
     """Load an export into an EMPTY register (ids kept); refused, nothing written, otherwise."""
-    rows: dict[str, list[dict]] = {t.name: [] for t in TABLES}
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -70,7 +75,7 @@ def import_lines(register, stream: IO[str], source: str = "import") -> int:
     return total
 
 
-def _in(column, value):
+def _in(column: Column[Any], value: Any) -> Any:  # an exported JSON value back to the column's type
     if value is None:
         return None
     if isinstance(column.type, LargeBinary):
@@ -82,10 +87,10 @@ def _in(column, value):
     return value
 
 
-def reevaluate(register, other_law, today: dt.date | None = None) -> list[dict]:
+def reevaluate(register: Register, other_law: Law, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Each stored case's latest version decided under the register's law and under `other_law`;
     the cases whose authority, verdict or checks differ, with both fingerprints."""
-    changed = []
+    changed: list[dict[str, Any]] = []
     for county, case_id, number, normalised in register.stored_cases():
         before = register.decide(normalised, source=f"{county}/{case_id}", today=today)
         after = register.decide(normalised, source=f"{county}/{case_id}", today=today, law=other_law)
@@ -98,7 +103,7 @@ def reevaluate(register, other_law, today: dt.date | None = None) -> list[dict]:
     return changed
 
 
-def _summary(decision) -> dict:
+def _summary(decision: Decision) -> dict[str, Any]:
     return {"conversion": decision.conversion and f"{decision.conversion.level}/{decision.conversion.mode}",
             "expropriation": decision.expropriation and f"{decision.expropriation.level}/{decision.expropriation.mode}",
             "approvable": decision.approvable,

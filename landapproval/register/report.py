@@ -13,6 +13,7 @@ import io
 import re
 import statistics
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -22,10 +23,16 @@ from landapproval.register import events as ev
 from landapproval.register.schema import cases, decisions, events, parcels, versions
 from landapproval.register.units import ha
 
+if TYPE_CHECKING:
+    from landapproval.register.store import Register
+
+# the report as data: year, county, today, counties (one row each), candidates, ledgers, deadlines
+Report = dict[str, Any]
+
 ITEM = re.compile(r"\b([CS][1-8])\b")
 
 
-def build(register, year: int, county: str | None = None, today: dt.date | None = None) -> dict:
+def build(register: Register, year: int, county: str | None = None, today: dt.date | None = None) -> Report:
     law = register.law
     today = today or dt.date.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -43,12 +50,12 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
             by_case[r.case_pk].append(ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
             county_of[r.case_pk] = r.county_code
         names = dict(conn.execute(select(cases.c.id, cases.c.case_id).where(cases.c.id.in_(active))).all())
-        latest = {}
+        latest: dict[int, tuple[int, int]] = {}  # case: (id, number) of its latest version
         for r in conn.execute(select(versions.c.case_pk, versions.c.id, versions.c.number)
                               .where(versions.c.case_pk.in_(active))):
             if r.case_pk not in latest or r.number > latest[r.case_pk][1]:
                 latest[r.case_pk] = (r.id, r.number)
-        levels = {}
+        levels: dict[int, tuple[str | None, str | None]] = {}  # version: (conversion, expropriation) level
         version_ids = select(versions.c.id).where(versions.c.case_pk.in_(active))
         for r in conn.execute(select(decisions.c.version_pk, decisions.c.id, decisions.c.conversion_level,
                                      decisions.c.expropriation_level).where(decisions.c.version_pk.in_(version_ids))
@@ -60,9 +67,9 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
             a["converted"] += r.pbf_m2 + r.cultivated_m2 + r.other_agricultural_m2
             if r.expropriated:
                 a["expropriated"] += r.pbf_m2 + r.cultivated_m2 + r.other_agricultural_m2 + r.construction_m2 + r.unused_m2
-    rows: dict[str, dict] = {}
-    deadlines = []
-    period_counts: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    rows: dict[str, dict[str, Any]] = {}
+    deadlines: list[dict[str, Any]] = []
+    period_counts: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     archive_days = law.jurisdiction.period("archive_working_days", end) or 5
     notice = law.cross_case.value("expropriation_announcement_working_days", end)
     notice_days = int(notice.values["value"]) if notice else 15
@@ -70,6 +77,8 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
     soon_days = int(soon.values["value"]) if soon else 2
     for pk, evs in by_case.items():
         code = county_of[pk]
+        # the approving levels of the latest version's latest decision (None, None: not decided)
+        conv, expr = levels.get(latest[pk][0], (None, None)) if pk in latest else (None, None)
         row = rows.setdefault(code, _empty(register, code))
         standing = ev.effective(evs)
         accepted = [e for e in standing if e.kind == "受理"]
@@ -82,8 +91,8 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
                 period_counts[(code, (e.day.month - 1) // 3 + 1)][e.kind] += 1
         if accepted and start <= accepted[0].day <= end:
             row["filed"] += 1
-            decided = next((e for e in standing if e.kind == "审定"), None)
-            if decided and not any(e.kind in ("补正", "退件") for e in standing):
+            decided_once = next((e for e in standing if e.kind == "审定"), None)
+            if decided_once and not any(e.kind in ("补正", "退件") for e in standing):
                 row["accepted_first"] += 1
         decided = [e for e in ev.current_round(evs) if e.kind == "审定"]
         if decided and start <= decided[0].day <= end:
@@ -92,8 +101,7 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
                 row["days"].append(law.calendar.working_days_between(first_accept.day, decided[0].day))
             except MissingYear:
                 row["days_unknown"] += 1
-            conv, expr = levels.get(latest.get(pk, (None,))[0], (None, None))
-            key = f"{LEVEL['zh'].get(conv, '—')} / {LEVEL['zh'].get(expr, '—')}"
+            key = f"{LEVEL['zh'].get(conv, '—') if conv else '—'} / {LEVEL['zh'].get(expr, '—') if expr else '—'}"
             entry = row["approvals"].setdefault(key, {"cases": 0, "converted": 0, "expropriated": 0})
             entry["cases"] += 1
             entry["converted"] += areas[pk]["converted"]
@@ -102,7 +110,7 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
         if approved is None:
             continue
         duties = [("备案", archive_days, "临政发〔2024〕7号 五(六)")]
-        if levels.get(latest.get(pk, (None,))[0], (None, None))[1]:
+        if expr:
             duties.append(("征收土地公告", notice_days, "土地管理法实施条例 第三十一条"))
         for kind, days, cite in duties:
             if any(e.kind == kind for e in ev.current_round(evs)):
@@ -123,7 +131,7 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
         median = statistics.median(days) if days else None
         row["days_median"] = int(median) if median is not None and median == int(median) else median
         row["days_max"] = max(days) if days else None
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     rule = law.cross_case.value("suspension_candidates", end)
     if rule is not None:
         for (code, quarter), counts in sorted(period_counts.items()):
@@ -133,7 +141,7 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
                                    "parameter": f"退件≥{rule.values['returns_at_least']} 或 补正≥{rule.values['corrections_at_least']}"
                                                 + ("（占位值，待市局确定）" if rule.values.get("placeholder") else ""),
                                    "reference": rule.reference})
-    ledgers = []
+    ledgers: list[dict[str, Any]] = []
     for code in sorted({*rows, *([only] if only else [])}):
         ledger = register.ledger(code, year)
         if ledger:
@@ -142,7 +150,7 @@ def build(register, year: int, county: str | None = None, today: dt.date | None 
             "candidates": candidates, "ledgers": ledgers, "deadlines": sorted(deadlines, key=lambda d: (str(d["due"]), d["case"]))}
 
 
-def _empty(register, code: str) -> dict:
+def _empty(register: Register, code: str) -> dict[str, Any]:
     return {"county": register._county_name(code), "code": code, "filed": 0, "accepted_first": 0, "corrections": 0,
             "returns": 0, "correction_reasons": Counter(), "return_reasons": Counter(), "days": [], "days_unknown": 0,
             "approvals": {}}
@@ -152,8 +160,8 @@ HEAD = ["县（市、区）", "受理件数", "一次性通过", "补正次数",
         "受理至审定工作日（中位）", "受理至审定工作日（最长）", "审定（转用/征收批准机关：件数，转用/征收公顷）"]
 
 
-def table_rows(report: dict) -> list[list]:
-    out = []
+def table_rows(report: Report) -> list[list[Any]]:
+    out: list[list[Any]] = []
     for r in report["counties"]:
         approvals = "；".join(f"{k}：{v['cases']}件，{ha(v['converted'])}/{ha(v['expropriated'])}"
                              for k, v in sorted(r["approvals"].items()))
@@ -164,11 +172,11 @@ def table_rows(report: dict) -> list[list]:
     return out
 
 
-def _reasons(counter: Counter) -> str:
+def _reasons(counter: Counter[str]) -> str:
     return "、".join(f"{k}×{v}" for k, v in sorted(counter.items()))
 
 
-def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
+def sections(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
     ledger = [[l["county"], l["quota"], l["additional"], l["used"], l["available"]] for l in report["ledgers"]]
     cands = [[c["county"], c["quarter"], c["returns"], c["corrections"], c["parameter"], c["reference"]]
              for c in report["candidates"]]
@@ -181,7 +189,7 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
             (f"期限提示（截至 {report['today']}）", ["县（市、区）", "案件", "事项", "批复日期", "期限", "状态", "依据"], dues)]
 
 
-def to_csv(report: dict) -> str:
+def to_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for title, head, rows in sections(report):
@@ -192,7 +200,7 @@ def to_csv(report: dict) -> str:
     return buffer.getvalue()
 
 
-def to_html(report: dict) -> str:
+def to_html(report: Report) -> str:
     parts = ["<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\">",
              f"<title>{report['year']}年建设用地报件质量通报</title>",
              "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
@@ -207,7 +215,7 @@ def to_html(report: dict) -> str:
     return "".join(parts)
 
 
-def to_xlsx(report: dict) -> bytes:
+def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()

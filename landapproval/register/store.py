@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import orjson
-from sqlalchemy import and_, func, select, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Row, and_, func, select, text
+from sqlalchemy.engine import Connection, CursorResult, Engine
 
 from landapproval.api import evaluate, load_case
 from landapproval.contract.models import Case, InlineBoundary
 from landapproval.core.errors import InputError, Text
 from landapproval.core.jsonout import dumps, dumps_text
+from landapproval.decision.model import Decision
 from landapproval.law import Law
 from landapproval.register import events as ev
 from landapproval.register.crosscase import CrossCase
@@ -44,8 +45,8 @@ class Added:
     case_id: str
     version: int
     new: bool                    # False: the same content was already the case's version `version`
-    changes: list[dict]
-    decision: Any                # landapproval Decision (with the cross-case findings)
+    changes: list[dict[str, Any]]
+    decision: Decision           # with the cross-case findings
 
 
 class Register:
@@ -60,7 +61,7 @@ class Register:
     def open(cls, db: str | Path | None = None, *, law: Law | None = None) -> "Register":
         return cls(make_engine(resolve_url(db)), law)
 
-    def reader(self):
+    def reader(self) -> Connection:
         """A connection for reads only. PostgreSQL: autocommit, so closing it costs no ROLLBACK round
         trip (the cross-case facts are advisory reads, taken statement by statement)."""
         if is_sqlite(self.engine):
@@ -91,9 +92,9 @@ class Register:
             values = dict(kind=model.kind, title=model.title, project_code=project and project.code,
                           project_name=project and project.name, project_applicant=project and project.applicant)
             if row is None:
-                case_pk = conn.execute(cases.insert().values(
+                case_pk = _inserted_id(conn.execute(cases.insert().values(
                     county_code=county, case_id=model.id, first_filed_on=model.filed_on, created_at=now_utc(),
-                    created_by=by, **values)).inserted_primary_key[0]
+                    created_by=by, **values)))
                 previous = None
             else:
                 case_pk = row.id
@@ -107,16 +108,16 @@ class Register:
                 conn.execute(cases.update().where(cases.c.id == case_pk).values(**values))
             number = 1 if previous is None else previous.number + 1
             changes = [] if previous is None else diff(orjson.loads(previous.normalised), normalised)
-            version_pk = conn.execute(versions.insert().values(
+            version_pk = _inserted_id(conn.execute(versions.insert().values(
                 case_pk=case_pk, number=number, sha256=digest, raw=raw, normalised=dumps_text(normalised),
-                changes=dumps_text(changes), recorded_at=now_utc(), recorded_by=by)).inserted_primary_key[0]
+                changes=dumps_text(changes), recorded_at=now_utc(), recorded_by=by)))
             conn.execute(parcels.update().where(parcels.c.case_pk == case_pk).values(current=False))
             conn.execute(parcels.insert(), [_parcel_row(model, p, version_pk, case_pk, geoms.get(p["id"]))
                                             for p in normalised["parcels"]])
             self._insert_decision(conn, version_pk, decision)
         return Added(county, model.id, number, True, changes, decision)
 
-    def normalise(self, model: Case, base_dir: Path, source: str) -> dict:
+    def normalise(self, model: Case, base_dir: Path, source: str) -> dict[str, Any]:
         """The case as JSON, self-contained: a boundary given as a path is stored inline (WKT, EPSG:4525)."""
         data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
         for index, parcel in enumerate(model.parcels):
@@ -139,14 +140,14 @@ class Register:
             raise InputError("county", [("county", Text(f"不认识的县（市、区）：{text_}", f"unknown county {text_!r}"))])
         return county.code
 
-    def decide(self, normalised: dict, *, source: str = "register", today: dt.date | None = None, law: Law | None = None,
-               cross: bool = True, as_of: dt.date | None = None):
+    def decide(self, normalised: dict[str, Any], *, source: str = "register", today: dt.date | None = None,
+               law: Law | None = None, cross: bool = True, as_of: dt.date | None = None) -> Decision:
         law = law or self.law
         checker = CrossCase(self, law) if cross else None
         return evaluate(normalised, source=source, today=today, law=law, base_dir=Path("."), as_of=as_of,
                         cross_case=checker.facts_and_findings if checker else None)
 
-    def _insert_decision(self, conn: Connection, version_pk: int, decision) -> None:
+    def _insert_decision(self, conn: Connection, version_pk: int, decision: Decision) -> None:
         data = decision.to_dict("zh")
         conn.execute(decisions.insert().values(
             version_pk=version_pk, rules_sha256=decision.law["rules_sha256"],
@@ -155,7 +156,7 @@ class Register:
             expropriation_level=decision.expropriation and decision.expropriation.level,
             decision=dumps_text(data), recorded_at=now_utc()))
 
-    def _store_decision(self, conn: Connection, case_pk: int, number: int, decision) -> None:
+    def _store_decision(self, conn: Connection, case_pk: int, number: int, decision: Decision) -> None:
         version_pk = conn.execute(select(versions.c.id).where(versions.c.case_pk == case_pk,
                                                               versions.c.number == number)).scalar_one()
         known = conn.execute(select(decisions.c.id).where(decisions.c.version_pk == version_pk,
@@ -168,7 +169,8 @@ class Register:
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{county}/{case_id}"})
 
     def _case_pk(self, conn: Connection, county: str, case_id: str) -> int:
-        pk = conn.execute(select(cases.c.id).where(cases.c.county_code == county, cases.c.case_id == case_id)).scalar()
+        pk: int | None = conn.execute(select(cases.c.id).where(cases.c.county_code == county,
+                                                               cases.c.case_id == case_id)).scalar()
         if pk is None:
             raise InputError("register", [("case", Text(f"台账中没有 {county} 的案件 {case_id}",
                                                         f"no case {case_id} of county {county} in the register"))])
@@ -207,9 +209,9 @@ class Register:
                 problem = ev.order_problem(kind, day, existing, corrects)
                 if problem:
                     raise InputError("event", [("kind", Text(*problem))])
-            return conn.execute(events.insert().values(
+            return _inserted_id(conn.execute(events.insert().values(
                 county_code=code, case_pk=case_pk, kind=kind, day=day, recorded_at=recorded_at or now_utc(),
-                recorded_by=by, note=note, corrects=corrects)).inserted_primary_key[0]
+                recorded_by=by, note=note, corrects=corrects)))
 
     def _events(self, conn: Connection, *, case_pk: int | None = None, county: str | None = None,
                 kinds: Iterable[str] | None = None, county_only: bool = False) -> list[ev.Event]:
@@ -239,12 +241,12 @@ class Register:
             raise InputError("quota", [("hectares", Text(f"指标面积应为不小于 0、至多 4 位小数的公顷数，收到 {hectares}",
                                                          f"the quota is hectares >= 0 with at most 4 decimals, got {hectares}"))])
         with write(self.engine) as conn:
-            return conn.execute(quota.insert().values(
+            return _inserted_id(conn.execute(quota.insert().values(
                 county_code=self.county_of(county), year=int(year), area_m2=m2(area), kind=kind, source=source,
-                recorded_at=now_utc(), recorded_by=by)).inserted_primary_key[0]
+                recorded_at=now_utc(), recorded_by=by)))
 
     def ledger(self, county_code: str, year: int, conn: Connection | None = None,
-               exclude_case_pk: int | None = None) -> dict | None:
+               exclude_case_pk: int | None = None) -> dict[str, Any] | None:
         """The year's quota ledger: quota − new construction land of cases decided (审定) that year
         + additional quota granted; None when no quota is recorded for the county-year."""
         if conn is None:
@@ -257,7 +259,7 @@ class Register:
             return None
         granted = base[-1]
         additional = [r for r in rows if r.kind == "additional"]
-        lines = [{"what": "年度计划指标", "source": granted.source, "area": ha(granted.area_m2)}]
+        lines: list[dict[str, Any]] = [{"what": "年度计划指标", "source": granted.source, "area": ha(granted.area_m2)}]
         lines += [{"what": "追加指标", "source": r.source, "area": ha(r.area_m2)} for r in additional]
         used = 0
         for case_row, day, new_m2 in self._decided_in_year(conn, county_code, year):
@@ -270,7 +272,7 @@ class Register:
                 "additional": ha(sum(r.area_m2 for r in additional)), "used": ha(used), "available": ha(available),
                 "lines": lines}
 
-    def _decided_in_year(self, conn: Connection, county_code: str, year: int) -> list[tuple]:
+    def _decided_in_year(self, conn: Connection, county_code: str, year: int) -> list[tuple[int, dt.date, int]]:
         """(case, day of its 审定, new construction land m²) of the cases the city decided in `year`:
         one query. A corrected 审定 does not count; the correcting event counts on its own day."""
         corrected = select(events.c.corrects).where(events.c.corrects.is_not(None))
@@ -286,7 +288,7 @@ class Register:
 
     # ---- reading -----------------------------------------------------------------------
     def list_cases(self, *, county: str | None = None, year: int | None = None, status: str | None = None,
-                   project: str | None = None, offset: int = 0, limit: int = 100) -> dict:
+                   project: str | None = None, offset: int = 0, limit: int = 100) -> dict[str, Any]:
         with self.engine.connect() as conn:
             query = select(cases).order_by(cases.c.county_code, cases.c.case_id)
             if county:
@@ -306,7 +308,7 @@ class Register:
                 items.append(self._summary(conn, row, evs))
         return {"total": len(items), "offset": offset, "limit": limit, "cases": items[offset:offset + limit]}
 
-    def _summary(self, conn: Connection, row, evs) -> dict:
+    def _summary(self, conn: Connection, row: Row[Any], evs: list[ev.Event]) -> dict[str, Any]:
         latest = conn.execute(select(versions.c.id, versions.c.number).where(versions.c.case_pk == row.id)
                               .order_by(versions.c.number.desc()).limit(1)).first()
         decision = conn.execute(select(decisions).where(decisions.c.version_pk == latest.id)
@@ -324,7 +326,7 @@ class Register:
         county = self.law.jurisdiction.county(code)
         return county.name if county else code
 
-    def show(self, county: str, case_id: str) -> dict:
+    def show(self, county: str, case_id: str) -> dict[str, Any]:
         code = self.county_of(county)
         with self.engine.connect() as conn:
             pk = self._case_pk(conn, code, case_id)
@@ -344,7 +346,7 @@ class Register:
                               "recorded_by": e.recorded_by, "note": e.note, "corrects": e.corrects} for e in evs]
         return out
 
-    def stored_cases(self) -> list[tuple[str, str, int, dict]]:
+    def stored_cases(self) -> list[tuple[str, str, int, dict[str, Any]]]:
         """(county code, case id, version number, normalised case) of each case's latest version."""
         with self.engine.connect() as conn:
             latest = select(versions.c.case_pk, func.max(versions.c.number).label("n")).group_by(versions.c.case_pk).subquery()
@@ -354,7 +356,7 @@ class Register:
                                 .order_by(cases.c.county_code, cases.c.case_id)).all()
         return [(r.county_code, r.case_id, r.number, orjson.loads(r.normalised)) for r in rows]
 
-    def latest_decision(self, county_code: str, case_id: str) -> dict | None:
+    def latest_decision(self, county_code: str, case_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             pk = self._case_pk(conn, county_code, case_id)
             row = conn.execute(select(decisions.c.decision, decisions.c.rules_sha256)
@@ -374,7 +376,16 @@ def _day(value: dt.date | str) -> dt.date:
                                                 f"{value!r} is not a real day (YYYY-MM-DD)"))]) from None
 
 
-def _parcel_row(model: Case, parcel: dict, version_pk: int, case_pk: int, geometry) -> dict:
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row a one-row INSERT wrote (SQLAlchemy types the key as optional: it is None
+    only for an executemany, which these inserts are not)."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _parcel_row(model: Case, parcel: dict[str, Any], version_pk: int, case_pk: int,
+                geometry: Any) -> dict[str, Any]:  # geometry: shapely (no stubs) or None
     land = parcel.get("land", {})
     source = next(p for p in model.parcels if p.id == parcel["id"])
     box = geometry.bounds if geometry is not None else (None,) * 4
@@ -386,10 +397,10 @@ def _parcel_row(model: Case, parcel: dict, version_pk: int, case_pk: int, geomet
                 minx=box[0], miny=box[1], maxx=box[2], maxy=box[3])
 
 
-def diff(old: Any, new: Any, path: str = "") -> list[dict]:
+def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     """What changed from one version to the next: field path (with its Chinese label), old → new."""
     if isinstance(old, dict) and isinstance(new, dict):
-        out = []
+        out: list[dict[str, Any]] = []
         for key in list(old) + [k for k in new if k not in old]:
             out += diff(old.get(key), new.get(key), f"{path}.{key}" if path else str(key))
         return out

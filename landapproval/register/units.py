@@ -14,9 +14,9 @@ def ha(square_metres: int) -> Decimal:
     return Decimal(int(square_metres)).scaleb(-4).quantize(Decimal("0.0001"))
 
 
-def geometries(normalised: dict) -> dict[str, Any]:
+def geometries(normalised: dict[str, Any]) -> dict[str, Any]:
     """Each parcel's boundary as a shapely geometry in EPSG:4525 (boundaries are inline by now)."""
-    out = {}
+    out: dict[str, Any] = {}  # shapely geometries (shapely has no type stubs)
     for parcel in normalised["parcels"]:
         boundary = parcel.get("boundary")
         if boundary and boundary.get("format") == "wkt" and boundary.get("crs") == "EPSG:4525" and not boundary.get("id"):

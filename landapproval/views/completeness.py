@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from landapproval.law import Law
-from landapproval.decision.model import Decision
+from landapproval.decision.model import Check, Decision, Step
 from landapproval.core.errors import check_lang
 
 
@@ -23,7 +23,8 @@ class Gap:
 
 def missing_evidence(decision: Decision) -> list[Gap]:
     gaps = []
-    for entry in (*decision.checks, *decision.steps):
+    entries: tuple[Check | Step, ...] = (*decision.checks, *decision.steps)
+    for entry in entries:
         fields = tuple(dict.fromkeys(path for f in entry.findings if f.kind == "missing" for path in f.missing))
         if fields:
             gaps.append(Gap(entry.id, entry.title or {"zh": entry.id, "en": entry.id}, entry.citation, fields))

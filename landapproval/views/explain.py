@@ -9,13 +9,13 @@ exception above it that took precedence. It re-evaluates the rule conditions in 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
 from landapproval.decision.model import Decision
 from landapproval.decision.model import plain as _plain
 from landapproval.decision.words import LEVEL, all_findings
 from landapproval.law import Law
-from landapproval.law.conditions import All, Any_, FactRef, Test
+from landapproval.law.conditions import All, Any_, Cond, FactRef, Test
 from landapproval.views.text import map_findings
 
 _WORDS = {
@@ -45,12 +45,12 @@ def _value(value: Any, lang: str) -> str:
     return str(plain)
 
 
-def failing_tests(cond, facts: dict) -> list[Test]:
+def failing_tests(cond: Cond, facts: Mapping[str, Any]) -> list[Test]:
     """The atomic tests that make `cond` false (for an `any`, all of its branches' failures)."""
     if isinstance(cond, Test):
         return [] if cond.evaluate(facts) else [cond]
     if isinstance(cond, All):
-        out = []
+        out: list[Test] = []
         for item in cond.items:
             out.extend(failing_tests(item, facts))
         return out
@@ -64,7 +64,7 @@ def failing_tests(cond, facts: dict) -> list[Test]:
     return []
 
 
-def _describe_test(test: Test, catalogue: dict, shown: dict, lang: str) -> str:
+def _describe_test(test: Test, catalogue: Mapping[str, Mapping[str, Any]], shown: Mapping[str, Any], lang: str) -> str:
     name = test.fact[:-len(".known")] if test.fact.endswith(".known") else test.fact
     meta = catalogue.get(name, {})
     label = meta.get(lang, name)
@@ -78,7 +78,7 @@ def _describe_test(test: Test, catalogue: dict, shown: dict, lang: str) -> str:
     return f"{text}  [{name}]"
 
 
-def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) -> None:
+def _findings(lines: list[str], decision: Decision, catalogue: Mapping[str, Mapping[str, Any]], lang: str) -> None:
     """Every finding with what the text body leaves out: its code, each fact it read with the
     case-file field that gives it, and the fields whose absence it reports."""
     pairs = all_findings(decision)
@@ -97,7 +97,7 @@ def _findings(lines: list[str], decision: Decision, catalogue: dict, lang: str) 
             lines.append(f"      → {shown}")
 
 
-def trail_data(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> dict:
+def trail_data(decision: Decision, lang: str = "zh", *, law: Law | None = None) -> dict[str, Any]:
     """The trail as plain data (`POST /v1/explain`): the facts, the rules fired in order, and for
     each authority table the rule that decided and why each other level was kept out."""
     book = (law or Law.default()).as_of(decision.as_of)
@@ -107,12 +107,12 @@ def trail_data(decision: Decision, lang: str = "zh", *, law: Law | None = None) 
               "description": book.catalogue.get(name, {}).get(lang, "")} for name in sorted(decision.facts)]
     fired = [{"rule": rule_id, "citation": str(book.rules[rule_id].cite), "text": book.rules[rule_id].cite.text}
              for rule_id in decision.fired]
-    why = {}
+    why: dict[str, dict[str, Any]] = {}
     for name, table in book.tables.items():
         chosen = decision.conversion if name == "conversion" else decision.expropriation
         winner = next(r for r in table.rules if r.condition.evaluate(facts_values))
         winner_level = winner.outcome["level"] if winner.outcome else None
-        not_chosen = []
+        not_chosen: list[dict[str, Any]] = []
         for level in ("county", "city", "province", "state_council"):
             if level == winner_level:
                 continue
@@ -126,7 +126,7 @@ def trail_data(decision: Decision, lang: str = "zh", *, law: Law | None = None) 
                 not_chosen.append({"level": level, "rule": rule.id, "because": reasons})
         why[name] = {"level": chosen.level if chosen else None, "rule": winner.id, "citation": str(winner.cite),
                      "not": not_chosen}
-    out = {"case": decision.case, "county": dict(decision.county), "as_of": decision.as_of.isoformat(),
+    out: dict[str, Any] = {"case": decision.case, "county": dict(decision.county), "as_of": decision.as_of.isoformat(),
            "as_of_source": decision.as_of_source, "facts": facts, "rules_fired": fired, "why": why}
     if decision.geometry:
         out["measured"] = decision.geometry

@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from landapproval.decision.figures import enum_label
-from landapproval.decision.model import LAND_CLASSES, Decision, area_text, land_by_class
+from landapproval.decision.model import LAND_CLASSES, Check, Decision, Finding, Step, area_text, land_by_class
 from landapproval.decision.words import (LEVEL, MODE, SEVERITY, STATUS, WORDS, all_findings, deciding_facts, item_name,
                                          level_name, mode_name, next_words, rules_note, verdict)
 from landapproval.law import Law
 from landapproval.law.types import Citation, Rule
 from landapproval.views import text as render
 from landapproval.views.text import describe
+
+if TYPE_CHECKING:
+    import jinja2
 
 _EXTRA = {
     "zh": {"title": "建设用地审查意见", "authority": "审批机关", "part": "事项", "approver": "批准机关", "why": "理由与依据",
@@ -55,7 +59,7 @@ _CLASS_NAMES = {"zh": {"permanent_basic_farmland": "永久基本农田", "cultiv
 
 
 @lru_cache(maxsize=1)
-def _environment():
+def _environment() -> jinja2.Environment:
     import jinja2  # only the report commands need it
 
     return jinja2.Environment(loader=jinja2.PackageLoader("landapproval.views", "templates"),
@@ -77,13 +81,14 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         rule_id = entry.rule if entry else next((r for r in decision.fired if r == f"{part}.none"), None)
         authorities.append((part, entry, book.rules.get(rule_id) if rule_id else None))
     totals = {part: {k: area_text(v) for k, v in values.items()} for part, values in decision.totals.items()}
-    def is_missing(finding) -> bool:
+    def is_missing(finding: Finding) -> bool:
         return render.is_missing_evidence(finding, book)
 
     stated = [(item, f) for item, f in all_findings(decision) if not is_missing(f)]
     shown = [(item_name(i, lang), f, list(f.figures.get(lang, ()))) for i, f in stated]
     groups = [(words["blocking"], [entry for entry in shown if entry[1].severity == "blocking"]),
               (words["other"], [entry for entry in shown if entry[1].severity != "blocking"])]
+    items: tuple[Check | Step, ...] = (*decision.checks, *decision.steps)
     environment = _environment()
     return environment.get_template("report.html.j2").render(
         d=decision, lang=lang, w=words, title=title, svg=svg, authorities=authorities, totals=totals,
@@ -94,7 +99,7 @@ def html_report(decision: Decision, lang: str = "zh", title: str | None = None, 
         as_of_words=render.as_of_words(decision, lang, book), generated=(generated or dt.date.today()).isoformat(),
         classes=LAND_CLASSES, class_names=_CLASS_NAMES[lang], **_parcel_rows(decision, words, lang, law),
         finding_groups=groups, missing=render.missing_by_item(decision, lang, book),
-        item_names={i.id: item_name(i, lang) for i in (*decision.checks, *decision.steps)},
+        item_names={i.id: item_name(i, lang) for i in items},
         is_missing=is_missing, missing_count={c.id: sum(map(is_missing, c.findings)) for c in decision.checks},
         map_line=render.map_summary(decision, lang),
         measured_findings=render.measurement_findings(decision),
@@ -115,7 +120,7 @@ def _css_string(text: str) -> str:
     return "".join(f"\\{ord(ch):x} " if ch in '"\\<>&' or ord(ch) < 32 else ch for ch in text)
 
 
-def _parcel_rows(decision: Decision, words: dict, lang: str, law: Law) -> dict:
+def _parcel_rows(decision: Decision, words: dict[str, str], lang: str, law: Law) -> dict[str, Any]:
     """The parcel table: each parcel's land by class, the totals, and the measured area where the
     case has a boundary."""
     rows = []
@@ -146,7 +151,7 @@ def _section(rule: Rule) -> tuple[int, str]:
 def rulebook_text(fmt: str = "md", lang: str = "zh", *, law: Law | None = None) -> str:
     book = (law or Law.default()).as_of()
     words = {**WORDS[lang], **_EXTRA[lang], "title": _EXTRA[lang]["rulebook"]}
-    sections: dict[str, dict] = {}
+    sections: dict[tuple[int, str], dict[str, Any]] = {}  # by (part, clause or item): heading, rules
     for rule in book.rules.values():
         rank, clause = _section(rule)
         if rule.group.startswith(("C", "S")):

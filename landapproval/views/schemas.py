@@ -267,17 +267,22 @@ class Valid(_Out):
     case: str
 
 
-def decision_schema() -> dict:
+def decision_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of the decision, `landapproval schema --decision`."""
     return Decision.model_json_schema(mode="serialization")
 
 
-def error_schema() -> dict:
+def error_schema() -> dict[str, Any]:
     return ErrorBody.model_json_schema(mode="serialization")
 
 
 # ---------------------------------------------------------------------------------------------
 # The input contract, typed for client generators
+
+# a Decimal's bounds in pydantic's core schema, and their JSON Schema names
+_BOUNDS: tuple[tuple[Literal["ge", "le", "gt", "lt"], str], ...] = (
+    ("ge", "minimum"), ("le", "maximum"), ("gt", "exclusiveMinimum"), ("lt", "exclusiveMaximum"))
+
 
 class _ClientSchema(GenerateJsonSchema):
     """pydantic describes a Decimal input as `anyOf[number, string]` with the default as text
@@ -286,9 +291,9 @@ class _ClientSchema(GenerateJsonSchema):
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
         out: JsonSchemaValue = {"type": "number"}
-        for key, name in (("ge", "minimum"), ("le", "maximum"), ("gt", "exclusiveMinimum"), ("lt", "exclusiveMaximum")):
-            if schema.get(key) is not None:
-                out[name] = _number(schema[key])
+        for key, name in _BOUNDS:
+            if (bound := schema.get(key)) is not None:
+                out[name] = _number(bound)
         return out
 
     def union_schema(self, schema: core_schema.UnionSchema) -> JsonSchemaValue:
@@ -311,7 +316,7 @@ def _number(value: Decimal | int | float) -> int | float:
     return int(value) if value == int(value) else float(value)
 
 
-def case_schema(ref_template: str = DEFAULT_REF_TEMPLATE, *, law: RulesLaw | None = None) -> dict:
+def case_schema(ref_template: str = DEFAULT_REF_TEMPLATE, *, law: RulesLaw | None = None) -> dict[str, Any]:
     """JSON Schema of the case file (`landapproval schema`), with the counties the rule data knows
     as the allowed values of `county` (code, name, short name or pinyin; a YAML number is a code)."""
     schema = Case.model_json_schema(by_alias=True, ref_template=ref_template, schema_generator=_ClientSchema)

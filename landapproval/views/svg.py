@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from landapproval import api
+from landapproval.decision.model import Decision
 from landapproval.law import Law
+
+if TYPE_CHECKING:  # the geo stack (shapely) is imported only when a map is drawn
+    from landapproval.geo import LayerSet
 
 STYLE = {  # layer key: (fill, stroke, {lang: label})
     "construction_scale": ("#e5e7eb", "#9ca3af", {"zh": "建设用地规模", "en": "construction-land scale"}),
@@ -23,7 +28,7 @@ _MAP_WORDS = {"zh": {"parcel": "地块", "title": "地块与图层", "metres": "
               "en": {"parcel": "parcel", "title": "parcels and layers", "metres": "m"}}
 
 
-def case_svg(decision, case_path: str, layers_path: str | None = None, width: int = 640, *,
+def case_svg(decision: Decision, case_path: str, layers_path: str | None = None, width: int = 640, *,
              law: Law | None = None, lang: str = "zh") -> str | None:
     from landapproval.decision.mapfacts import layer_set_of, read_parcel_boundary  # shapely & co.
 
@@ -37,7 +42,7 @@ def case_svg(decision, case_path: str, layers_path: str | None = None, width: in
     return parcels_svg(parcels, layer_set, width, lang)
 
 
-def parcels_svg(parcels: list, layer_set, width: int = 640, lang: str = "zh") -> str:
+def parcels_svg(parcels: list[tuple[str, Any]], layer_set: LayerSet, width: int = 640, lang: str = "zh") -> str:
     """The SVG of (parcel id, shapely geometry in EPSG:4525) pairs over a loaded `geo.LayerSet`."""
     from shapely import box, intersects
 
@@ -51,7 +56,7 @@ def parcels_svg(parcels: list, layer_set, width: int = 640, lang: str = "zh") ->
     scale = width / (fx1 - fx0)
     height = int((fy1 - fy0) * scale)
 
-    def path(geom) -> str:
+    def path(geom: Any) -> str:  # a shapely geometry (shapely has no type stubs)
         parts = []
         for poly in getattr(geom, "geoms", [geom]):
             if poly.geom_type != "Polygon":
@@ -63,8 +68,8 @@ def parcels_svg(parcels: list, layer_set, width: int = 640, lang: str = "zh") ->
 
     items = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{_MAP_WORDS[lang]["title"]}">']
-    legend = []
-    for key, (fill, stroke, label) in STYLE.items():
+    legend: list[tuple[str, str, str]] = []
+    for key, (fill, stroke, labels) in STYLE.items():
         layer = layer_set.get(key)
         if layer is None:
             continue
@@ -76,7 +81,7 @@ def parcels_svg(parcels: list, layer_set, width: int = 640, lang: str = "zh") ->
         for geom in shown:
             items.append(f'<path d="{path(geom)}" fill="{fill}" fill-opacity="0.6" stroke="{stroke}"{dash} '
                          f'fill-rule="evenodd"/>')
-        legend.append((fill if fill != "none" else "#ffffff", stroke, label[lang]))
+        legend.append((fill if fill != "none" else "#ffffff", stroke, labels[lang]))
     for pid, geom in parcels:
         items.append(f'<path d="{path(geom)}" fill="#3b82f6" fill-opacity="0.25" stroke="#1d4ed8" '
                      f'stroke-width="2" fill-rule="evenodd"/>')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from typing import Sequence
 
 from landapproval.batch import Outcome
 from landapproval.core.jsonout import dumps_text
@@ -43,10 +44,12 @@ COLUMNS = (
 CSV_COLUMNS = tuple(key for key, _, _ in COLUMNS)
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# one row of the table by column key: text, or None for the error of an outcome that has none
+Row = dict[str, str | None]
 
 
 
-def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> dict:
+def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> Row:
     """One case as a row of the officials' table, in words (authorities, items, verdict)."""
     d = outcome.decision
     if d is None:
@@ -77,7 +80,7 @@ def table_row(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> 
     }
 
 
-def guard_cell(value):
+def guard_cell(value: str | None) -> str | None:
     """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is kept as text
     with a leading apostrophe (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -96,7 +99,7 @@ def csv_line(outcome: Outcome, lang: str = "zh", *, law: Law | None = None) -> s
     return _csv_line([guard_cell(row[key]) for key in CSV_COLUMNS])
 
 
-def _csv_line(cells: list) -> str:
+def _csv_line(cells: Sequence[str | None]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue().rstrip("\n")

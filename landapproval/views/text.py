@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, Mapping
 
-from landapproval.decision.model import Decision, area_text
+from landapproval.decision.model import Check, Decision, Finding, Step, area_text
 from landapproval.decision.model import plain as plain_value
 from landapproval.law import Law
-from landapproval.law.conditions import FactRef, Test
+from landapproval.law.conditions import Cond, FactRef, Test
 from landapproval.decision.words import rules_note
 from landapproval.decision.words import (AS_OF_SOURCE, SEVERITY, STATUS, WORDS, all_findings, authority_words,
                                          checks_summary, deciding_facts, item_name, next_words,
                                          verdict)
 from landapproval.law.rulebook import RuleBook
+from landapproval.law.types import Rule
 
 def text(decision: Decision, lang: str = "zh", *, law: Law | None = None, appendix: bool = False) -> str:
     """The verdict first, then what blocks it (with its figures, the clause and what to do), then the
@@ -74,7 +76,7 @@ def text(decision: Decision, lang: str = "zh", *, law: Law | None = None, append
     return "\n".join(lines)
 
 
-def _findings(lines: list[str], title: str, group: list, lang: str) -> None:
+def _findings(lines: list[str], title: str, group: list[tuple[Check | Step, Finding]], lang: str) -> None:
     if not group:
         return
     w = WORDS[lang]
@@ -98,17 +100,17 @@ def as_of_words(decision: Decision, lang: str, book: RuleBook) -> str:
     return WORDS[lang]["by"].format(book.catalogue.get(fact, {}).get(lang, source))
 
 
-def is_missing_evidence(finding, book: RuleBook) -> bool:
+def is_missing_evidence(finding: Finding, book: RuleBook) -> bool:
     """A finding that only says a piece of evidence is absent (shown in the missing-evidence list)."""
     return finding.kind == "missing" and ".missing." in finding.code and _missing_fact(finding, book) is not None
 
 
-def _missing_fact(finding, book: RuleBook) -> str | None:
+def _missing_fact(finding: Finding, book: RuleBook) -> str | None:
     fact = finding.code.split(".missing.", 1)[1]
     return fact if fact in book.catalogue else None
 
 
-def missing_label(finding, lang: str, book: RuleBook) -> str:
+def missing_label(finding: Finding, lang: str, book: RuleBook) -> str:
     """The evidence a missing-evidence finding names, by its label (是否符合国土空间规划…)."""
     fact = _missing_fact(finding, book)
     if fact is None:
@@ -116,26 +118,26 @@ def missing_label(finding, lang: str, book: RuleBook) -> str:
     meta = book.catalogue[fact]
     if meta.get("type") == "bool":
         return f"是否{meta['zh']}" if lang == "zh" else f"{meta['en']} (yes or no)"
-    return meta[lang]
+    return str(meta[lang])
 
 
-def missing_by_item(decision: Decision, lang: str, book: RuleBook) -> list[tuple]:
+def missing_by_item(decision: Decision, lang: str, book: RuleBook) -> list[tuple[Check | Step, list[str]]]:
     """[(check or step, [evidence labels])] for the evidence the file does not give."""
-    out: dict = {}
+    out: dict[str, tuple[Check | Step, list[str]]] = {}
     for item, finding in all_findings(decision):
         if is_missing_evidence(finding, book):
             out.setdefault(item.id, (item, []))[1].append(missing_label(finding, lang, book))
     return list(out.values())
 
 
-def map_findings(decision: Decision) -> list[tuple]:
+def map_findings(decision: Decision) -> list[tuple[Check | Step, Finding]]:
     """The findings the map produced: its comparisons (on the review items) and its measurements."""
     out = [(item, f) for item, f in all_findings(decision)
            if f.code.startswith(("geo.", "map.")) and not f.code.startswith("map.not_checked.")]
     return out  # (a layer not given is not a disagreement: rules/map.yaml map.not_checked.*)
 
 
-def measurement_findings(decision: Decision) -> list[dict]:
+def measurement_findings(decision: Decision) -> list[Mapping[str, Any]]:
     """What measuring the boundaries found (a sliver ignored, swapped coordinates …): these belong
     to no review item, so they are listed under the map line."""
     return list((decision.geometry or {}).get("findings") or [])
@@ -188,12 +190,12 @@ def appendix_entries(decision: Decision, lang: str) -> list[str]:
     return lines
 
 
-def _plain_value(value) -> str:
+def _plain_value(value: Any) -> str:
     plain = plain_value(value)
     return ",".join(map(str, plain)) if isinstance(plain, list) else str(plain).lower() if isinstance(plain, bool) else str(plain)
 
 
-def describe(cond, catalogue: dict) -> str:
+def describe(cond: Cond, catalogue: Mapping[str, Mapping[str, Any]]) -> str:
     """A condition as a reader would write it: areas in hectares, dates as dates."""
     if not isinstance(cond, Test):
         joiner = " and " if type(cond).__name__ == "All" else " or "
@@ -216,10 +218,10 @@ def describe(cond, catalogue: dict) -> str:
     return f"{name} {op} {shown}"
 
 
-def rule_dict(rule, catalogue: dict) -> dict:
+def rule_dict(rule: Rule, catalogue: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """One rule as data (`landapproval rules --format json`, GET /v1/rules); `catalogue`: the
     rule book's fact catalogue, for the units of the condition."""
-    out = {"id": rule.id, "group": rule.group, "citation": str(rule.cite), "text": rule.cite.text,
+    out: dict[str, Any] = {"id": rule.id, "group": rule.group, "citation": str(rule.cite), "text": rule.cite.text,
            "reason": rule.reason, "when": describe(rule.when, catalogue)}
     if rule.outcome is not None or rule.group.startswith("authority."):
         out["then"] = rule.outcome

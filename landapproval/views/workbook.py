@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from decimal import Decimal
+from typing import Any, Iterable
 
 from landapproval.batch import Outcome
 from landapproval.decision.words import verdict_kind
 from landapproval.law import Law
-from landapproval.views.table import COLUMNS, CSV_COLUMNS, table_row
+from landapproval.views.table import COLUMNS, CSV_COLUMNS, Row, table_row
 
 AREA_COLUMNS = ("permanent_basic_farmland", "cultivated", "other_agricultural", "construction", "unused",
                 "conversion_agricultural", "expropriation_total")
@@ -49,7 +50,7 @@ def workbook_bytes(outcomes: list[Outcome], lang: str = "zh", *, law: Law | None
 
     summary = book.create_sheet(w["summary"])
     decided = [o for o in outcomes if o.decision is not None]
-    kinds = Counter(verdict_kind(o.decision) for o in decided)
+    kinds = Counter(verdict_kind(o.decision) for o in decided if o.decision is not None)
     summary.append([w["counts"], w["count"]])
     summary.append([w["total"], len(outcomes)])
     summary.append([w["approvable"], kinds["approve"]])
@@ -60,7 +61,7 @@ def workbook_bytes(outcomes: list[Outcome], lang: str = "zh", *, law: Law | None
     summary.append([w["by_authority"]])
     summary.append([w["authority"], w["conversion"], w["expropriation"]])
     headers = [1, summary.max_row]
-    counts = {part: Counter(row[f"{part}_authority"] for row, o in zip(rows, outcomes) if o.decision)
+    counts = {part: Counter(_text(row, f"{part}_authority") for row, o in zip(rows, outcomes) if o.decision)
               for part in ("conversion", "expropriation")}
     for authority in sorted(set(counts["conversion"]) | set(counts["expropriation"])):
         summary.append([authority, counts["conversion"][authority], counts["expropriation"][authority]])
@@ -70,15 +71,15 @@ def workbook_bytes(outcomes: list[Outcome], lang: str = "zh", *, law: Law | None
     summary.append([w["county"], w["count"], *area_headers])
     headers.append(summary.max_row)
     first_area_row = summary.max_row + 1
-    by_county: dict[str, list] = {}
+    by_county: dict[str, list[int | Decimal]] = {}  # [cases, areas…] by county name
     for row, outcome in zip(rows, outcomes):
         if outcome.decision is None:
             continue
-        entry = by_county.setdefault(row["county"], [0] + [Decimal(0)] * len(AREA_COLUMNS))
+        entry = by_county.setdefault(_text(row, "county"), [0] + [Decimal(0)] * len(AREA_COLUMNS))
         entry[0] += 1
         for index, key in enumerate(AREA_COLUMNS, 1):
-            entry[index] += Decimal(row[key])
-    for county in sorted(by_county, key=lambda name: next(r["county_code"] for r in rows if r["county"] == name)):
+            entry[index] += Decimal(_text(row, key))
+    for county in sorted(by_county, key=lambda name: next(_text(r, "county_code") for r in rows if r["county"] == name)):
         summary.append([county, *by_county[county]])
     _finish(summary, Font, header_rows=headers)
     _text_cells(summary)
@@ -90,14 +91,21 @@ def workbook_bytes(outcomes: list[Outcome], lang: str = "zh", *, law: Law | None
     return buffer.getvalue()
 
 
-def _cell(key: str, value):
+def _text(row: Row, key: str) -> str:
+    """A cell of a decided case's row: always text (only an undecided outcome's error may be None)."""
+    value = row[key]
+    assert value is not None, key
+    return value
+
+
+def _cell(key: str, value: str | None) -> Decimal | str | None:
     """Areas as numbers (they sum in the sheet), everything else as text."""
-    if key in AREA_COLUMNS and value != "":
+    if key in AREA_COLUMNS and value is not None and value != "":  # (an area is never None)
         return Decimal(value)
     return value
 
 
-def _text_cells(sheet) -> None:
+def _text_cells(sheet: Any) -> None:  # an openpyxl worksheet (openpyxl has no type stubs)
     """A text cell stays text: openpyxl would store "=…" as a formula (spreadsheet injection)."""
     for row in sheet.iter_rows():
         for cell in row:
@@ -105,14 +113,14 @@ def _text_cells(sheet) -> None:
                 cell.data_type = "s"
 
 
-def _number_format(sheet, columns: list[int]) -> None:
+def _number_format(sheet: Any, columns: list[int]) -> None:  # an openpyxl worksheet
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if cell.column in columns:
                 cell.number_format = "0.0000"
 
 
-def _finish(sheet, font, header_rows=(1,)) -> None:
+def _finish(sheet: Any, font: Any, header_rows: Iterable[int] = (1,)) -> None:  # openpyxl worksheet, Font
     for number in header_rows:
         for cell in sheet[number]:
             cell.font = font(bold=True)

@@ -162,3 +162,16 @@ def test_import_refuses_what_is_not_an_export_and_writes_nothing(tmp_path):
     out = run("import", str(tmp_path / "y.jsonl"), db=db)
     assert out.exit_code == 2 and "不是 JSON" in out.output
     assert run("export", db=db).output.count("\n") == 1   # still empty: the header only
+
+
+def test_an_additional_grant_before_the_years_quota_is_recorded_and_says_there_is_no_ledger_yet(tmp_path):
+    """mypy --strict found it: `register quota … --additional` with no quota for the year yet printed
+    the ledger of None (exit 3, an internal TypeError); the grant is recorded and the ledger follows
+    once the year's quota is."""
+    db = str(tmp_path / "台账.sqlite")
+    extra = run("quota", "洪洞县", "2024", "5", "--source", "追加文号", "--by", "市局", "--additional", db=db)
+    assert extra.exit_code == 0, extra.output
+    assert "已登记追加指标 5 公顷" in extra.output and "该年度计划指标尚未登记" in extra.output
+    base = run("quota", "洪洞县", "2024", "20", "--source", "文号", "--by", "市局", db=db)
+    assert base.exit_code == 0, base.output
+    assert "指标 20.0000，追加 5.0000，已审定使用 0.0000，可用 25.0000 公顷" in base.output

@@ -14,7 +14,7 @@ revision = "0002"
 down_revision = "0001"
 
 
-def _m2(value) -> int:
+def _m2(value: object) -> int:  # an area from the stored JSON (a number, text or None)
     return int(Decimal(str(value or 0)).scaleb(4))
 
 
