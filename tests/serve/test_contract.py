@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -284,9 +285,16 @@ def test_schemathesis_finds_nothing_positive_or_negative(base_url, tmp_path):  #
                            "response_headers_conformance,response_schema_conformance",
                "--suppress-health-check", "all", "--warnings", "off",
                "--report", "junit", "--report-dir", str(tmp_path)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=150, cwd=tmp_path,  # its cache there
-                            env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false",
-                                 "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-                                 "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
-                                                                os.environ.get("PYTHONPATH", "")])})
+    env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false", "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    for attempt in range(2):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=150, cwd=tmp_path,  # its cache there
+                                env=env)
+        said = result.stdout + result.stderr
+        # CPython 3.11 can crash inside the fuzzer's own data generation ("SystemError: AST constructor
+        # recursion depth mismatch", python/cpython#106905): an error of the tool, not a finding about
+        # the service. Only then, and only when it found no failure, run once more.
+        found = re.search(r"\b\d+ failures?\b", said.split("Seed:")[-1])
+        if result.returncode == 0 or "recursion depth mismatch" not in said or found:
+            break
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
