@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterable, Protocol, cast
 
-from sqlalchemy import ColumnElement, Row, and_, func, select
+from sqlalchemy import ColumnElement, Row, and_, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
 
 from landapproval.contract.models import Case
@@ -66,10 +66,11 @@ class CrossCase:
             self._project(conn, model, ctx, self_pk, found)
             self._land(conn, model, county, self_pk, found)
             self._quota(conn, model, ctx, self_pk, found)
-            if self._suspended(conn, county, model.filed_on or ctx.as_of):
+            own, county_events = self._own_and_county_events(conn, county, self_pk)
+            if self._suspended(county_events, model.filed_on or ctx.as_of):
                 facts["county.filing_suspended"] = True
             if self_pk is not None:
-                self._dates(conn, model, self_pk, found)
+                self._dates(own, model, found)
         return {"facts": facts, "findings": found}
 
     def _finding(self, found: dict[str, list[Finding]], rule_id: str, shown: dict[str, object],
@@ -197,28 +198,33 @@ class CrossCase:
         for parcel in model.parcels:
             geometry = geoms.get(parcel.id)
             hits: list[tuple[Row[Any], Decimal]] = []
-            if geometry is not None:
-                minx, miny, maxx, maxy = geometry.bounds
-                # the widest stored box bounds the range on minx (an index on the width; evaluated once per query)
-                widest = select(func.coalesce(func.max(parcels.c.maxx - parcels.c.minx), 0.0)).scalar_subquery()
-                rows = conn.execute(select(parcels, cases.c.case_id, cases.c.county_code)
-                                    .join(cases, cases.c.id == parcels.c.case_pk)
-                                    .where(parcels.c.minx >= minx - widest, parcels.c.minx <= maxx,
-                                           parcels.c.current.is_(True), not_self, parcels.c.wkb.is_not(None),
-                                           parcels.c.maxx >= minx, parcels.c.miny <= maxy, parcels.c.maxy >= miny)).all()
-                if rows:
-                    from shapely import wkb as shapely_wkb
-                    for row in rows:
-                        overlap = geometry.intersection(shapely_wkb.loads(row.wkb)).area
-                        if overlap > tolerance:
-                            hits.append((row, Decimal(round(overlap)).scaleb(-4).quantize(Decimal("0.0001"))))
             by_id = [parcels.c.current.is_(True), not_self, parcels.c.parcel_id == parcel.id,
                      cases.c.county_code == county]
             if geometry is not None:  # both have boundaries: the geometry alone decides
                 by_id.append(parcels.c.wkb.is_(None))
-            rows = conn.execute(select(parcels, cases.c.case_id, cases.c.county_code)
-                                .join(cases, cases.c.id == parcels.c.case_pk).where(*by_id)).all()
-            for row in rows:
+            # the box filter and the parcel-id match in one query (one round trip), told apart by `matched_by`
+            id_query = (select(parcels, cases.c.case_id, cases.c.county_code, literal(1).label("matched_by"))
+                        .join(cases, cases.c.id == parcels.c.case_pk).where(*by_id))
+            if geometry is not None:
+                minx, miny, maxx, maxy = geometry.bounds
+                # the widest stored box bounds the range on minx (an index on the width; evaluated once per query)
+                widest = select(func.coalesce(func.max(parcels.c.maxx - parcels.c.minx), 0.0)).scalar_subquery()
+                box_query = (select(parcels, cases.c.case_id, cases.c.county_code, literal(0).label("matched_by"))
+                             .join(cases, cases.c.id == parcels.c.case_pk)
+                             .where(parcels.c.minx >= minx - widest, parcels.c.minx <= maxx,
+                                    parcels.c.current.is_(True), not_self, parcels.c.wkb.is_not(None),
+                                    parcels.c.maxx >= minx, parcels.c.miny <= maxy, parcels.c.maxy >= miny))
+                found_rows = conn.execute(union_all(box_query, id_query)).all()
+            else:
+                found_rows = conn.execute(id_query).all()
+            by_box = [row for row in found_rows if row.matched_by == 0]
+            if by_box and geometry is not None:
+                from shapely import wkb as shapely_wkb
+                for row in by_box:
+                    overlap = geometry.intersection(shapely_wkb.loads(row.wkb)).area
+                    if overlap > tolerance:
+                        hits.append((row, Decimal(round(overlap)).scaleb(-4).quantize(Decimal("0.0001"))))
+            for row in (row for row in found_rows if row.matched_by == 1):
                 area = row.pbf_m2 + row.cultivated_m2 + row.other_agricultural_m2 + row.construction_m2 + row.unused_m2
                 mine = m2(parcel.land.permanent_basic_farmland + parcel.land.cultivated + parcel.land.other_agricultural
                           + parcel.land.construction + parcel.land.unused)
@@ -259,15 +265,31 @@ class CrossCase:
                           {"requested": requested, "available": ledger["available"], "ledger": words},
                           {"ledger": words_en})
 
+    @staticmethod
+    def _own_and_county_events(conn: Connection, county: str,
+                               self_pk: int | None) -> tuple[list[ev.Event], list[ev.Event]]:
+        """The case's own events and the county's 暂停 / 恢复 events, in one query (one round trip),
+        each list in recording order (what store.Register._events gives for either)."""
+        county_wide = and_(events.c.case_pk.is_(None), events.c.county_code == county,
+                           events.c.kind.in_(list(ev.COUNTY_KINDS)))
+        where = or_(events.c.case_pk == self_pk, county_wide) if self_pk is not None else county_wide
+        own: list[ev.Event] = []
+        county_events: list[ev.Event] = []
+        for r in conn.execute(select(events).where(where).order_by(events.c.id)):
+            (county_events if r.case_pk is None else own).append(
+                ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
+        return own, county_events
+
     # ---- suspension ----------------------------------------------------------------------
-    def _suspended(self, conn: Connection, county: str, day: dt.date) -> bool:
-        standing = ev.effective(self.register._events(conn, county=county, kinds=ev.COUNTY_KINDS, county_only=True))
+    @staticmethod
+    def _suspended(county_events: list[ev.Event], day: dt.date) -> bool:
+        standing = ev.effective(county_events)
         last = [e for e in standing if e.day <= day]
         return bool(last) and last[-1].kind == "暂停"
 
     # ---- the file's dates and the register's events ------------------------------------------
-    def _dates(self, conn: Connection, model: Case, self_pk: int, found: dict[str, list[Finding]]) -> None:
-        standing = ev.current_round(self.register._events(conn, case_pk=self_pk))
+    def _dates(self, own: list[ev.Event], model: Case, found: dict[str, list[Finding]]) -> None:
+        standing = ev.current_round(own)
         for field, kind in DATE_FIELDS:
             day = getattr(model.workflow, field)
             recorded = next((e.day for e in standing if e.kind == kind), None)
