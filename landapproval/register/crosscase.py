@@ -61,15 +61,16 @@ class CrossCase:
         found: dict[str, list[Finding]] = {}
         facts: dict[str, Any] = {}
         with self.register.reader() as conn:
-            self_pk = conn.execute(select(cases.c.id).where(cases.c.county_code == county,
-                                                            cases.c.case_id == model.id)).scalar()
-            self._project(conn, model, ctx, self_pk, found)
-            self._land(conn, model, county, self_pk, found)
+            # the case itself, if registered, is told apart by (county, case id) — unique — in SQL, so
+            # no round trip looks up its key; its key comes with its own events (none: nothing of it counts)
+            own, county_events, self_pk = self._own_and_county_events(conn, county, model.id)
+            self_row = and_(cases.c.county_code == county, cases.c.case_id == model.id)
+            self._project(conn, model, ctx, ~self_row, found)
+            self._land(conn, model, county, ~self_row, found)
             self._quota(conn, model, ctx, self_pk, found)
-            own, county_events = self._own_and_county_events(conn, county, self_pk)
             if self._suspended(county_events, model.filed_on or ctx.as_of):
                 facts["county.filing_suspended"] = True
-            if self_pk is not None:
+            if own:
                 self._dates(own, model, found)
         return {"facts": facts, "findings": found}
 
@@ -113,12 +114,11 @@ class CrossCase:
             out.setdefault(r.case_pk, []).append(r)
         return out
 
-    def _project(self, conn: Connection, model: Case, ctx: Context, self_pk: int | None,
+    def _project(self, conn: Connection, model: Case, ctx: Context, not_self: ColumnElement[bool],
                  found: dict[str, list[Finding]]) -> None:
         project = model.project
         if project is None:
             return
-        not_self = cases.c.id != self_pk if self_pk is not None else cases.c.id.is_not(None)
         if project.code:
             others = self._others(conn, and_(cases.c.project_code == project.code, not_self))
             if not others:
@@ -186,14 +186,13 @@ class CrossCase:
         return totals, zh, en
 
     # ---- land filed twice --------------------------------------------------------------
-    def _land(self, conn: Connection, model: Case, county: str, self_pk: int | None,
+    def _land(self, conn: Connection, model: Case, county: str, not_self: ColumnElement[bool],
               found: dict[str, list[Finding]]) -> None:
         parameter = self.law.jurisdiction.parameter("digitising_tolerance_m2", model.filed_on or dt.date.today())
         tolerance = float(parameter.value) if parameter else 1.0
         data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
         path_bound = any(p.get("boundary") and isinstance(p["boundary"], str) for p in data["parcels"])
         geoms = {} if path_bound else geometries(data)
-        not_self = parcels.c.case_pk != self_pk if self_pk is not None else parcels.c.case_pk.is_not(None)
         states: dict[int, str | None] = {}
         for parcel in model.parcels:
             geometry = geoms.get(parcel.id)
@@ -267,18 +266,21 @@ class CrossCase:
 
     @staticmethod
     def _own_and_county_events(conn: Connection, county: str,
-                               self_pk: int | None) -> tuple[list[ev.Event], list[ev.Event]]:
-        """The case's own events and the county's 暂停 / 恢复 events, in one query (one round trip),
-        each list in recording order (what store.Register._events gives for either)."""
+                               case_id: str) -> tuple[list[ev.Event], list[ev.Event], int | None]:
+        """The case's own events, the county's 暂停 / 恢复 events (each list in recording order, what
+        store.Register._events gives for either) and the case's key when it has events, in one query."""
+        self_pk = select(cases.c.id).where(cases.c.county_code == county, cases.c.case_id == case_id).scalar_subquery()
         county_wide = and_(events.c.case_pk.is_(None), events.c.county_code == county,
                            events.c.kind.in_(list(ev.COUNTY_KINDS)))
-        where = or_(events.c.case_pk == self_pk, county_wide) if self_pk is not None else county_wide
         own: list[ev.Event] = []
         county_events: list[ev.Event] = []
-        for r in conn.execute(select(events).where(where).order_by(events.c.id)):
+        pk: int | None = None
+        for r in conn.execute(select(events).where(or_(events.c.case_pk == self_pk, county_wide)).order_by(events.c.id)):
+            if r.case_pk is not None:
+                pk = r.case_pk
             (county_events if r.case_pk is None else own).append(
                 ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
-        return own, county_events
+        return own, county_events, pk
 
     # ---- suspension ----------------------------------------------------------------------
     @staticmethod
