@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Iterable, Protocol, cast
+from typing import Any, Iterable, NamedTuple, Protocol, cast
 
 from sqlalchemy import ColumnElement, Row, and_, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
@@ -43,6 +43,18 @@ class RegisterReads(Protocol):
                 kinds: Iterable[str] | None = None, county_only: bool = False) -> list[ev.Event]: ...
 
 
+class ParcelAreas(NamedTuple):
+    """What the project rules read of another case's current parcel (areas in m²)."""
+
+    parcel_id: str
+    expropriated: bool
+    pbf_m2: int
+    cultivated_m2: int
+    other_agricultural_m2: int
+    construction_m2: int
+    unused_m2: int
+
+
 # the other cases found: each case's row with its status (the kind of its latest event, None: none)
 Others = list[tuple[Row[Any], str | None]]
 
@@ -54,7 +66,7 @@ class CrossCase:
     def __init__(self, register: RegisterReads, law: Law):
         self.register, self.law = register, law
         self.rules = law.cross_case.rules
-        self._parcels: dict[int, list[Row[Any]]] = {}
+        self._parcels: dict[int, list[ParcelAreas]] = {}
 
     def facts_and_findings(self, model: Case, ctx: Context) -> dict[str, Any]:
         county = ctx.county.code
@@ -92,11 +104,23 @@ class CrossCase:
 
     # ---- one project, one application ------------------------------------------------
     def _others(self, conn: Connection, where: ColumnElement[bool]) -> Others:
-        rows = conn.execute(select(cases).where(where).order_by(cases.c.first_filed_on, cases.c.id)).all()
-        if not rows:
+        # the cases and their current parcels in one query (a row per parcel; a case without one: one row)
+        columns = [parcels.c[name].label(f"p_{name}") for name in ParcelAreas._fields]
+        joined = conn.execute(
+            select(cases, parcels.c.id.label("p_id"), *columns)
+            .outerjoin(parcels, and_(parcels.c.case_pk == cases.c.id, parcels.c.current.is_(True)))
+            .where(where).order_by(cases.c.first_filed_on, cases.c.id, parcels.c.id)).all()
+        if not joined:
             return []
+        rows: list[Row[Any]] = []
+        self._parcels = {}
+        for r in joined:
+            if not rows or rows[-1].id != r.id:
+                rows.append(r)
+            if r.p_id is not None:
+                self._parcels.setdefault(r.id, []).append(
+                    ParcelAreas(*(getattr(r, f"p_{name}") for name in ParcelAreas._fields)))
         by_case = self._events_of(conn, [row.id for row in rows])
-        self._parcels = self._parcels_of(conn, [row.id for row in rows])
         return [(row, state) for row in rows if (state := ev.status(by_case.get(row.id, []))) != "退件"]
 
     @staticmethod
@@ -104,14 +128,6 @@ class CrossCase:
         out: dict[int, list[ev.Event]] = {}
         for r in conn.execute(select(events).where(events.c.case_pk.in_(pks)).order_by(events.c.id)):
             out.setdefault(r.case_pk, []).append(ev.Event(r.id, r.kind, r.day, r.recorded_at, r.recorded_by, r.note, r.corrects))
-        return out
-
-    @staticmethod
-    def _parcels_of(conn: Connection, pks: list[int]) -> dict[int, list[Row[Any]]]:
-        out: dict[int, list[Row[Any]]] = {}
-        for r in conn.execute(select(parcels).where(parcels.c.case_pk.in_(pks), parcels.c.current.is_(True))
-                              .order_by(parcels.c.id)):
-            out.setdefault(r.case_pk, []).append(r)
         return out
 
     def _project(self, conn: Connection, model: Case, ctx: Context, not_self: ColumnElement[bool],
