@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import orjson
-from sqlalchemy import Row, and_, func, select, text
+from sqlalchemy import Date, Row, String, and_, cast, func, literal, null, select, text, union_all
+from sqlalchemy import Text as SQLText
 from sqlalchemy.engine import Connection, CursorResult, Engine
 
 from landapproval.api import evaluate, load_case
@@ -252,39 +253,46 @@ class Register:
         if conn is None:
             with self.engine.connect() as conn:
                 return self.ledger(county_code, year, conn, exclude_case_pk)
-        rows = conn.execute(select(quota).where(quota.c.county_code == county_code, quota.c.year == year)
-                            .order_by(quota.c.id)).all()
+        # the quota rows (part 0) and the cases decided that year (part 1) in one query (one round trip)
+        quota_rows = select(literal(0).label("part"), quota.c.id.label("n"), quota.c.kind, quota.c.source,
+                            quota.c.area_m2.label("area"), cast(null(), Date).label("day")) \
+            .where(quota.c.county_code == county_code, quota.c.year == year)
+        both = conn.execute(union_all(quota_rows, self._decided_query(county_code, year))).all()
+        rows = sorted((r for r in both if r.part == 0), key=lambda r: int(r.n))
         base = [r for r in rows if r.kind == "quota"]
         if not base:
             return None
         granted = base[-1]
         additional = [r for r in rows if r.kind == "additional"]
-        lines: list[dict[str, Any]] = [{"what": "年度计划指标", "source": granted.source, "area": ha(granted.area_m2)}]
-        lines += [{"what": "追加指标", "source": r.source, "area": ha(r.area_m2)} for r in additional]
+        lines: list[dict[str, Any]] = [{"what": "年度计划指标", "source": granted.source, "area": ha(granted.area)}]
+        lines += [{"what": "追加指标", "source": r.source, "area": ha(r.area)} for r in additional]
         used = 0
-        for case_row, day, new_m2 in self._decided_in_year(conn, county_code, year):
+        decided = sorted(((int(r.n), _day(r.day), int(r.area or 0)) for r in both if r.part == 1),
+                         key=lambda t: (t[1], t[0]))
+        for case_row, day, new_m2 in decided:
             if case_row == exclude_case_pk:
                 continue
             used += new_m2
             lines.append({"what": "审定使用", "case": case_row, "day": day, "area": -ha(new_m2)})
-        available = granted.area_m2 + sum(r.area_m2 for r in additional) - used
-        return {"county": county_code, "year": year, "quota": ha(granted.area_m2),
-                "additional": ha(sum(r.area_m2 for r in additional)), "used": ha(used), "available": ha(available),
+        available = int(granted.area) + sum(int(r.area) for r in additional) - used
+        return {"county": county_code, "year": year, "quota": ha(granted.area),
+                "additional": ha(sum(int(r.area) for r in additional)), "used": ha(used), "available": ha(available),
                 "lines": lines}
 
-    def _decided_in_year(self, conn: Connection, county_code: str, year: int) -> list[tuple[int, dt.date, int]]:
-        """(case, day of its 审定, new construction land m²) of the cases the city decided in `year`:
-        one query. A corrected 审定 does not count; the correcting event counts on its own day."""
+    @staticmethod
+    def _decided_query(county_code: str, year: int) -> Any:
+        """(1, case, -, -, new construction land m², day of its 审定) of the cases the city decided in
+        `year`, in the columns of the ledger's quota rows. A corrected 审定 does not count; the correcting
+        event counts on its own day."""
         corrected = select(events.c.corrects).where(events.c.corrects.is_not(None))
         new = func.sum(parcels.c.pbf_m2 + parcels.c.cultivated_m2 + parcels.c.other_agricultural_m2 + parcels.c.unused_m2)
-        rows = conn.execute(
-            select(events.c.case_pk, func.min(events.c.day), new)
-            .join(parcels, and_(parcels.c.case_pk == events.c.case_pk, parcels.c.current.is_(True)))
-            .where(events.c.kind == "审定", events.c.county_code == county_code,
-                   events.c.day >= dt.date(year, 1, 1), events.c.day <= dt.date(year, 12, 31),
-                   events.c.id.not_in(corrected))
-            .group_by(events.c.case_pk)).all()
-        return sorted(((pk, _day(day), int(m2_ or 0)) for pk, day, m2_ in rows), key=lambda t: (t[1], t[0]))
+        return (select(literal(1), events.c.case_pk, cast(null(), String(20)), cast(null(), SQLText), new,
+                       func.min(events.c.day))
+                .join(parcels, and_(parcels.c.case_pk == events.c.case_pk, parcels.c.current.is_(True)))
+                .where(events.c.kind == "审定", events.c.county_code == county_code,
+                       events.c.day >= dt.date(year, 1, 1), events.c.day <= dt.date(year, 12, 31),
+                       events.c.id.not_in(corrected))
+                .group_by(events.c.case_pk))
 
     # ---- reading -----------------------------------------------------------------------
     def list_cases(self, *, county: str | None = None, year: int | None = None, status: str | None = None,
