@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None, *, law: Law | None = None) -> F
     _mount_docs(app)
     _publish_schemas(app)
     app.state.metrics.app = app
-    app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS | ledger.PUBLIC_PATHS)
+    app.add_middleware(Guard, settings=settings, state=app.state, public=web.PUBLIC_PATHS | ledger.PUBLIC_PATHS,
+                       direct={"/v1/evaluate": v1.evaluate})   # the hot route, without the router's layers
     return app
 
 
@@ -77,10 +78,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     state.pool = ThreadPoolExecutor(state.settings.threads, thread_name_prefix="landapproval")
     state.map_pool = ThreadPoolExecutor(state.settings.map_threads, thread_name_prefix="landapproval-map")
+    state.quick_pool = ThreadPoolExecutor(1, thread_name_prefix="landapproval-quick")
     await asyncio.get_running_loop().run_in_executor(state.pool, start, state)
     yield
     state.pool.shutdown(wait=False)
     state.map_pool.shutdown(wait=False)
+    state.quick_pool.shutdown(wait=False)
     state.ready = False
 
 

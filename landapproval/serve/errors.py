@@ -131,21 +131,26 @@ class Disconnected(Exception):
         self.received = received
 
 
+async def answer_rejected(request: Request, error: Reject) -> Response:
+    """A Reject raised by a route: its error body (a layer source's failure counted)."""
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None and error.error == "unavailable":
+        metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
+    return error.response(request_id(request))
+
+
+async def answer_disconnected(request: Request, error: Disconnected) -> Response:
+    """A client gone before its body arrived: one info line; the answer is never sent."""
+    log.info("client went away before its body arrived (%s %s, %s bytes received, request %s)",
+             request.method, request.url.path, f"{error.received:,}", request_id(request))
+    return Response(status_code=400)  # never sent: the connection is gone
+
+
 def install(app: FastAPI) -> None:
     """Answer Reject, a vanished client, and FastAPI's own errors (bad parameters, 404, 405)."""
 
-    @app.exception_handler(Reject)
-    async def _rejected(request: Request, error: Reject) -> Response:
-        metrics = getattr(request.app.state, "metrics", None)
-        if metrics is not None and error.error == "unavailable":
-            metrics.layer_failed(error.problems[0]["path"] if error.problems else "")
-        return error.response(request_id(request))
-
-    @app.exception_handler(Disconnected)
-    async def _gone(request: Request, error: Disconnected) -> Response:
-        log.info("client went away before its body arrived (%s %s, %s bytes received, request %s)",
-                 request.method, request.url.path, f"{error.received:,}", request_id(request))
-        return Response(status_code=400)  # never sent: the connection is gone
+    app.add_exception_handler(Reject, answer_rejected)         # type: ignore[arg-type]  # Starlette types the handler loosely
+    app.add_exception_handler(Disconnected, answer_disconnected)   # type: ignore[arg-type]
 
     @app.exception_handler(RequestValidationError)
     async def _bad_parameters(request: Request, error: RequestValidationError) -> Response:
@@ -164,5 +169,5 @@ def install(app: FastAPI) -> None:
                       headers=getattr(error, "headers", None)).response(request_id(request))
 
 
-__all__ = ["Disconnected", "JsonResponse", "Reject", "input_error", "install", "internal", "json_response",
+__all__ = ["Disconnected", "JsonResponse", "Reject", "answer_disconnected", "answer_rejected", "input_error", "install", "internal", "json_response",
            "problem", "rejected", "unavailable"]

@@ -18,15 +18,16 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
+from typing import Any, Awaitable, Callable, Mapping
 
 from starlette.datastructures import State
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from landapproval.core.jsonout import dumps
 from landapproval.law.rulebook import package_version
-from landapproval.serve.errors import Reject, internal
+from landapproval.serve.errors import Disconnected, Reject, answer_disconnected, answer_rejected, internal
 from landapproval.serve.logs import CONTEXT
 from landapproval.serve.runtime import law_of
 from landapproval.serve.settings import Settings
@@ -42,8 +43,10 @@ access_log = logging.getLogger("landapproval.access")
 class Guard:
     """The checks and headers around every request; `public` are paths open without a token too."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, state: State, public: frozenset[str] = frozenset()):
+    def __init__(self, app: ASGIApp, settings: Settings, state: State, public: frozenset[str] = frozenset(),
+                 direct: Mapping[str, Callable[[Request], Awaitable[Response]]] | None = None):
         self.app, self.settings, self.state, self.public = app, settings, state, public
+        self.direct = dict(direct or {})                # POST path -> endpoint, called without the router
         self.in_flight = 0
         self.waiting = 0                                # requests queued for a slot
         self.slots: asyncio.Semaphore | None = None     # made in the server's event loop, on first use
@@ -112,7 +115,11 @@ class Guard:
             else:
                 self.in_flight += 1
                 try:
-                    await self.app(scope, receive, send_with_headers)
+                    endpoint = self.direct.get(path) if scope["method"] == "POST" else None
+                    if endpoint is not None:
+                        await _call(endpoint, scope, receive, send_with_headers)
+                    else:
+                        await self.app(scope, receive, send_with_headers)
                 finally:
                     self.in_flight -= 1
                     if guarded and self.slots is not None:   # set by `_slot`, which gave this one
@@ -174,6 +181,23 @@ class Guard:
                           f"Content-Encoding {encoding!r} is not accepted: send the body uncompressed",
                           headers={"Accept-Encoding": "identity"})
         return None
+
+
+async def _call(endpoint: Callable[[Request], Awaitable[Response]], scope: Scope, receive: Receive,
+                send: Send) -> None:
+    """`endpoint` (a route that reads its request by hand and declares no parameters) called as the
+    router would call it, without the router's and exception middleware's layers: its Reject and
+    Disconnected answered by the same handlers `errors.install` gives the application; anything else
+    goes up to the guard, which answers it as the application would (500 `internal`). The answer,
+    its headers and the OpenAPI document are the same; the cost per request is lower (issue 18)."""
+    request = Request(scope, receive, send)
+    try:
+        response = await endpoint(request)
+    except Reject as error:
+        response = await answer_rejected(request, error)
+    except Disconnected as error:
+        response = await answer_disconnected(request, error)
+    await response(scope, receive, send)
 
 
 __all__ = ["Guard", "OPEN_PATHS"]

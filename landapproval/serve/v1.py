@@ -40,7 +40,7 @@ from landapproval.serve import body
 from landapproval.serve.body import ACCEPTED_TYPES, JSON_TYPES, JSONL_TYPES, MAX_BODY_BYTES, SOURCE, YAML_TYPES
 from landapproval.serve.metrics import Metrics
 from landapproval.serve.errors import JsonResponse, Reject, internal, problem, rejected
-from landapproval.serve.runtime import law_of, reads_maps, request_id, with_law
+from landapproval.serve.runtime import QUICK_BODY_BYTES, law_of, reads_maps, request_id, with_law
 from landapproval.views import schemas
 from landapproval.views import text as views_text
 
@@ -279,7 +279,7 @@ async def evaluate(request: Request) -> Response:
     raw = await body.read_body(request)
     state = request.app.state
     answer = await with_law(request, _evaluate, raw, media, day, lang, state.layers, state.metrics,
-                            request_id(request), maps=reads_maps(state, raw))
+                            request_id(request), maps=reads_maps(state, raw), quick=len(raw) <= QUICK_BODY_BYTES)
     return Response(answer, media_type="application/json")
 
 

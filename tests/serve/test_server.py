@@ -26,6 +26,7 @@ uvicorn = pytest.importorskip("uvicorn")
 pytest.importorskip("fastapi")
 
 from landapproval import api  # noqa: E402
+from landapproval.serve.runtime import QUICK_BODY_BYTES  # noqa: E402
 from landapproval.core import reader as loading  # noqa: E402
 from landapproval.law import Law  # noqa: E402
 from landapproval.serve import app as server  # noqa: E402
@@ -438,7 +439,8 @@ def test_50_concurrent_evaluations_equal_sequential_results(base_url):
 
 def test_evaluations_run_in_the_threadpool_not_on_the_event_loop(client, base_url, monkeypatch):
     # hold every evaluation at a gate: if they ran on the event loop, the second request (and
-    # /healthz) could not even start; in the thread pool they all wait side by side
+    # /healthz) could not even start; in the thread pools they all wait side by side — a small case
+    # in the quick lane (one thread, `runtime.QUICK_BODY_BYTES`), larger ones in the `threads` pool
     real = api.evaluate
     gate = threading.Event()
     lock = threading.Lock()
@@ -456,13 +458,15 @@ def test_evaluations_run_in_the_threadpool_not_on_the_event_loop(client, base_ur
 
     monkeypatch.setattr(api, "evaluate", held)
     raw = APPROVABLE.read_bytes()
+    large = raw + b"\n# " + b"x" * (QUICK_BODY_BYTES + 1) + b"\n"    # the same case, past the quick lane's size
+    assert len(raw) <= QUICK_BODY_BYTES
 
-    def call(_):
+    def call(body):
         with httpx.Client(base_url=base_url, timeout=30) as c:
-            return c.post("/v1/evaluate", content=raw, headers={"content-type": YAML})
+            return c.post("/v1/evaluate", content=body, headers={"content-type": YAML})
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = [pool.submit(call, i) for i in range(4)]
+        futures = [pool.submit(call, body) for body in (raw, large, large, large)]
         deadline = time.monotonic() + 10
         while inside[0] < 4 and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -472,6 +476,44 @@ def test_evaluations_run_in_the_threadpool_not_on_the_event_loop(client, base_ur
         results = [f.result() for f in futures]
     assert concurrent == 4, f"only {concurrent} evaluations were in flight at once"
     assert health.status_code == 200
+    assert all(r.status_code == 200 and answer_of(r) == expected(APPROVABLE) for r in results)
+
+
+def test_small_cases_take_the_quick_lane_one_at_a_time(client, base_url, monkeypatch):
+    # the quick lane is one thread: a second small case waits for the first (and is answered)
+    real = api.evaluate
+    gate = threading.Event()
+    lock = threading.Lock()
+    inside, most = [0], [0]
+
+    def held(*args, **kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            assert gate.wait(timeout=20), "the gate was never opened"
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(api, "evaluate", held)
+    raw = APPROVABLE.read_bytes()
+
+    def call(_):
+        with httpx.Client(base_url=base_url, timeout=30) as c:
+            return c.post("/v1/evaluate", content=raw, headers={"content-type": YAML})
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(call, i) for i in range(3)]
+        deadline = time.monotonic() + 10
+        while inside[0] < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.5)                                   # time for the others to start, were they able to
+        held_at_once = most[0]
+        gate.set()
+        results = [f.result() for f in futures]
+    assert held_at_once == 1
     assert all(r.status_code == 200 and answer_of(r) == expected(APPROVABLE) for r in results)
 
 
