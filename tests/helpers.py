@@ -218,3 +218,21 @@ def flood(size: int = 4 * 1024 * 1024) -> bytes:
         length += len(key) + 2
         n += 1
     return ("{" + ", ".join(keys) + ', "id": "X", "county": "quwo"}').encode()
+
+
+def wait_until_ready(process, url: str, output, what: str = "landapproval serve", seconds: float = 60) -> None:
+    """Wait for a `serve` subprocess to answer /readyz 200; fail with its output (`output()`) if it dies."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, output()
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{what} did not come up within {seconds:.0f} s"
+        time.sleep(0.1)

@@ -256,7 +256,7 @@ def rules_note(decision: Decision, fingerprint: str) -> Message | None:
 
 _FACTS = {
     "zh": {"county": "县（市、区）：{name}（{code}）", "delegated": "属临政发〔2024〕7号 三 承接范围",
-           "not_delegated": "不在临政发〔2024〕7号 三 承接范围内", "before": "适用日期早于下放施行日 2024-06-22",
+           "not_delegated": "不在临政发〔2024〕7号 三 承接范围内", "before": "适用日期早于下放施行之日",
            "zone": "开发区：{name}，{level}（级别{source}）", "no_zone": "开发区：不在开发区（示范区）内",
            "scale": "位于国土空间规划确定的建设用地规模范围内：{yes}",
            "cultivated": "征收耕地 {area} 公顷 {op} {limit} 公顷", "other": "征收其他土地 {area} 公顷 {op} {limit} 公顷",
@@ -264,7 +264,7 @@ _FACTS = {
            "declared": "由案件申报", "listed": "取自开发区名录，见于国家标准", "reported": "取自开发区名录，据公开报道",
            "inferred": "取自开发区名录，据统计推断", "uncertain": "取自开发区名录，尚待核实"},
     "en": {"county": "county: {name} ({code})", "delegated": "within the delegation of 临政发〔2024〕7号 三",
-           "not_delegated": "outside the delegation of 临政发〔2024〕7号 三", "before": "law applied before the delegation took effect (2024-06-22)",
+           "not_delegated": "outside the delegation of 临政发〔2024〕7号 三", "before": "law applied before the delegation took effect",
            "zone": "development zone: {name}, {level} (level {source})", "no_zone": "development zone: none",
            "scale": "inside the plan's construction-land scale: {yes}",
            "cultivated": "cultivated land expropriated {area} ha {op} {limit} ha",

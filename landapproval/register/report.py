@@ -70,11 +70,12 @@ def build(register: Register, year: int, county: str | None = None, today: dt.da
     rows: dict[str, dict[str, Any]] = {}
     deadlines: list[dict[str, Any]] = []
     period_counts: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
-    archive_days = law.jurisdiction.period("archive_working_days", end) or 5
+    # the periods as the rule book sets them that year; a period it does not set is not tracked (never guessed)
+    archive_days = law.jurisdiction.period("archive_working_days", end)
     notice = law.cross_case.value("expropriation_announcement_working_days", end)
-    notice_days = int(notice.values["value"]) if notice else 15
+    notice_days = int(notice.values["value"]) if notice else None
     soon = law.cross_case.value("due_soon_working_days", end)
-    soon_days = int(soon.values["value"]) if soon else 2
+    soon_days = int(soon.values["value"]) if soon else None
     for pk, evs in by_case.items():
         code = county_of[pk]
         # the approving levels of the latest version's latest decision (None, None: not decided)
@@ -113,7 +114,7 @@ def build(register: Register, year: int, county: str | None = None, today: dt.da
         if expr:
             duties.append(("征收土地公告", notice_days, "土地管理法实施条例 第三十一条"))
         for kind, days, cite in duties:
-            if any(e.kind == kind for e in ev.current_round(evs)):
+            if days is None or any(e.kind == kind for e in ev.current_round(evs)):
                 continue
             try:
                 due = law.calendar.add_workdays(approved.day, days)
@@ -122,7 +123,7 @@ def build(register: Register, year: int, county: str | None = None, today: dt.da
                 deadlines.append({"county": register._county_name(code), "case": names[pk], "duty": kind,
                                   "approved": approved.day, "due": None, "state": f"{error.year}年工作日安排未知", "cite": cite})
                 continue
-            state = "逾期" if today > due else ("即将到期" if left is not None and left <= soon_days else None)
+            state = "逾期" if today > due else ("即将到期" if left is not None and soon_days is not None and left <= soon_days else None)
             if state:
                 deadlines.append({"county": register._county_name(code), "case": names[pk], "duty": kind,
                                   "approved": approved.day, "due": due, "state": state, "cite": cite})

@@ -17,6 +17,8 @@ from collections import Counter
 
 import pytest
 
+from helpers import wait_until_ready
+
 httpx = pytest.importorskip("httpx")
 
 from landapproval import api  # noqa: E402
@@ -59,16 +61,7 @@ def test_100_keep_alive_clients_on_one_worker_at_the_defaults_get_no_503():
                                 "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stderr.read().decode()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "landapproval serve did not come up"
-            time.sleep(0.1)
+        wait_until_ready(process, url, lambda: process.stderr.read().decode(), "landapproval serve")
 
         async def one_client(counts: Counter, requests: int):
             async with httpx.AsyncClient(base_url=url, timeout=60,

@@ -9,10 +9,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from helpers import wait_until_ready
 
 httpx = pytest.importorskip("httpx")
 prometheus_parser = pytest.importorskip("prometheus_client.parser")
@@ -120,16 +121,7 @@ def test_two_workers_json_logs_and_no_token_in_their_environment(tmp_path):
                                 "--shutdown-grace", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "out.log").read_text()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.2)
+        wait_until_ready(process, url, lambda: (tmp_path / "out.log").read_text(), "serve")
         auth = {"authorization": f"Bearer {token}", "content-type": YAML, "x-request-id": "obs-42"}
         assert httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers=auth).status_code == 200
         assert httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(),

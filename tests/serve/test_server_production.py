@@ -33,7 +33,7 @@ from landapproval.serve.body import MAX_BODY_BYTES  # noqa: E402
 from landapproval.views import schemas  # noqa: E402
 from landapproval.cli import main  # noqa: E402
 from landapproval.views.explain import trail_data  # noqa: E402
-from helpers import flood  # noqa: E402
+from helpers import flood, wait_until_ready  # noqa: E402
 from test_server import (APPROVABLE, CASES, JSON, YAML, answer_of, base_url, case_data, client, expected,  # noqa: E402,F401
                          running, to_json)
 
@@ -377,16 +377,7 @@ def test_workers_give_the_same_decisions_as_one_process(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve --workers 2 did not come up within 60 s"
-            time.sleep(0.1)
+        wait_until_ready(process, url, lambda: process.stdout.read().decode(), "serve --workers 2")
         auth = {"authorization": f"Bearer {TOKEN}"}
         jobs = [(path, lang) for path in CASES for lang in ("zh", "en")]
 
@@ -656,16 +647,7 @@ def test_serve_starts_and_stops_cleanly():
     process = subprocess.Popen([sys.executable, "-m", "landapproval.cli", "serve", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "landapproval serve did not come up within 60 s"
-            time.sleep(0.1)
+        wait_until_ready(process, f"http://127.0.0.1:{port}", lambda: process.stdout.read().decode())
         assert httpx.post(f"http://127.0.0.1:{port}/v1/evaluate", content=APPROVABLE.read_bytes(),
                           headers={"content-type": YAML}).status_code == 200
     finally:
@@ -771,16 +753,7 @@ def test_serve_applies_the_rules_folder_of_the_command_line(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve --rules did not come up within 60 s"
-            time.sleep(0.1)
+        wait_until_ready(process, url, lambda: process.stdout.read().decode(), "serve --rules")
         other = Law.from_dir(folder)
         answer = httpx.post(f"{url}/v1/evaluate", content=APPROVABLE.read_bytes(), headers={"content-type": YAML})
         assert answer.headers["x-rules-sha256"] == other.fingerprint
